@@ -1,0 +1,126 @@
+"""Read configured sources into articles, one source at a time; a failing source never stops the others."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .sourcefile import SourcesConfig, SourceSpec
+from .sources import ParseResult, parse_path
+from .store import atomic_write_bytes
+
+log = logging.getLogger(__name__)
+STATE_FILE = "sources-state.json"
+
+
+@dataclass
+class SourceState:
+    name: str
+    kind: str
+    ok: bool = True
+    error: str = ""
+    articles: int = 0
+    rejected: int = 0
+    last_run: str = ""
+    last_ok: str = ""
+    seconds: float = 0.0
+    http: dict = field(default_factory=dict)  # conditional-request validators etc., kept by the fetcher
+
+
+def load_states(index_dir: Path) -> dict[str, SourceState]:
+    path = Path(index_dir) / STATE_FILE
+    try:
+        raw = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable %s (%s)", path, exc)
+        return {}
+    states = {}
+    for item in raw.get("sources", []):
+        try:
+            states[item["name"]] = SourceState(**item)
+        except TypeError:
+            continue
+    return states
+
+
+def save_states(index_dir: Path, states: dict[str, SourceState]) -> None:
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    data = {"sources": [asdict(s) for s in states.values()]}
+    atomic_write_bytes(Path(index_dir) / STATE_FILE, json.dumps(data, ensure_ascii=False, indent=1).encode())
+
+
+RemoteReader = Callable[[SourceSpec, SourcesConfig, SourceState], ParseResult]
+
+
+def _default_remote_reader() -> RemoteReader:
+    from .web import read_remote_source
+
+    return read_remote_source
+
+
+def read_source(
+    spec: SourceSpec, cfg: SourcesConfig, state: SourceState, *, remote_reader: RemoteReader | None = None
+) -> ParseResult:
+    """Articles of one source. Raises on failure (the caller records it)."""
+    if spec.remote:
+        reader = remote_reader or _default_remote_reader()
+        result = reader(spec, cfg, state)
+    else:
+        if spec.path is None:
+            raise ValueError(f"source {spec.name!r} has no path")
+        if not spec.path.exists():
+            raise FileNotFoundError(f"{spec.path} does not exist")
+        result = parse_path(spec.path, source=spec.name)
+    if spec.section:
+        from dataclasses import replace
+
+        result.articles = [a if a.section else replace(a, section=spec.section) for a in result.articles]
+    for i, a in enumerate(result.articles):
+        if a.source != spec.name:
+            from dataclasses import replace
+
+            result.articles[i] = replace(a, source=spec.name)
+    return result
+
+
+def read_sources(
+    cfg: SourcesConfig,
+    states: dict[str, SourceState] | None = None,
+    *,
+    remote_reader: RemoteReader | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[ParseResult, dict[str, SourceState]]:
+    """Read every source; return all articles and each source's new state."""
+    states = dict(states or {})
+    total = ParseResult()
+    for i, spec in enumerate(cfg.sources):
+        state = states.get(spec.name) or SourceState(name=spec.name, kind=spec.kind)
+        state.kind = spec.kind
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        t0 = time.perf_counter()
+        try:
+            result = read_source(spec, cfg, state, remote_reader=remote_reader)
+        except Exception as exc:  # one failing source never stops the others
+            log.warning("source %s failed: %s", spec.name, exc)
+            state.ok = False
+            state.error = f"{type(exc).__name__}: {exc}"[:300]
+        else:
+            state.ok = True
+            state.error = ""
+            state.articles = len(result.articles)
+            state.rejected = len(result.rejections)
+            state.last_ok = now
+            total.extend(result)
+        state.last_run = now
+        state.seconds = round(time.perf_counter() - t0, 3)
+        states[spec.name] = state
+        if progress:
+            progress("read", i + 1, len(cfg.sources))
+    return total, states

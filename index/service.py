@@ -1,0 +1,199 @@
+"""IndexService: the one object applications hold. Loads the searcher, ingests, reindexes, swaps.
+
+Queries are answered from the loaded generation until a new one is complete and loaded; then the
+reference is swapped in one assignment, so every answer comes wholly from the old or the new index. If a
+new generation cannot be loaded (corrupt, foreign) the old searcher keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from .chunking import ChunkerConfig
+from .collect import RemoteReader, SourceState, load_states, read_sources, save_states
+from .embedding import Embedder
+from .errors import DefnewsError, IndexMissingError
+from .models import Article
+from .pipeline import IngestReport, Indexer, Progress
+from .search import Answer, Query, Searcher
+from .sourcefile import SourcesConfig
+from .sources import ParseResult, parse_path
+from .store import Generation, current_generation, index_size_bytes
+
+log = logging.getLogger(__name__)
+
+
+class ReindexBusyError(DefnewsError):
+    """A reindex is already running."""
+
+
+class IndexService:
+    def __init__(
+        self,
+        index_dir: Path,
+        embedder: Embedder,
+        sources: SourcesConfig,
+        *,
+        index_type: str = "flat",
+        chunker: ChunkerConfig | None = None,
+        searcher_factory: Callable[[Generation, Embedder], Searcher] | None = None,
+        remote_reader: RemoteReader | None = None,
+    ) -> None:
+        self.index_dir = Path(index_dir)
+        self.embedder = embedder
+        self.sources = sources
+        self.index_type = index_type
+        self.chunker = chunker
+        self.searcher_factory = searcher_factory or (lambda gen, emb: Searcher(gen, emb))
+        self.remote_reader = remote_reader
+        self._searcher: Searcher | None = None
+        self._load_lock = threading.Lock()
+        self._reindex_lock = threading.Lock()
+        self.last_report: IngestReport | None = None
+
+    # ------------------------------------------------------------------ reading
+
+    def has_index(self) -> bool:
+        return current_generation(self.index_dir) is not None
+
+    @property
+    def searcher(self) -> Searcher:
+        s = self._searcher
+        if s is None:
+            with self._load_lock:
+                if self._searcher is None:
+                    gen = Generation.open(self.index_dir, model_id=self.embedder.model_id)
+                    self._searcher = self.searcher_factory(gen, self.embedder)
+                s = self._searcher
+        return s
+
+    def reload(self) -> bool:
+        """Load the live generation and swap it in. Returns False (old one kept) if it cannot be loaded."""
+        with self._load_lock:
+            gen_path = current_generation(self.index_dir)
+            if gen_path is None:
+                return False
+            if self._searcher is not None and self._searcher.gen.path == gen_path:
+                return True
+            try:
+                gen = Generation.open_path(gen_path, model_id=self.embedder.model_id)
+                new = self.searcher_factory(gen, self.embedder)
+            except DefnewsError as exc:
+                if self._searcher is None:
+                    raise
+                log.error("new index generation not loaded, still serving the previous one: %s", exc)
+                return False
+            self._searcher = new  # atomic swap; the old generation is closed by GC
+            return True
+
+    def search(self, query: Query) -> Answer:
+        return self.searcher.search(query)
+
+    def articles_between(
+        self, since: datetime | None, until: datetime | None = None, section: str | None = None
+    ) -> list[Article]:
+        arts = self.searcher.articles.values()
+        out = [
+            a for a in arts
+            if (since is None or a.published >= since) and (until is None or a.published <= until)
+            and (not section or a.section == section)
+        ]
+        return sorted(out, key=lambda a: (a.published, a.url), reverse=True)
+
+    # ------------------------------------------------------------------ writing
+
+    def _indexer(self) -> Indexer:
+        return Indexer(self.index_dir, self.embedder, chunker=self.chunker, index_type=self.index_type)
+
+    def ingest_paths(
+        self, paths: Sequence[Path], *, url: str | None = None, progress: Progress | None = None
+    ) -> IngestReport:
+        parsed = ParseResult()
+        for p in paths:
+            parsed.extend(parse_path(Path(p), url=url, source=f"file:{Path(p).name}"))
+        return self.ingest_parsed(parsed, progress=progress)
+
+    def ingest_parsed(
+        self, parsed: ParseResult, *, full: bool = False, progress: Progress | None = None, prune=None,
+        info: dict | None = None,
+    ) -> IngestReport:
+        report = self._indexer().ingest(
+            parsed.articles, rejected=parsed.rejections, full=full, progress=progress, prune=prune, info=info
+        )
+        self.last_report = report
+        if report.wrote or self._searcher is None:
+            self.reload()
+        return report
+
+    def reindex(
+        self, *, full: bool = False, prune: bool = False, progress: Progress | None = None
+    ) -> tuple[IngestReport, dict[str, SourceState]]:
+        """Re-read all configured sources. One at a time per process; a second call raises ReindexBusyError."""
+        if not self._reindex_lock.acquire(blocking=False):
+            raise ReindexBusyError("a reindex is already running")
+        try:
+            states = load_states(self.index_dir)
+            parsed, states = read_sources(
+                self.sources, states, remote_reader=self.remote_reader, progress=progress
+            )
+            ok_sources = {n for n, s in states.items() if s.ok}
+            seen = {a.url for a in parsed.articles}
+            pruner = (lambda a: a.source in ok_sources and a.url not in seen) if prune else None
+            info = {"sources": {n: {"ok": s.ok, "articles": s.articles} for n, s in states.items()}}
+            report = self.ingest_parsed(parsed, full=full, progress=progress, prune=pruner, info=info)
+            save_states(self.index_dir, states)
+            return report, states
+        finally:
+            self._reindex_lock.release()
+
+    @property
+    def reindex_running(self) -> bool:
+        return self._reindex_lock.locked()
+
+    def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
+        """Build the index from the configured sources when there is none. Returns the report if it built."""
+        if self.has_index():
+            return None
+        report, _ = self.reindex(progress=progress)
+        if not self.has_index():
+            raise IndexMissingError(
+                "no index could be built: the configured sources gave no articles "
+                f"({len(report.rejected)} rejected)"
+            )
+        return report
+
+    # ------------------------------------------------------------------ stats
+
+    def source_states(self) -> dict[str, SourceState]:
+        return load_states(self.index_dir)
+
+    def stats(self) -> dict:
+        s = self.searcher
+        m = s.gen.manifest
+        newest = max((a.published for a in s.articles.values()), default=None)
+        per_source: dict[str, int] = {}
+        for a in s.articles.values():
+            per_source[a.source] = per_source.get(a.source, 0) + 1
+        states = self.source_states()
+        return {
+            "articles": m.articles,
+            "chunks": m.chunks,
+            "sources": [
+                {"name": name, "articles": per_source.get(name, 0),
+                 **({"ok": st.ok, "error": st.error, "last_run": st.last_run} if (st := states.get(name)) else {})}
+                for name in sorted(set(per_source) | set(states))
+            ],
+            "model": m.model_id,
+            "dimension": m.dim,
+            "index_type": m.index_type,
+            "index_dir": str(self.index_dir),
+            "generation": s.gen.path.name,
+            "index_bytes": index_size_bytes(s.gen.path),
+            "last_reindex": m.info.get("last_reindex", m.created_at),
+            "newest_article": newest.isoformat() if newest else None,
+            "schema_version": m.schema_version,
+        }

@@ -1,0 +1,515 @@
+"""On-disk index: atomic generations of FAISS vectors + SQLite metadata + a manifest; an embedding cache.
+
+Layout of an index folder::
+
+    CURRENT                 name of the live generation (replaced atomically)
+    gen-<stamp>/            one complete, immutable generation
+        manifest.json       schema version, model id, dimension, counts, file checksums
+        vectors.faiss       normalised vectors, inner product; FAISS id == chunk row
+        meta.sqlite         articles and chunks (no pickle anywhere)
+    cache.sqlite            embedding cache keyed by (model id, text hash), shared by generations
+    .lock                   writers hold an exclusive flock on it
+
+A writer builds a new generation in ``gen-….tmp``, fsyncs every file and the folder, renames it, then
+replaces ``CURRENT`` (write temp, fsync, rename, fsync folder). A crash at any point leaves ``CURRENT``
+naming a complete generation: the old one or the new one. Readers verify the manifest's checksums before
+FAISS sees a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from .models import Article, Chunk, DateSpan
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+META = "meta.sqlite"
+CURRENT = "CURRENT"
+REBUILD_HINT = "run `defnews reindex --full` to rebuild it"
+
+
+# --------------------------------------------------------------------------- durable file helpers
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves either the old or the new content."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@contextlib.contextmanager
+def writer_lock(index_dir: Path, *, wait: bool = True) -> Iterator[None]:
+    """Exclusive lock for processes that write the index (ingest, reindex)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "a+") as fh:
+        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(fh.fileno(), flags)
+        except BlockingIOError as exc:
+            from .errors import DefnewsError
+
+            raise DefnewsError(f"another process is writing the index in {index_dir}") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+@dataclass
+class Manifest:
+    schema_version: int
+    model_id: str
+    dim: int
+    articles: int
+    chunks: int
+    created_at: str
+    index_type: str = "flat"
+    files: dict[str, dict] = field(default_factory=dict)
+    info: dict = field(default_factory=dict)  # free-form: last reindex summary, sources, chunker
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, ensure_ascii=False, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str, where: Path) -> Manifest:
+        try:
+            data = json.loads(text)
+            return cls(
+                schema_version=int(data["schema_version"]),
+                model_id=str(data["model_id"]),
+                dim=int(data["dim"]),
+                articles=int(data["articles"]),
+                chunks=int(data["chunks"]),
+                created_at=str(data["created_at"]),
+                index_type=str(data.get("index_type", "flat")),
+                files=dict(data.get("files", {})),
+                info=dict(data.get("info", {})),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise IndexCorruptError(f"{where} is not a valid manifest ({exc}); {REBUILD_HINT}") from exc
+
+
+# --------------------------------------------------------------------------- SQLite metadata
+
+_META_SCHEMA = """
+CREATE TABLE articles (
+    id TEXT PRIMARY KEY, url TEXT NOT NULL, title TEXT NOT NULL, published TEXT NOT NULL,
+    section TEXT NOT NULL, source TEXT NOT NULL, body TEXT NOT NULL, content_hash TEXT NOT NULL,
+    body_hash TEXT NOT NULL, alt_urls TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE chunks (
+    row INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id), ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, dates TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX chunks_article ON chunks(article_id, ordinal);
+CREATE INDEX articles_published ON articles(published);
+CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def _dates_to_json(dates: Sequence[DateSpan]) -> str:
+    return json.dumps([[d.first.isoformat(), d.last.isoformat(), d.granularity] for d in dates])
+
+
+def _dates_from_json(text: str) -> tuple[DateSpan, ...]:
+    from datetime import date
+
+    return tuple(DateSpan(date.fromisoformat(a), date.fromisoformat(b), g) for a, b, g in json.loads(text))
+
+
+def article_from_row(row: sqlite3.Row | tuple) -> Article:
+    _id, url, title, published, section, source, body, _ch, _bh, alt = row
+    return Article(
+        url=url, title=title, published=datetime.fromisoformat(published), body=body, section=section,
+        source=source, alt_urls=tuple(json.loads(alt)),
+    )
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    """A chunk as stored, with its FAISS row."""
+
+    row: int
+    chunk: Chunk
+
+
+# --------------------------------------------------------------------------- the embedding cache
+
+
+class EmbeddingCache:
+    """Vectors keyed by (model id, sha256 of the embedded text), in SQLite with WAL.
+
+    Re-embedding unchanged text costs a lookup. Safe to share between processes.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, vec BLOB NOT NULL,"
+            " PRIMARY KEY (model, key)) WITHOUT ROWID"
+        )
+        self._db.commit()
+
+    @staticmethod
+    def key(text: str) -> bytes:
+        return hashlib.sha256(text.encode("utf-8")).digest()
+
+    def get_many(self, model_id: str, texts: Sequence[str], dim: int) -> list[np.ndarray | None]:
+        keys = [self.key(t) for t in texts]
+        found: dict[bytes, np.ndarray] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            q = f"SELECT key, vec FROM vectors WHERE model = ? AND key IN ({','.join('?' * len(part))})"
+            for k, v in self._db.execute(q, [model_id, *part]):
+                vec = np.frombuffer(v, dtype=np.float32)
+                if vec.shape == (dim,):
+                    found[bytes(k)] = vec
+        return [found.get(k) for k in keys]
+
+    def put_many(self, model_id: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vectors (model, key, vec) VALUES (?, ?, ?)",
+                [(model_id, self.key(t), np.asarray(v, np.float32).tobytes()) for t, v in zip(texts, vectors)],
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+# --------------------------------------------------------------------------- reading a generation
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """The live generation's folder, or None when there is no index."""
+    pointer = index_dir / CURRENT
+    try:
+        name = pointer.read_text("utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise IndexCorruptError(f"cannot read {pointer} ({exc.strerror}); {REBUILD_HINT}") from exc
+    if not name.startswith("gen-") or "/" in name:
+        raise IndexCorruptError(f"{pointer} does not name a generation; {REBUILD_HINT}")
+    gen = index_dir / name
+    if not gen.is_dir():
+        raise IndexCorruptError(f"{pointer} names {name}, which is missing; {REBUILD_HINT}")
+    return gen
+
+
+def read_manifest(gen: Path) -> Manifest:
+    path = gen / MANIFEST
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError as exc:
+        raise IndexCorruptError(f"{path} is missing; {REBUILD_HINT}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IndexCorruptError(f"cannot read {path} ({exc}); {REBUILD_HINT}") from exc
+    return Manifest.from_json(text, path)
+
+
+def check_compatible(manifest: Manifest, where: Path, *, model_id: str | None, dim: int | None) -> None:
+    if manifest.schema_version != SCHEMA_VERSION:
+        raise IndexMismatchError(
+            f"the index in {where} has schema version {manifest.schema_version}, this defnews reads "
+            f"version {SCHEMA_VERSION}; {REBUILD_HINT}"
+        )
+    if model_id is not None and manifest.model_id != model_id:
+        raise IndexMismatchError(
+            f"the index in {where} was built with model {manifest.model_id!r}, but the configured model is "
+            f"{model_id!r}; set DEFNEWS_EMBEDDER/DEFNEWS_MODEL back or {REBUILD_HINT}"
+        )
+    if dim is not None and manifest.dim != dim:
+        raise IndexMismatchError(
+            f"the index in {where} has dimension {manifest.dim}, the model gives {dim}; {REBUILD_HINT}"
+        )
+
+
+def verify_files(gen: Path, manifest: Manifest) -> None:
+    """Every file listed in the manifest exists with the recorded size and SHA-256."""
+    for name, meta in manifest.files.items():
+        path = gen / name
+        if not path.is_file():
+            raise IndexCorruptError(f"{path} is missing; {REBUILD_HINT}")
+        if path.stat().st_size != meta.get("bytes"):
+            raise IndexCorruptError(f"{path} has the wrong size (truncated?); {REBUILD_HINT}")
+        if sha256_file(path) != meta.get("sha256"):
+            raise IndexCorruptError(f"{path} does not match its checksum in the manifest; {REBUILD_HINT}")
+
+
+class Generation:
+    """A loaded, verified, read-only generation: FAISS index + metadata connection."""
+
+    def __init__(self, path: Path, manifest: Manifest, faiss_index, db: sqlite3.Connection) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.faiss = faiss_index
+        self.db = db
+
+    @classmethod
+    def open(cls, index_dir: Path, *, model_id: str | None = None, dim: int | None = None) -> Generation:
+        gen = current_generation(index_dir)
+        if gen is None:
+            raise IndexMissingError(f"there is no index in {index_dir} yet")
+        return cls.open_path(gen, model_id=model_id, dim=dim)
+
+    @classmethod
+    def open_path(cls, gen: Path, *, model_id: str | None = None, dim: int | None = None) -> Generation:
+        import faiss
+
+        manifest = read_manifest(gen)
+        check_compatible(manifest, gen.parent, model_id=model_id, dim=dim)
+        verify_files(gen, manifest)
+        try:
+            index = faiss.read_index(str(gen / VECTORS))
+        except RuntimeError as exc:
+            raise IndexCorruptError(f"{gen / VECTORS} cannot be read by FAISS; {REBUILD_HINT}") from exc
+        if index.d != manifest.dim or index.ntotal != manifest.chunks:
+            raise IndexCorruptError(
+                f"{gen / VECTORS} holds {index.ntotal} vectors of dimension {index.d}, the manifest says "
+                f"{manifest.chunks} of {manifest.dim}; {REBUILD_HINT}"
+            )
+        try:
+            db = sqlite3.connect(f"file:{gen / META}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            (n_chunks,) = db.execute("SELECT COUNT(*) FROM chunks").fetchone()
+            (n_articles,) = db.execute("SELECT COUNT(*) FROM articles").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(f"{gen / META} is not a readable database ({exc}); {REBUILD_HINT}") from exc
+        if n_chunks != manifest.chunks or n_articles != manifest.articles:
+            db.close()
+            raise IndexCorruptError(
+                f"{gen / META} holds {n_articles} articles and {n_chunks} chunks, the manifest says "
+                f"{manifest.articles} and {manifest.chunks}; {REBUILD_HINT}"
+            )
+        return cls(gen, manifest, index, db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- metadata access
+
+    def articles(self) -> Iterator[Article]:
+        for row in self.db.execute(
+            "SELECT id, url, title, published, section, source, body, content_hash, body_hash, alt_urls "
+            "FROM articles ORDER BY published, id"
+        ):
+            yield article_from_row(row)
+
+    def article(self, article_id: str) -> Article | None:
+        row = self.db.execute(
+            "SELECT id, url, title, published, section, source, body, content_hash, body_hash, alt_urls "
+            "FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        return article_from_row(row) if row else None
+
+    def article_hashes(self) -> dict[str, tuple[str, str]]:
+        """url -> (content_hash, body_hash)."""
+        return {u: (c, b) for u, c, b in self.db.execute("SELECT url, content_hash, body_hash FROM articles")}
+
+    def chunk_rows(self, rows: Sequence[int] | None = None) -> list[ChunkRow]:
+        sql = 'SELECT row, article_id, ordinal, start, "end", text, dates FROM chunks'
+        if rows is None:
+            cur = self.db.execute(sql + " ORDER BY row")
+        else:
+            if not rows:
+                return []
+            cur = self.db.execute(sql + f" WHERE row IN ({','.join('?' * len(rows))})", list(map(int, rows)))
+        return [
+            ChunkRow(r, Chunk(a, o, s, e, t, _dates_from_json(d))) for r, a, o, s, e, t, d in cur.fetchall()
+        ]
+
+    def vectors(self) -> np.ndarray:
+        """All vectors in row order (from the FAISS index)."""
+        n = self.faiss.ntotal
+        if n == 0:
+            return np.zeros((0, self.manifest.dim), np.float32)
+        return self.faiss.reconstruct_n(0, n)
+
+
+# --------------------------------------------------------------------------- writing a generation
+
+
+@dataclass
+class NewGeneration:
+    """Everything a new generation holds, in FAISS row order."""
+
+    articles: list[Article]
+    chunks: list[Chunk]  # row i of vectors belongs to chunks[i]
+    vectors: np.ndarray
+    model_id: str
+    info: dict = field(default_factory=dict)
+    extra_files: dict[str, bytes] = field(default_factory=dict)  # e.g. a persisted keyword index
+
+
+def build_faiss(vectors: np.ndarray, dim: int, index_type: str = "flat"):
+    import faiss
+
+    if index_type == "flat":
+        index = faiss.IndexFlatIP(dim)
+    elif index_type.startswith("hnsw"):
+        m = int(index_type[4:] or 32)
+        index = faiss.IndexHNSWFlat(dim, m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+    else:
+        raise ValueError(f"unknown index type {index_type!r}")
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def _write_meta(path: Path, new: NewGeneration) -> None:
+    db = sqlite3.connect(path)
+    try:
+        db.executescript(_META_SCHEMA)
+        with db:
+            db.executemany(
+                "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (a.id, a.url, a.title, a.published.isoformat(), a.section, a.source, a.body,
+                     a.content_hash, a.body_hash, json.dumps(list(a.alt_urls), ensure_ascii=False))
+                    for a in new.articles
+                ],
+            )
+            db.executemany(
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
+                [
+                    (row, c.article_id, c.ordinal, c.start, c.end, c.text, _dates_to_json(c.dates))
+                    for row, c in enumerate(new.chunks)
+                ],
+            )
+            db.executemany(
+                "INSERT INTO info VALUES (?, ?)",
+                [(k, json.dumps(v, ensure_ascii=False)) for k, v in new.info.items()],
+            )
+        db.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        db.close()
+
+
+def write_generation(
+    index_dir: Path, new: NewGeneration, *, index_type: str = "flat", keep: int = 2, crash_hook=None
+) -> Path:
+    """Write ``new`` as a generation and make it live atomically. Returns the generation folder.
+
+    ``crash_hook(step)`` is called between steps (tests use it to simulate a crash at each point).
+    """
+    import faiss
+
+    hook = crash_hook or (lambda step: None)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    vectors = np.ascontiguousarray(new.vectors, dtype=np.float32)
+    if vectors.ndim != 2 or len(vectors) != len(new.chunks):
+        raise ValueError("vectors and chunks differ in number")
+    dim = int(vectors.shape[1])
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    name = f"gen-{stamp}-{uuid.uuid4().hex[:6]}"
+    tmp = index_dir / f"{name}.tmp"
+    tmp.mkdir()
+    hook("mkdir")
+    faiss.write_index(build_faiss(vectors, dim, index_type), str(tmp / VECTORS))
+    hook("vectors")
+    _write_meta(tmp / META, new)
+    hook("meta")
+    for fname, data in new.extra_files.items():
+        (tmp / fname).write_bytes(data)
+    files = {}
+    for f in sorted(tmp.iterdir()):
+        fsync_file(f)
+        files[f.name] = {"bytes": f.stat().st_size, "sha256": sha256_file(f)}
+    manifest = Manifest(
+        schema_version=SCHEMA_VERSION, model_id=new.model_id, dim=dim, articles=len(new.articles),
+        chunks=len(new.chunks), created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        index_type=index_type, files=files, info=new.info,
+    )
+    with open(tmp / MANIFEST, "w", encoding="utf-8") as fh:
+        fh.write(manifest.to_json())
+        fh.flush()
+        os.fsync(fh.fileno())
+    fsync_dir(tmp)
+    hook("manifest")
+    final = index_dir / name
+    os.rename(tmp, final)
+    fsync_dir(index_dir)
+    hook("rename")
+    atomic_write_bytes(index_dir / CURRENT, (name + "\n").encode())
+    hook("current")
+    prune_generations(index_dir, keep=keep)
+    return final
+
+
+def prune_generations(index_dir: Path, *, keep: int = 2) -> None:
+    """Remove unfinished (.tmp) generations and all but the newest ``keep`` complete ones (never the live)."""
+    live = current_generation(index_dir)
+    gens = sorted(p for p in index_dir.glob("gen-*") if p.is_dir())
+    complete = [p for p in gens if not p.name.endswith(".tmp")]
+    stale = [p for p in gens if p.name.endswith(".tmp")]
+    stale += [p for p in complete[:-keep] if p != live] if keep > 0 else []
+    for p in stale:
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def previous_generations(index_dir: Path) -> list[Path]:
+    """Complete generations other than the live one, newest first (for falling back to a good one)."""
+    live = current_generation(index_dir)
+    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir() and not p.name.endswith(".tmp")), reverse=True)
+    return [p for p in gens if p != live]
+
+
+def index_size_bytes(gen: Path) -> int:
+    return sum(f.stat().st_size for f in gen.iterdir() if f.is_file())
