@@ -14,6 +14,12 @@ A writer builds a new generation in ``gen-….tmp``, fsyncs every file and the f
 replaces ``CURRENT`` (write temp, fsync, rename, fsync folder). A crash at any point leaves ``CURRENT``
 naming a complete generation: the old one or the new one. Readers verify the manifest's checksums before
 FAISS sees a file.
+
+Writers must hold :func:`writer_lock`; readers need no lock (they only ever follow ``CURRENT``).
+
+Test-only fault injection: when ``DEFNEWS_TEST_CRASH_AT`` is set, :func:`fault_point` kills the process
+with SIGKILL at the named step (or the N-th step reached); ``DEFNEWS_TEST_CRASH_TRACE=<file>`` appends
+every step reached to that file. Both are inert unless set and are never set in production.
 """
 
 from __future__ import annotations
@@ -24,12 +30,15 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
+import signal
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +54,36 @@ VECTORS = "vectors.faiss"
 META = "meta.sqlite"
 CURRENT = "CURRENT"
 REBUILD_HINT = "run `defnews reindex --full` to rebuild it"
+REQUIRED_FILES = (VECTORS, META)
+_GEN_NAME = re.compile(r"gen-[0-9]{8}T[0-9]{12}Z-[0-9a-f]{6}")
+_STALE_TMP_SECONDS = 600
+
+
+def is_generation_name(name: str) -> bool:
+    """True for the name of a complete generation folder (not ``….tmp``/``….trash``)."""
+    return bool(_GEN_NAME.fullmatch(name))
+
+
+# --------------------------------------------------------------------------- test-only fault injection
+
+CRASH_ENV = "DEFNEWS_TEST_CRASH_AT"  # test-only: "<step>" or "<n>" (the n-th step reached) -> SIGKILL
+CRASH_TRACE_ENV = "DEFNEWS_TEST_CRASH_TRACE"  # test-only: append "<n> <step>" per step reached to this file
+_fault_steps = 0
+
+
+def fault_point(step: str) -> None:
+    """A point where a crash must leave the index intact. Inert unless a test sets ``DEFNEWS_TEST_CRASH_*``."""
+    target = os.environ.get(CRASH_ENV)
+    trace = os.environ.get(CRASH_TRACE_ENV)
+    if not target and not trace:
+        return
+    global _fault_steps
+    _fault_steps += 1
+    if trace:
+        with open(trace, "a", encoding="utf-8") as fh:
+            fh.write(f"{_fault_steps} {step}\n")
+    if target and target in (step, str(_fault_steps)):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 # --------------------------------------------------------------------------- durable file helpers
@@ -66,15 +105,40 @@ def fsync_file(path: Path) -> None:
         os.close(fd)
 
 
+def _remove_stale_temps(path: Path) -> None:
+    """Remove temp files of ``path`` left by a crashed writer (old enough not to be another writer's)."""
+    now = time.time()
+    for old in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - old.stat().st_mtime > _STALE_TMP_SECONDS:
+                old.unlink()
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a crash leaves either the old or the new content."""
+    _remove_stale_temps(path)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    step = f"atomic:{path.name}"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data[: len(data) // 2])
+            fault_point(f"{step}:partial")
+            fh.write(data[len(data) // 2 :])
+            fh.flush()
+            os.fsync(fh.fileno())
+        fault_point(f"{step}:written")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fault_point(f"{step}:replaced")
     fsync_dir(path.parent)
+    fault_point(f"{step}:synced")
 
 
 def sha256_file(path: Path) -> str:
@@ -117,6 +181,7 @@ class Manifest:
     index_type: str = "flat"
     files: dict[str, dict] = field(default_factory=dict)
     info: dict = field(default_factory=dict)  # free-form: last reindex summary, sources, chunker
+    generation: str = ""  # id shared with meta.sqlite (info table), binds the metadata to this manifest
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, ensure_ascii=False, indent=2, sort_keys=True)
@@ -125,6 +190,12 @@ class Manifest:
     def from_json(cls, text: str, where: Path) -> Manifest:
         try:
             data = json.loads(text)
+            files = data.get("files", {})
+            if not isinstance(files, dict) or not all(
+                isinstance(k, str) and k and "/" not in k and k not in (".", "..") and isinstance(v, dict)
+                for k, v in files.items()
+            ):
+                raise ValueError("bad file list")
             return cls(
                 schema_version=int(data["schema_version"]),
                 model_id=str(data["model_id"]),
@@ -133,11 +204,13 @@ class Manifest:
                 chunks=int(data["chunks"]),
                 created_at=str(data["created_at"]),
                 index_type=str(data.get("index_type", "flat")),
-                files=dict(data.get("files", {})),
+                files=dict(files),
                 info=dict(data.get("info", {})),
+                generation=str(data.get("generation", "")),
             )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise IndexCorruptError(f"{where} is not a valid manifest ({exc}); {REBUILD_HINT}") from exc
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)[:100]
+            raise IndexCorruptError(f"{where} is not a valid manifest ({reason}); {REBUILD_HINT}") from exc
 
 
 # --------------------------------------------------------------------------- SQLite metadata
@@ -196,14 +269,33 @@ class EmbeddingCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, vec BLOB NOT NULL,"
-            " PRIMARY KEY (model, key)) WITHOUT ROWID"
-        )
-        self._db.commit()
+        try:
+            self._db = self._connect(path)
+        except sqlite3.DatabaseError as exc:  # damaged: it is only a cache, so set it aside and start afresh
+            aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+            log.warning("embedding cache %s is unreadable (%s); moved it to %s and starting a new one",
+                        path, exc, aside.name)
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+            self._db = self._connect(path)
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, vec BLOB NOT NULL,"
+                " PRIMARY KEY (model, key)) WITHOUT ROWID"
+            )
+            db.commit()
+            db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM vectors LIMIT 1)").fetchone()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     @staticmethod
     def key(text: str) -> bytes:
@@ -222,11 +314,14 @@ class EmbeddingCache:
         return [found.get(k) for k in keys]
 
     def put_many(self, model_id: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Store vectors in one transaction (all or none survive a crash)."""
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO vectors (model, key, vec) VALUES (?, ?, ?)",
-                [(model_id, self.key(t), np.asarray(v, np.float32).tobytes()) for t, v in zip(texts, vectors)],
+                [(model_id, self.key(t), np.asarray(v, np.float32).tobytes()) for t, v in zip(texts, vectors, strict=True)],
             )
+            fault_point("cache:insert")
+        fault_point("cache:commit")
 
     def close(self) -> None:
         self._db.close()
@@ -244,7 +339,9 @@ def current_generation(index_dir: Path) -> Path | None:
         return None
     except OSError as exc:
         raise IndexCorruptError(f"cannot read {pointer} ({exc.strerror}); {REBUILD_HINT}") from exc
-    if not name.startswith("gen-") or "/" in name:
+    except UnicodeDecodeError as exc:
+        raise IndexCorruptError(f"{pointer} is not text; {REBUILD_HINT}") from exc
+    if not is_generation_name(name):
         raise IndexCorruptError(f"{pointer} does not name a generation; {REBUILD_HINT}")
     gen = index_dir / name
     if not gen.is_dir():
@@ -281,14 +378,26 @@ def check_compatible(manifest: Manifest, where: Path, *, model_id: str | None, d
 
 
 def verify_files(gen: Path, manifest: Manifest) -> None:
-    """Every file listed in the manifest exists with the recorded size and SHA-256."""
+    """Every file listed in the manifest exists with the recorded size and SHA-256 (and the vectors and
+    metadata are listed): nothing is handed to FAISS or SQLite before this passes."""
+    for name in REQUIRED_FILES:
+        if name not in manifest.files:
+            raise IndexCorruptError(f"{gen / MANIFEST} lists no checksum for {name}; {REBUILD_HINT}")
     for name, meta in manifest.files.items():
         path = gen / name
         if not path.is_file():
             raise IndexCorruptError(f"{path} is missing; {REBUILD_HINT}")
-        if path.stat().st_size != meta.get("bytes"):
-            raise IndexCorruptError(f"{path} has the wrong size (truncated?); {REBUILD_HINT}")
-        if sha256_file(path) != meta.get("sha256"):
+        size = path.stat().st_size
+        if size != meta.get("bytes"):
+            raise IndexCorruptError(
+                f"{path} has {size} bytes, its manifest says {meta.get('bytes')} (truncated or replaced); "
+                f"{REBUILD_HINT}"
+            )
+        try:
+            digest = sha256_file(path)
+        except OSError as exc:
+            raise IndexCorruptError(f"cannot read {path} ({exc.strerror or exc}); {REBUILD_HINT}") from exc
+        if digest != meta.get("sha256"):
             raise IndexCorruptError(f"{path} does not match its checksum in the manifest; {REBUILD_HINT}")
 
 
@@ -324,18 +433,26 @@ class Generation:
                 f"{gen / VECTORS} holds {index.ntotal} vectors of dimension {index.d}, the manifest says "
                 f"{manifest.chunks} of {manifest.dim}; {REBUILD_HINT}"
             )
+        db = None
         try:
             db = sqlite3.connect(f"file:{gen / META}?mode=ro&immutable=1", uri=True, check_same_thread=False)
             (n_chunks,) = db.execute("SELECT COUNT(*) FROM chunks").fetchone()
             (n_articles,) = db.execute("SELECT COUNT(*) FROM articles").fetchone()
-        except sqlite3.DatabaseError as exc:
+            row = db.execute("SELECT value FROM info WHERE key = 'generation'").fetchone()
+            meta_gen = json.loads(row[0]) if row else ""
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            if db is not None:
+                db.close()
             raise IndexCorruptError(f"{gen / META} is not a readable database ({exc}); {REBUILD_HINT}") from exc
+        problem = ""
         if n_chunks != manifest.chunks or n_articles != manifest.articles:
+            problem = (f"holds {n_articles} articles and {n_chunks} chunks, the manifest says "
+                       f"{manifest.articles} and {manifest.chunks}")
+        elif manifest.generation and meta_gen != manifest.generation:
+            problem = f"belongs to generation {meta_gen or '(none)'!r}, the manifest to {manifest.generation!r}"
+        if problem:
             db.close()
-            raise IndexCorruptError(
-                f"{gen / META} holds {n_articles} articles and {n_chunks} chunks, the manifest says "
-                f"{manifest.articles} and {manifest.chunks}; {REBUILD_HINT}"
-            )
+            raise IndexCorruptError(f"{gen / META} {problem}; {REBUILD_HINT}")
         return cls(gen, manifest, index, db)
 
     def close(self) -> None:
@@ -413,7 +530,7 @@ def build_faiss(vectors: np.ndarray, dim: int, index_type: str = "flat"):
     return index
 
 
-def _write_meta(path: Path, new: NewGeneration) -> None:
+def _write_meta(path: Path, new: NewGeneration, generation: str) -> None:
     db = sqlite3.connect(path)
     try:
         db.executescript(_META_SCHEMA)
@@ -435,7 +552,7 @@ def _write_meta(path: Path, new: NewGeneration) -> None:
             )
             db.executemany(
                 "INSERT INTO info VALUES (?, ?)",
-                [(k, json.dumps(v, ensure_ascii=False)) for k, v in new.info.items()],
+                [(k, json.dumps(v, ensure_ascii=False)) for k, v in {**new.info, "generation": generation}.items()],
             )
         db.execute("PRAGMA journal_mode=DELETE")
     finally:
@@ -447,67 +564,99 @@ def write_generation(
 ) -> Path:
     """Write ``new`` as a generation and make it live atomically. Returns the generation folder.
 
-    ``crash_hook(step)`` is called between steps (tests use it to simulate a crash at each point).
+    Call it holding :func:`writer_lock`. ``crash_hook(step)`` is called between steps (tests use it to
+    simulate a crash at each point), as is the test-only :func:`fault_point`.
     """
     import faiss
 
-    hook = crash_hook or (lambda step: None)
+    def step(name: str) -> None:
+        fault_point(f"gen:{name}")
+        if crash_hook is not None:
+            crash_hook(name)
+
     index_dir.mkdir(parents=True, exist_ok=True)
     vectors = np.ascontiguousarray(new.vectors, dtype=np.float32)
     if vectors.ndim != 2 or len(vectors) != len(new.chunks):
         raise ValueError("vectors and chunks differ in number")
     dim = int(vectors.shape[1])
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     name = f"gen-{stamp}-{uuid.uuid4().hex[:6]}"
     tmp = index_dir / f"{name}.tmp"
     tmp.mkdir()
-    hook("mkdir")
+    step("mkdir")
     faiss.write_index(build_faiss(vectors, dim, index_type), str(tmp / VECTORS))
-    hook("vectors")
-    _write_meta(tmp / META, new)
-    hook("meta")
+    step("vectors")
+    _write_meta(tmp / META, new, name)
+    step("meta")
     for fname, data in new.extra_files.items():
         (tmp / fname).write_bytes(data)
     files = {}
     for f in sorted(tmp.iterdir()):
         fsync_file(f)
         files[f.name] = {"bytes": f.stat().st_size, "sha256": sha256_file(f)}
+    step("fsync")
     manifest = Manifest(
         schema_version=SCHEMA_VERSION, model_id=new.model_id, dim=dim, articles=len(new.articles),
-        chunks=len(new.chunks), created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        index_type=index_type, files=files, info=new.info,
+        chunks=len(new.chunks), created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        index_type=index_type, files=files, info=new.info, generation=name,
     )
     with open(tmp / MANIFEST, "w", encoding="utf-8") as fh:
         fh.write(manifest.to_json())
         fh.flush()
         os.fsync(fh.fileno())
     fsync_dir(tmp)
-    hook("manifest")
+    step("manifest")
     final = index_dir / name
     os.rename(tmp, final)
+    step("renamed")
     fsync_dir(index_dir)
-    hook("rename")
+    step("rename")
     atomic_write_bytes(index_dir / CURRENT, (name + "\n").encode())
-    hook("current")
+    step("current")
     prune_generations(index_dir, keep=keep)
+    step("pruned")
     return final
 
 
 def prune_generations(index_dir: Path, *, keep: int = 2) -> None:
-    """Remove unfinished (.tmp) generations and all but the newest ``keep`` complete ones (never the live)."""
+    """Remove leftovers and old generations. Call it holding :func:`writer_lock`.
+
+    Removed: unfinished ``….tmp`` folders of crashed writers, complete generations newer than the live
+    one (a writer crashed before switching ``CURRENT`` to them), and all but the newest ``keep`` complete
+    generations. The live generation is never removed. A generation is first renamed to ``….trash`` (one
+    atomic step) and then deleted, so a crash mid-delete never leaves a half generation under a valid name.
+    """
     live = current_generation(index_dir)
-    gens = sorted(p for p in index_dir.glob("gen-*") if p.is_dir())
-    complete = [p for p in gens if not p.name.endswith(".tmp")]
-    stale = [p for p in gens if p.name.endswith(".tmp")]
-    stale += [p for p in complete[:-keep] if p != live] if keep > 0 else []
+    dirs = [p for p in index_dir.glob("gen-*") if p.is_dir()]
+    complete = sorted(p for p in dirs if is_generation_name(p.name))
+    stale = [p for p in dirs if not is_generation_name(p.name)]  # .tmp, .trash
+    if live is not None:
+        stale += [p for p in complete if p.name > live.name]  # orphans: never made live
+        complete = [p for p in complete if p.name <= live.name]
+    if keep > 0:
+        stale += [p for p in complete[:-keep] if p != live]
     for p in stale:
-        shutil.rmtree(p, ignore_errors=True)
+        if p == live:
+            continue
+        target = p
+        if is_generation_name(p.name):
+            target = p.with_name(p.name + ".trash")
+            try:
+                os.rename(p, target)
+            except OSError:
+                continue
+            fault_point("prune:renamed")
+        shutil.rmtree(target, ignore_errors=True)
+        fault_point("prune:removed")
+    for old in index_dir.glob(f".{CURRENT}.*.tmp"):  # temp pointers of crashed writers
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def previous_generations(index_dir: Path) -> list[Path]:
     """Complete generations other than the live one, newest first (for falling back to a good one)."""
     live = current_generation(index_dir)
-    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir() and not p.name.endswith(".tmp")), reverse=True)
+    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir() and is_generation_name(p.name)), reverse=True)
     return [p for p in gens if p != live]
 
 

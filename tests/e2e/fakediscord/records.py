@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,10 +35,8 @@ class Notifier:
             if remaining <= 0:
                 raise TimeoutError(f"fakediscord: timed out after {timeout}s waiting for {what}")
             event = self._event
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
-            except TimeoutError:
-                pass
 
 
 @dataclass
@@ -59,9 +58,7 @@ class RequestRecord:
         """True if method (if given) equals and path (regex, full match) matches."""
         if method is not None and self.method != method.upper():
             return False
-        if path is not None and not re.fullmatch(path, self.path):
-            return False
-        return True
+        return not (path is not None and not re.fullmatch(path, self.path))
 
 
 @dataclass
@@ -170,7 +167,9 @@ class InteractionHandle:
 
     async def wait_response(self, timeout: float = 5.0) -> dict:
         """Wait for the accepted interaction callback; returns its body ({"type", "data"})."""
-        return await self._notifier.wait_for(lambda: self.response, timeout, f"callback of interaction {self.id}")
+        return await self._notifier.wait_for(
+            lambda: self.response, timeout, f"callback of interaction {self.id}"
+        )
 
     async def wait_callback_attempt(self, count: int = 1, timeout: float = 5.0) -> RequestRecord:
         """Wait until ``count`` callback requests (accepted or rejected) were answered; returns the last."""

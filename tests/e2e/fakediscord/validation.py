@@ -74,11 +74,13 @@ def _check_url(errors: Errors, path: list[str | int], value: Any, *, allow_attac
         _put(
             errors,
             path,
-            _err("URL_TYPE_INVALID_SCHEME", f'Scheme "{scheme}" is not supported. Scheme must be one of {schemes}.'),
+            _err(
+                "URL_TYPE_INVALID_SCHEME",
+                f'Scheme "{scheme}" is not supported. Scheme must be one of {schemes}.',
+            ),
         )
-    elif allow_attachment is False or not value.startswith("attachment://"):
-        if not urlparse(value).netloc:
-            _put(errors, path, _err("URL_TYPE_INVALID_URL", "Not a well formed URL."))
+    elif not value.startswith("attachment://") and not urlparse(value).netloc:
+        _put(errors, path, _err("URL_TYPE_INVALID_URL", "Not a well formed URL."))
 
 
 def validate_embeds(embeds: Any, errors: Errors) -> None:
@@ -102,11 +104,15 @@ def validate_embeds(embeds: Any, errors: Errors) -> None:
             _put(errors, [*p, "color"], _err("NUMBER_TYPE_MAX", "int value should be <= 16777215 and >= 0."))
         footer = embed.get("footer")
         if footer is not None:
-            total += _max_len(errors, [*p, "footer", "text"], footer.get("text"), EMBED_FOOTER_MAX, required=True)
+            total += _max_len(
+                errors, [*p, "footer", "text"], footer.get("text"), EMBED_FOOTER_MAX, required=True
+            )
             _check_url(errors, [*p, "footer", "icon_url"], footer.get("icon_url"))
         author = embed.get("author")
         if author is not None:
-            total += _max_len(errors, [*p, "author", "name"], author.get("name"), EMBED_AUTHOR_MAX, required=True)
+            total += _max_len(
+                errors, [*p, "author", "name"], author.get("name"), EMBED_AUTHOR_MAX, required=True
+            )
             _check_url(errors, [*p, "author", "url"], author.get("url"), allow_attachment=False)
             _check_url(errors, [*p, "author", "icon_url"], author.get("icon_url"))
         for key in ("image", "thumbnail"):
@@ -115,11 +121,17 @@ def validate_embeds(embeds: Any, errors: Errors) -> None:
         fields = embed.get("fields")
         if fields is not None:
             if len(fields) > EMBED_FIELDS_MAX:
-                _put(errors, [*p, "fields"], _err("BASE_TYPE_MAX_LENGTH", f"Must be {EMBED_FIELDS_MAX} or fewer in length."))
+                _put(
+                    errors,
+                    [*p, "fields"],
+                    _err("BASE_TYPE_MAX_LENGTH", f"Must be {EMBED_FIELDS_MAX} or fewer in length."),
+                )
             for j, f in enumerate(fields):
                 fp: list[str | int] = [*p, "fields", j]
                 total += _max_len(errors, [*fp, "name"], f.get("name"), EMBED_FIELD_NAME_MAX, required=True)
-                total += _max_len(errors, [*fp, "value"], f.get("value"), EMBED_FIELD_VALUE_MAX, required=True)
+                total += _max_len(
+                    errors, [*fp, "value"], f.get("value"), EMBED_FIELD_VALUE_MAX, required=True
+                )
     if total > EMBED_TOTAL_MAX:
         _put(
             errors,
@@ -134,12 +146,20 @@ def validate_components(components: Any, errors: Errors) -> None:
         _put(errors, ["components"], _err("BASE_TYPE_ARRAY", "Must be an array."))
         return
     if len(components) > ACTION_ROWS_MAX:
-        _put(errors, ["components"], _err("BASE_TYPE_MAX_LENGTH", f"Must be {ACTION_ROWS_MAX} or fewer in length."))
+        _put(
+            errors,
+            ["components"],
+            _err("BASE_TYPE_MAX_LENGTH", f"Must be {ACTION_ROWS_MAX} or fewer in length."),
+        )
     seen_ids: set[str] = set()
     for i, row in enumerate(components):
         rp: list[str | int] = ["components", i]
         if not isinstance(row, dict) or row.get("type") != 1:
-            _put(errors, [*rp, "type"], _err("UNION_TYPE_CHOICES", "Value of field \"type\" must be one of (1,)."))
+            _put(
+                errors,
+                [*rp, "type"],
+                _err("UNION_TYPE_CHOICES", 'Value of field "type" must be one of (1,).'),
+            )
             continue
         children = row.get("components") or []
         if not 1 <= len(children) <= ROW_BUTTONS_MAX:
@@ -162,10 +182,18 @@ def validate_components(components: Any, errors: Errors) -> None:
             if ctype == 2:
                 style = comp.get("style")
                 if style not in (1, 2, 3, 4, 5, 6):
-                    _put(errors, [*cp, "style"], _err("BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3, 4, 5, 6}."))
+                    _put(
+                        errors,
+                        [*cp, "style"],
+                        _err("BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3, 4, 5, 6}."),
+                    )
                 _max_len(errors, [*cp, "label"], comp.get("label"), BUTTON_LABEL_MAX)
                 if comp.get("label") is None and comp.get("emoji") is None:
-                    _put(errors, [*cp, "label"], _err("BUTTON_COMPONENT_NO_LABEL", "Button must have a label or emoji"))
+                    _put(
+                        errors,
+                        [*cp, "label"],
+                        _err("BUTTON_COMPONENT_NO_LABEL", "Button must have a label or emoji"),
+                    )
                 if style == 5:
                     if custom_id is not None:
                         _put(
@@ -188,7 +216,10 @@ def validate_components(components: Any, errors: Errors) -> None:
                         _put(
                             errors,
                             [*cp, "options"],
-                            _err("BASE_TYPE_BAD_LENGTH", f"Must be between 1 and {SELECT_OPTIONS_MAX} in length."),
+                            _err(
+                                "BASE_TYPE_BAD_LENGTH",
+                                f"Must be between 1 and {SELECT_OPTIONS_MAX} in length.",
+                            ),
                         )
                     for k, opt in enumerate(options):
                         _max_len(errors, [*cp, "options", k, "label"], opt.get("label"), 100, required=True)
@@ -214,16 +245,27 @@ def validate_allowed_mentions(am: Any, errors: Errors) -> None:
     parse = am.get("parse", [])
     for i, value in enumerate(parse):
         if value not in ("roles", "users", "everyone"):
-            _put(errors, ["allowed_mentions", "parse", i], _err("BASE_TYPE_CHOICES", "Value must be one of {'roles', 'users', 'everyone'}."))
+            _put(
+                errors,
+                ["allowed_mentions", "parse", i],
+                _err("BASE_TYPE_CHOICES", "Value must be one of {'roles', 'users', 'everyone'}."),
+            )
     for kind in ("users", "roles"):
         if kind in parse and am.get(kind):
             _put(
                 errors,
                 ["allowed_mentions"],
-                _err("MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE", f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.'),
+                _err(
+                    "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                    f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.',
+                ),
             )
         if len(am.get(kind) or []) > 100:
-            _put(errors, ["allowed_mentions", kind], _err("BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer in length."))
+            _put(
+                errors,
+                ["allowed_mentions", kind],
+                _err("BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer in length."),
+            )
 
 
 def validate_message(payload: Any, *, partial: bool = False) -> Errors:
@@ -265,21 +307,34 @@ def validate_commands(commands: Any) -> Errors:
     for i, cmd in enumerate(commands):
         ctype = cmd.get("type", 1)
         name = cmd.get("name")
-        if not isinstance(name, str) or not COMMAND_NAME_RE.match(name) or (ctype == 1 and name != name.lower()):
+        if (
+            not isinstance(name, str)
+            or not COMMAND_NAME_RE.match(name)
+            or (ctype == 1 and name != name.lower())
+        ):
             _put(errors, [i, "name"], _err("APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"))
         if (ctype, name) in seen:
             _put(
                 errors,
                 [i, "name"],
-                _err("APPLICATION_COMMANDS_DUPLICATE_NAME", f"Application command names must be unique ({name})"),
+                _err(
+                    "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                    f"Application command names must be unique ({name})",
+                ),
             )
         seen.add((ctype, name))
         if ctype == 1:
             _max_len(errors, [i, "description"], cmd.get("description"), 100, required=True)
             _validate_options(cmd.get("options") or [], errors, [i, "options"], depth=0)
         dmp = cmd.get("default_member_permissions")
-        if dmp is not None and (not isinstance(dmp, str) or not dmp.isdigit()):
-            _put(errors, [i, "default_member_permissions"], _err("BASE_TYPE_STRING", "Must be a numeric string."))
+        # Documented as a string; Discord also accepts an integer (what discord.py sends).
+        valid_int = isinstance(dmp, int) and not isinstance(dmp, bool) and dmp >= 0
+        if dmp is not None and not valid_int and not (isinstance(dmp, str) and dmp.isdigit()):
+            _put(
+                errors,
+                [i, "default_member_permissions"],
+                _err("BASE_TYPE_STRING", "Must be a numeric string."),
+            )
     return errors
 
 
@@ -294,13 +349,19 @@ def _validate_options(options: list, errors: Errors, path: list[str | int], dept
         if not isinstance(name, str) or not COMMAND_NAME_RE.match(name) or name != name.lower():
             _put(errors, [*op, "name"], _err("APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"))
         if name in names:
-            _put(errors, [*op, "name"], _err("APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS", "Option names must be unique"))
+            _put(
+                errors,
+                [*op, "name"],
+                _err("APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS", "Option names must be unique"),
+            )
         names.add(name)
         _max_len(errors, [*op, "description"], opt.get("description"), 100, required=True)
         otype = opt.get("type")
         if otype in (1, 2):
             if depth >= 2 or (otype == 2 and depth >= 1):
-                _put(errors, [*op, "type"], _err("APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Invalid nesting"))
+                _put(
+                    errors, [*op, "type"], _err("APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Invalid nesting")
+                )
             _validate_options(opt.get("options") or [], errors, [*op, "options"], depth + 1)
             continue
         if opt.get("required"):
@@ -308,7 +369,10 @@ def _validate_options(options: list, errors: Errors, path: list[str | int], dept
                 _put(
                     errors,
                     [*op, "required"],
-                    _err("APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID", "Required options must be placed before non-required options"),
+                    _err(
+                        "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                        "Required options must be placed before non-required options",
+                    ),
                 )
         else:
             seen_optional = True
@@ -316,4 +380,8 @@ def _validate_options(options: list, errors: Errors, path: list[str | int], dept
         if len(choices) > 25:
             _put(errors, [*op, "choices"], _err("BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."))
         if choices and opt.get("autocomplete"):
-            _put(errors, [*op, "autocomplete"], _err("APPLICATION_COMMAND_AUTOCOMPLETE_INVALID", "Autocomplete cannot be used with choices"))
+            _put(
+                errors,
+                [*op, "autocomplete"],
+                _err("APPLICATION_COMMAND_AUTOCOMPLETE_INVALID", "Autocomplete cannot be used with choices"),
+            )

@@ -108,7 +108,7 @@ class Snowflakes:
 
 def iso_now() -> str:
     """Current UTC time in Discord's ISO-8601 format."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def user_payload(user_id: int, username: str, *, bot: bool = False, global_name: str | None = None) -> dict:
@@ -194,7 +194,9 @@ class World:
         roles = {
             guild_id: role(guild_id, "@everyone", everyone_permissions, 0),
             mod_role_id: role(mod_role_id, "Moderator", MANAGE_GUILD | MANAGE_MESSAGES, 1),
-            bot_role_id: role(bot_role_id, bot_name, bot_permissions, 2, managed=True, tags={"bot_id": str(app_id)}),
+            bot_role_id: role(
+                bot_role_id, bot_name, bot_permissions, 2, managed=True, tags={"bot_id": str(app_id)}
+            ),
         }
 
         category_id = ids.next()
@@ -211,9 +213,7 @@ class World:
                 "parent_id": str(category_id) if ch_type != GUILD_CATEGORY else None,
             }
             if ch_type == GUILD_TEXT:
-                data.update(
-                    {"topic": None, "nsfw": False, "last_message_id": None, "rate_limit_per_user": 0}
-                )
+                data.update({"topic": None, "nsfw": False, "last_message_id": None, "rate_limit_per_user": 0})
             elif ch_type == GUILD_VOICE:
                 data.update({"bitrate": 64000, "user_limit": 0, "rtc_region": None, "nsfw": False})
             data.update(extra)
@@ -437,7 +437,9 @@ class World:
         """Guild-level permissions of a member."""
         if str(user_id) == self.owner["id"]:
             return ALL_PERMISSIONS
-        role_ids = roles if roles is not None else [int(r) for r in self.members.get(user_id, {}).get("roles", [])]
+        role_ids = (
+            roles if roles is not None else [int(r) for r in self.members.get(user_id, {}).get("roles", [])]
+        )
         perms = int(self.roles[self.guild_id]["permissions"])
         for rid in role_ids:
             if rid in self.roles:
@@ -454,7 +456,9 @@ class World:
         channel = self.channels.get(channel_id)
         if channel is None:
             return perms
-        role_ids = roles if roles is not None else [int(r) for r in self.members.get(user_id, {}).get("roles", [])]
+        role_ids = (
+            roles if roles is not None else [int(r) for r in self.members.get(user_id, {}).get("roles", [])]
+        )
         overwrites = {int(o["id"]): o for o in channel.get("permission_overwrites", [])}
         everyone = overwrites.get(self.guild_id)
         if everyone:

