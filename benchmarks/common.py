@@ -22,7 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +73,7 @@ def _version(mod: str) -> str:
 def machine_info() -> dict:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpu": _cpu_model(),
         "cores": cores,
         "ram_gib": round(_ram_bytes() / 2**30, 1),
@@ -171,7 +171,7 @@ def write_json(name: str, payload: dict, json_out: str | Path | None = None) -> 
     if json_out:
         path = Path(json_out)
     else:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         path = RESULTS / f"{name}-{stamp}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), "utf-8")
@@ -410,7 +410,7 @@ def real_vectors(embedder, texts: Sequence[str], cache_path: Path | None = None)
                 part = todo[s : s + 64]
                 vecs = embedder.embed_passages([texts[i] for i in part])
                 cache.put_many(embedder.model_id, [texts[i] for i in part], vecs)
-                for i, v in zip(part, vecs):
+                for i, v in zip(part, vecs, strict=True):
                     got[i] = v
         return np.vstack(got).astype(np.float32) if got else np.zeros((0, embedder.dim), np.float32)
     finally:

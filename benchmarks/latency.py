@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -78,6 +78,7 @@ def measure(index_dir: Path, embedder, queries: list[str], *, warmup: list[str])
     import faiss
 
     rss0, _ = common.rss_bytes()
+    load_before = os.getloadavg()
     t0 = time.perf_counter()
     gen = Generation.open(index_dir, model_id=embedder.model_id)
     t_open = time.perf_counter() - t0
@@ -136,6 +137,8 @@ def measure(index_dir: Path, embedder, queries: list[str], *, warmup: list[str])
         "rss_before_load_mib": round(rss0 / 2**20, 1), "rss_loaded_mib": round(rss1 / 2**20, 1),
         "rss_after_mib": round(rss2 / 2**20, 1), "hwm_mib": round(max(hwm1, hwm2) / 2**20, 1),
         "disk_mib": round(common.dir_bytes(gen.path) / 2**20, 1),
+        "loadavg_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
+        "faiss_threads": faiss.omp_get_max_threads(),
     }
     out["ask_over_encoder_p50"] = (
         round(out["ask_ms"]["p50"] / out["encoder_ms"]["p50"], 2) if out["encoder_ms"]["p50"] else None
@@ -247,8 +250,13 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--profile", action="store_true", help="pyinstrument profile at the largest size")
     ap.add_argument("--rebuild", action="store_true", help="rebuild cached synthetic indexes")
     ap.add_argument("--workdir", default=str(common.RESULTS), help="where synthetic indexes are cached")
+    ap.add_argument("--faiss-threads", type=int, default=0, help="faiss OpenMP threads (0: library default)")
     ap.add_argument("--json-out", default=None)
     args = ap.parse_args(argv)
+    if args.faiss_threads:
+        import faiss
+
+        faiss.omp_set_num_threads(args.faiss_threads)
 
     sizes = common.parse_sizes(args.sizes)
     embedder = common.make_embedder(args.embedder)
@@ -271,13 +279,14 @@ def main(argv: list[str] | None = None) -> dict:
     rows = [
         [r["size"], r["vectors"], r["ask_ms"]["p50"], r["ask_ms"]["p95"], r["ask_ms"]["p99"],
          r["encoder_ms"]["p50"], r["faiss_flat_ms"]["p50"], r["keyword_ms"]["p50"], r["ask_over_encoder_p50"],
-         r["load_s"], r["rss_after_mib"], r["disk_mib"]]
+         r["load_s"], r["rss_after_mib"], r["disk_mib"], r["loadavg_before_after"][0]]
         for r in results
     ]
     table = common.print_table(
-        f"ask latency ({args.embedder}, {len(queries)} distinct questions, warm, 1 process, k=5, depth {DEPTH})",
+        f"ask latency ({args.embedder}, {len(queries)} distinct questions, warm, 1 process, k=5, depth {DEPTH}, "
+        f"faiss threads {results[0]['faiss_threads'] if results else '-'})",
         ["chunks", "vectors", "ask p50 ms", "ask p95", "ask p99", "encoder p50", "flat p50", "keyword p50",
-         "ask/enc", "load s", "RSS MiB", "disk MiB"],
+         "ask/enc", "load s", "RSS MiB", "disk MiB", "load avg"],
         rows,
     )
     payload = {"benchmark": "latency", "machine": info, "embedder": embedder.model_id, "depth": DEPTH,

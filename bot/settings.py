@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from index.errors import DefnewsError
 
 SAMPLE_DIR = Path(__file__).parent / "data" / "sample"
 DEFAULT_API_BASE = "https://discord.com/api/v10"
@@ -47,11 +49,14 @@ class Settings(BaseSettings):
     ask_cooldown_rate: int = Field(3, ge=1)  # questions per cooldown window per user
     max_concurrent_searches: int = Field(4, ge=1, le=64)
     results_per_page: int = Field(3, ge=1, le=10)
+    ask_max_k: int = Field(10, ge=1, le=10)  # largest `k` a user may ask for on /ask (results per page)
 
     # --- digests and refresh
     digest_channel_id: int | None = None
+    digest_timezone: str = "Asia/Tokyo"  # (before digest_schedule: its validator reads it)
     digest_schedule: str = ""  # e.g. "mon 09:00" or "daily 08:30"; empty = off
-    digest_timezone: str = "Asia/Tokyo"
+    digest_max_articles: int = Field(100, ge=1, le=1000)  # listed per digest; the rest are counted
+    digest_summary_chars: int = Field(280, ge=60, le=1000)
     refresh_interval_minutes: int = Field(0, ge=0)  # background reindex; 0 = off
 
     log_level: str = "INFO"
@@ -77,6 +82,32 @@ class Settings(BaseSettings):
         if not v.startswith(("http://", "https://", "ws://", "wss://")):
             raise ValueError("must be an http(s):// or ws(s):// URL")
         return v.rstrip("/") if v.startswith("http") else v
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("must be an IANA time zone such as Asia/Tokyo") from exc
+        return v
+
+    @field_validator("digest_schedule")
+    @classmethod
+    def _schedule(cls, v: str, info: ValidationInfo) -> str:
+        from .digest import parse_schedule
+
+        if not v.strip():
+            return ""
+        try:
+            parse_schedule(v, info.data.get("digest_timezone") or "UTC")
+        except DefnewsError as exc:
+            raise ValueError(str(exc)) from exc
+        if info.data.get("digest_channel_id") is None:
+            raise ValueError("a digest schedule needs DEFNEWS_DIGEST_CHANNEL_ID")
+        return v.strip()
 
     @field_validator("log_level")
     @classmethod

@@ -29,7 +29,13 @@ class SourceState:
     last_run: str = ""
     last_ok: str = ""
     seconds: float = 0.0
-    http: dict = field(default_factory=dict)  # conditional-request validators etc., kept by the fetcher
+    # What the web reader keeps between runs, by URL (feed, sitemap or article page):
+    # {"etag", "last_modified"} validators, "items" (a feed's/sitemap's listing), "children" (a sitemap
+    # index's sitemaps), "lastmod", and "article" (the URL of the article read from that page).
+    http: dict = field(default_factory=dict)
+    # Article URLs the source still lists but that were not re-read this run (not modified, or kept after
+    # a passing fetch error): they count as present, so ``--prune`` does not drop them.
+    kept: list[str] = field(default_factory=list)
 
 
 def load_states(index_dir: Path) -> dict[str, SourceState]:
@@ -48,6 +54,23 @@ def load_states(index_dir: Path) -> dict[str, SourceState]:
         except TypeError:
             continue
     return states
+
+
+def forget_unindexed(states: dict[str, SourceState], indexed_urls: set[str]) -> int:
+    """Drop remembered pages whose article is not in the index (so they are fetched again in full).
+
+    Validators are only worth anything while the article they vouch for is indexed: after ``--full``, a
+    deleted index or a write that never happened, a ``304`` would otherwise hide the article for good.
+    Returns how many entries were dropped.
+    """
+    dropped = 0
+    for st in states.values():
+        stale = [u for u, e in st.http.items() if isinstance(e, dict) and e.get("article")
+                 and e["article"] not in indexed_urls]
+        for u in stale:
+            del st.http[u]
+        dropped += len(stale)
+    return dropped
 
 
 def save_states(index_dir: Path, states: dict[str, SourceState]) -> None:
@@ -103,6 +126,7 @@ def read_sources(
     for i, spec in enumerate(cfg.sources):
         state = states.get(spec.name) or SourceState(name=spec.name, kind=spec.kind)
         state.kind = spec.kind
+        state.kept = []
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         t0 = time.perf_counter()
         try:
@@ -114,7 +138,7 @@ def read_sources(
         else:
             state.ok = True
             state.error = ""
-            state.articles = len(result.articles)
+            state.articles = len(result.articles) + len(state.kept)
             state.rejected = len(result.rejections)
             state.last_ok = now
             total.extend(result)

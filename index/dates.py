@@ -44,15 +44,15 @@ _ERA_MAX = {2018: 99, 1988: 31, 1925: 64}
 
 # --- normalisation (length preserving) ---------------------------------------------------------------
 
-_TRANS: dict[int, int] = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}  # full-width ASCII
-_TRANS.update({0x3000: 0x20, 0x301C: 0x7E, 0x223C: 0x7E, 0xFF65: 0x30FB})
-for _c in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE63):
-    _TRANS[_c] = 0x2D
+_TRANS: dict[str, str] = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}  # full-width ASCII
+_TRANS.update({"\u3000": " ", "\u301c": "~", "\u223c": "~", "\uff65": "・"})
+_TRANS.update(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63", "-"))
+_TRANS_RE = re.compile("[" + "".join(map(re.escape, _TRANS)) + "]")
 
 
 def _normalise(text: str) -> str:
     """Full-width digits/letters/punctuation to ASCII, one character for one (offsets are kept)."""
-    return text.translate(_TRANS)
+    return _TRANS_RE.sub(lambda m: _TRANS[m.group()], text)
 
 
 # --- lexer ------------------------------------------------------------------------------------------
@@ -147,29 +147,39 @@ _Q_PATTERNS = [
 ]
 _P_QY = r"(?P<QY>(?<![0-9A-Za-z.,/\-])(?P<qy>(?:19|20|21)\d{2})(?![0-9A-Za-z,./\-]|\s*年))"
 
-_ARTICLE_RE = re.compile("|".join(_JA_PATTERNS + _english_patterns(_MONTHS)), re.ASCII)
+_EMD, _EDM, _EMY, _EFY, _EYY = _english_patterns(_MONTHS)
+# article text: one pattern per kind of first character (see _article_matches), alternatives in priority order
+_ARTICLE_DIGIT_RE = re.compile("|".join([_P_YR, _P_ISO, _P_Y, _P_M, _P_D, _EDM, _EYY]), re.ASCII)
+_ARTICLE_KANJI_RE = re.compile("|".join([_P_YR, _P_Y, _P_M, _P_D]), re.ASCII)
+_ARTICLE_LATIN_RE = re.compile("|".join([_EMD, _EMY, _EFY]), re.ASCII)
 _QUESTION_RE = re.compile(
     "|".join(_Q_PATTERNS + _JA_PATTERNS + _english_patterns("(?i:" + _MONTHS + ")") + [_P_QY]), re.ASCII
 )
 
 _QUICK_RE = re.compile(r"[0-9年月日]")
 # every article match starts at one of these characters: try the big pattern only there
+_DIGITS_RE = re.compile(r"[0-9]+")
 _TRIGGER_RE = re.compile(r"[0-9令平昭㋿㍻㍼一再今本昨去来前翌同先当JFMASONDf]")
 
 
 def _article_matches(norm: str) -> Iterator[re.Match[str]]:
-    """Like ``_ARTICLE_RE.finditer`` but only attempts matches at trigger characters (much faster)."""
+    """Leftmost non-overlapping matches of the article patterns, attempted only at trigger characters."""
     pos, n = 0, len(norm)
-    search, match = _TRIGGER_RE.search, _ARTICLE_RE.match
+    search, digits = _TRIGGER_RE.search, _DIGITS_RE.match
+    dmatch, kmatch, lmatch = _ARTICLE_DIGIT_RE.match, _ARTICLE_KANJI_RE.match, _ARTICLE_LATIN_RE.match
     while pos < n:
         t = search(norm, pos)
         if t is None:
             return
         s = t.start()
-        m = match(norm, s)
+        c = norm[s]
+        is_digit = "0" <= c <= "9"
+        m = dmatch(norm, s) if is_digit else (lmatch(norm, s) if c in "JFMASONDf" else kmatch(norm, s))
         if m is not None and m.end() > s:
             yield m
             pos = m.end()
+        elif is_digit:  # no match can start inside a run of digits
+            pos = digits(norm, s).end()
         else:
             pos = s + 1
 _SENT_END_RE = re.compile(r"[。！？!?\n]")
@@ -198,8 +208,11 @@ _REL_DAY = {"同日": "same", "当日": "same", "翌日": "next", "前日": "pre
 # --- small date helpers -----------------------------------------------------------------------------
 
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _month_end(y: int, m: int) -> int:
-    return calendar.monthrange(y, m)[1]
+    return 29 if m == 2 and calendar.isleap(y) else _MONTH_DAYS[m]
 
 
 def _mk(y: int, m: int, d: int) -> date | None:
@@ -291,7 +304,7 @@ def _valid_year(y: int) -> int | None:
     return y if MIN_YEAR <= y <= MAX_YEAR else None
 
 
-def _part_from_match(m: re.Match[str]) -> _Part | None:  # noqa: C901 - one branch per pattern
+def _part_from_match(m: re.Match[str]) -> _Part | None:
     kind = m.lastgroup
     g = m.group
     s, e = m.start(), m.end()
@@ -427,12 +440,12 @@ def _lex(norm: str, matches: Iterable[re.Match[str]]) -> list[_Part]:
             ):
                 prev.end, prev.kind, prev.has_d, prev.d = p.end, "D", True, p.d
                 continue
-        if p.kind == "D" and p.bare:
-            if _BAD_BARE_PREFIX_RE.search(norm, max(0, p.start - 4), p.start) or (
-                rejected_end >= 0 and _LIST_GAP_RE.fullmatch(norm, rejected_end, p.start)
-            ):
-                rejected_end = p.end
-                continue
+        if p.kind == "D" and p.bare and (
+            _BAD_BARE_PREFIX_RE.search(norm, max(0, p.start - 4), p.start)
+            or (rejected_end >= 0 and _LIST_GAP_RE.fullmatch(norm, rejected_end, p.start))
+        ):
+            rejected_end = p.end  # a count of days ("約3日"), not a date
+            continue
         out.append(p)
     return out
 
@@ -487,7 +500,7 @@ class _ArticleResolver:
                 best = c
         return best
 
-    def resolve(self, p: _Part, anchor: _Res | None) -> _Res | None:  # noqa: C901
+    def resolve(self, p: _Part, anchor: _Res | None) -> _Res | None:
         """Resolve one part; ``anchor`` is the first end when ``p`` is the second end of a range."""
         pub = self.pub
         if p.span is not None:
@@ -704,7 +717,7 @@ def _week(d: date) -> DateSpan:
     return DateSpan(mon, mon + timedelta(days=6), "range")
 
 
-def _qrel_span(phrase: str, n: int, today: date) -> DateSpan | None:  # noqa: C901
+def _qrel_span(phrase: str, n: int, today: date) -> DateSpan | None:
     t = today
     if phrase in ("today", "tonight", "今日", "きょう"):
         return DateSpan(t, t, "day")
@@ -825,7 +838,8 @@ def parse_question_dates(question: str, today: date) -> list[QueryDate]:
 # --- era variants -----------------------------------------------------------------------------------
 
 _ERA_VAR_RE = re.compile(
-    r"(?P<era>令和|平成|昭和)" + _S + r"(?P<ey>元|\d{1,2})(?!\d)" + _S + r"年(?P<efy>度)?"
+    r"(?P<era>令和|平成|昭和)" + _S + r"(?P<ey>元|\d{1,2})(?!\d)" + _S + r"(?:\(" + _S + r"\d{4}" + _S + r"\)" + _S + r")?"
+    r"年(?P<efy>度)?"
     r"|" + _NG + r"(?P<wy>\d{4})" + _S + r"年(?P<wfy>度)?"
     r"|(?<![A-Za-z])(?:(?i:fy)\s?'?(?P<fy>\d{4})|(?i:fiscal)\s+(?:(?i:year)\s+)?(?P<fy2>\d{4}))(?!\d)"
     r"|(?<![0-9A-Za-z.,/\-])(?P<y>\d{4})(?![0-9A-Za-z,./]|-\d)",

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .chunking import ChunkerConfig
-from .collect import RemoteReader, SourceState, load_states, read_sources, save_states
+from .collect import RemoteReader, SourceState, forget_unindexed, load_states, read_sources, save_states
 from .embedding import Embedder
 from .errors import DefnewsError, IndexMissingError
 from .models import Article
@@ -137,18 +137,41 @@ class IndexService:
             raise ReindexBusyError("a reindex is already running")
         try:
             states = load_states(self.index_dir)
+            # Pages are only skipped as "not modified" while their article is really indexed.
+            forget_unindexed(states, set() if full else self._indexed_urls())
             parsed, states = read_sources(
                 self.sources, states, remote_reader=self.remote_reader, progress=progress
             )
             ok_sources = {n for n, s in states.items() if s.ok}
-            seen = {a.url for a in parsed.articles}
-            pruner = (lambda a: a.source in ok_sources and a.url not in seen) if prune else None
+            # present = read this run, or still listed but unchanged (kept); an article is pruned only when
+            # neither its URL nor any of its syndicated twins is present, and its source was read fine.
+            seen = {a.url for a in parsed.articles} | {
+                u for n, s in states.items() if n in ok_sources for u in s.kept
+            }
+            pruner = (
+                (lambda a: a.source in ok_sources and a.url not in seen and not seen.intersection(a.alt_urls))
+                if prune else None
+            )
             info = {"sources": {n: {"ok": s.ok, "articles": s.articles} for n, s in states.items()}}
             report = self.ingest_parsed(parsed, full=full, progress=progress, prune=pruner, info=info)
             save_states(self.index_dir, states)
             return report, states
         finally:
             self._reindex_lock.release()
+
+    def _indexed_urls(self) -> set[str]:
+        """Every URL (and syndicated alternative) in the live generation; empty when there is none."""
+        if current_generation(self.index_dir) is None:
+            return set()
+        try:
+            gen = Generation.open(self.index_dir, model_id=self.embedder.model_id)
+        except DefnewsError as exc:
+            log.warning("cannot read the current index (%s): every page is fetched again", exc)
+            return set()
+        try:
+            return {u for a in gen.articles() for u in (a.url, *a.alt_urls)}
+        finally:
+            gen.close()
 
     @property
     def reindex_running(self) -> bool:

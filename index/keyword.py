@@ -1,0 +1,129 @@
+"""A BM25 index as a sparse matrix, queried with weighted concepts (alternative spellings take the max).
+
+``score(d) = sum_c w_c * max_{v in c} sum_{t in v} bm25(t, d)``: a concept is one thing the question names
+(a word, or a glossary term with all its spellings); each spelling is a bag of tokens. Scores for all
+documents come out as one numpy vector (vectorised, no Python loop over documents).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+K1 = 1.2
+B = 0.75
+
+
+@dataclass(frozen=True)
+class QueryConcept:
+    variants: tuple[tuple[str, ...], ...]  # each variant: a bag of tokens
+    weight: float = 1.0
+
+
+class BM25Index:
+    def __init__(self, vocab: dict[str, int], matrix: sparse.csc_matrix, idf: np.ndarray) -> None:
+        self.vocab = vocab
+        self.matrix = matrix  # (n_docs, n_terms) BM25 term weights, CSC for fast column access
+        self.idf = idf
+
+    @property
+    def n_docs(self) -> int:
+        return self.matrix.shape[0]
+
+    @classmethod
+    def build(cls, docs: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> BM25Index:
+        vocab: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        for i, toks in enumerate(docs):
+            for t in toks:
+                j = vocab.setdefault(t, len(vocab))
+                rows.append(i)
+                cols.append(j)
+        n = len(docs)
+        tf = sparse.csr_matrix(
+            (np.ones(len(rows), np.float32), (np.asarray(rows, np.int64), np.asarray(cols, np.int64))),
+            shape=(n, max(len(vocab), 1)),
+        )
+        tf.sum_duplicates()
+        dl = np.asarray([len(d) for d in docs], np.float32)
+        avgdl = float(dl.mean()) if n else 1.0
+        df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float32)
+        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        norm = k1 * (1.0 - b + b * dl / max(avgdl, 1e-6))
+        tf = tf.tocoo()
+        vals = tf.data * (k1 + 1.0) / (tf.data + norm[tf.row]) * idf[tf.col]
+        mat = sparse.csc_matrix((vals.astype(np.float32), (tf.row, tf.col)), shape=tf.shape)
+        return cls(vocab, mat, idf)
+
+    def term_idf(self, token: str) -> float:
+        j = self.vocab.get(token)
+        return float(self.idf[j]) if j is not None else 0.0
+
+    def _column(self, token: str) -> tuple[np.ndarray, np.ndarray] | None:
+        j = self.vocab.get(token)
+        if j is None:
+            return None
+        m = self.matrix
+        lo, hi = m.indptr[j], m.indptr[j + 1]
+        return m.indices[lo:hi], m.data[lo:hi]
+
+    def concept_scores(self, concept: QueryConcept) -> np.ndarray | None:
+        """Per-document score of one concept (max over its spellings), or None when nothing matches."""
+        best: np.ndarray | None = None
+        for variant in concept.variants:
+            acc: np.ndarray | None = None
+            for tok in dict.fromkeys(variant):
+                col = self._column(tok)
+                if col is None:
+                    continue
+                if acc is None:
+                    acc = np.zeros(self.n_docs, np.float32)
+                acc[col[0]] += col[1]
+            if acc is None:
+                continue
+            best = acc if best is None else np.maximum(best, acc)
+        return best
+
+    def scores(self, concepts: Sequence[QueryConcept]) -> tuple[np.ndarray, np.ndarray]:
+        """(score per document, share of the concepts' weight matched per document).
+
+        The matched share weighs each concept by its weight times its best spelling's IDF, so that a
+        passage matching the rare words of the question scores a high share.
+        """
+        total = np.zeros(self.n_docs, np.float32)
+        covered = np.zeros(self.n_docs, np.float32)
+        mass = 0.0
+        for c in concepts:
+            idf = max((sum(self.term_idf(t) for t in v) for v in c.variants), default=0.0)
+            mass += c.weight * max(idf, 1e-3)
+            s = self.concept_scores(c)
+            if s is None:
+                continue
+            total += c.weight * s
+            covered += (s > 0) * np.float32(c.weight * max(idf, 1e-3))
+        share = covered / mass if mass > 0 else covered
+        return total, share
+
+    # -- persistence (no pickle): npz of arrays + JSON vocabulary
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        m = self.matrix
+        np.savez_compressed(
+            buf, data=m.data, indices=m.indices, indptr=m.indptr, shape=np.asarray(m.shape, np.int64),
+            idf=self.idf, vocab=np.frombuffer(json.dumps(self.vocab, ensure_ascii=False).encode(), np.uint8),
+        )
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> BM25Index:
+        z = np.load(io.BytesIO(data), allow_pickle=False)
+        mat = sparse.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(int(x) for x in z["shape"]))
+        vocab = json.loads(z["vocab"].tobytes().decode())
+        return cls(vocab, mat, z["idf"])

@@ -1,0 +1,477 @@
+"""Live sources: RSS/Atom feeds, sitemaps and single pages, read through :class:`index.fetch.Fetcher`.
+
+``read_remote_source(spec, cfg, state)`` returns the articles that are new or changed since the last run.
+Unchanged pages are not read again: their article URLs go to ``state.kept`` (so ``--prune`` knows they
+are still listed) and nothing is re-chunked or re-embedded for them. A page counts as unchanged when
+
+- the feed or sitemap listing it answered ``304 Not Modified`` and the page's article is indexed, or
+- its sitemap ``lastmod`` is the same as last time and its article is indexed, or
+- the page itself answers ``304`` to a conditional request (ETag / Last-Modified from last time).
+
+Everything remembered lives in ``state.http`` (see :class:`index.collect.SourceState`); ``state.http`` and
+``state.kept`` are only replaced when the source was read, so a failing source keeps what it had.
+
+Article pages: main text via :func:`index.sources.parse_html` (trafilatura). The published date is the
+feed entry's (or a news sitemap's) when it has one, else the page's, else the sitemap ``lastmod``; the
+title is the page's, else the feed entry's. When an article page cannot be fetched or yields no article
+(HTTP error, robots.txt, host not allowed, no main text) and the feed entry carries the full text
+(``content:encoded`` or Atom ``content``, at least :data:`MIN_FEED_CONTENT_CHARS` characters), the
+article is built from the feed entry instead; summaries/descriptions are never used as bodies.
+
+XML safety: documents declaring entities (``<!ENTITY``) are refused before any parser sees them (entity
+bombs, external entities); sitemaps are parsed with ``defusedxml``; feedparser never loads external
+entities. Sizes are bounded by ``[fetch] max_bytes`` (gzip sitemaps too, while decompressing).
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import logging
+import re
+import zlib
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
+
+from .errors import SourceError
+from .fetch import FetchError, Fetcher, FetchResponse
+from .models import Article
+from .sourcefile import SourcesConfig, SourceSpec
+from .sources import JST, ParseResult, RecordError, Rejection, make_article, parse_html, parse_published
+
+log = logging.getLogger(__name__)
+
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, " \
+    "text/xml;q=0.8, */*;q=0.5"
+SITEMAP_ACCEPT = "application/xml, text/xml;q=0.9, */*;q=0.5"
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+MIN_FEED_CONTENT_CHARS = 200
+MAX_SITEMAP_DEPTH = 3  # index -> index -> urlset
+MAX_CHILD_SITEMAPS = 25  # per sitemap index, newest first
+MAX_SITEMAP_URLS = 50_000  # the sitemap protocol's own limit
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
+
+
+class FeedError(SourceError):
+    """A feed or sitemap that cannot be used (not XML, not a feed, unsafe)."""
+
+
+@dataclass
+class Item:
+    """A page listed by a feed or sitemap."""
+
+    url: str
+    title: str = ""
+    published: str = ""  # ISO 8601 from the feed / news sitemap, "" if none
+    lastmod: str = ""  # sitemap <lastmod>, as written
+    content: str = ""  # full HTML from the feed entry (never stored in the state)
+
+    def to_state(self) -> dict:
+        d = asdict(self)
+        d.pop("content")
+        return {k: v for k, v in d.items() if v}
+
+    @classmethod
+    def from_state(cls, d: dict) -> Item:
+        return cls(url=str(d.get("url", "")), title=str(d.get("title", "")),
+                   published=str(d.get("published", "")), lastmod=str(d.get("lastmod", "")))
+
+
+# --------------------------------------------------------------------------- XML safety
+
+
+def reject_unsafe_xml(data: bytes, where: str) -> None:
+    """Refuse XML that declares entities (billion laughs, external entities) before parsing it."""
+    if _ENTITY_DECL.search(data):
+        raise FeedError(f"{where}: XML entity declarations are not accepted (possible entity bomb)")
+
+
+def _gunzip_bounded(data: bytes, limit: int, where: str) -> bytes:
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = d.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise FeedError(f"{where}: broken gzip data ({exc})") from exc
+    if len(out) > limit or d.unconsumed_tail:
+        raise FeedError(f"{where}: uncompressed sitemap is larger than {limit} bytes")
+    return out
+
+
+# --------------------------------------------------------------------------- feeds
+
+
+def _entry_datetime(entry) -> str:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        t = entry.get(key)
+        if t:
+            try:
+                return datetime(*t[:6], tzinfo=timezone.utc).astimezone(JST).isoformat()
+            except (TypeError, ValueError):
+                continue
+    return ""
+
+
+def _entry_link(entry) -> str:
+    link = entry.get("link") or ""
+    if not link:
+        for alt in entry.get("links", []) or []:
+            if alt.get("rel", "alternate") == "alternate" and alt.get("href"):
+                link = alt["href"]
+                break
+    return link.split("#", 1)[0].strip()
+
+
+def parse_feed(data: bytes, url: str, content_type: str = "") -> list[Item]:
+    """RSS 2.0, RSS 1.0 (RDF) or Atom -> items in feed order. Raises :class:`FeedError`."""
+    import feedparser  # imported on use
+
+    reject_unsafe_xml(data, url)
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(data, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
+    if not parsed.get("version"):
+        reason = parsed.get("bozo_exception")
+        if parsed.get("bozo") and reason is not None:
+            raise FeedError(f"{url}: not a well-formed RSS or Atom feed ({type(reason).__name__}: "
+                            f"{str(reason)[:120]})")
+        raise FeedError(f"{url}: not an RSS or Atom feed")
+    if parsed.get("bozo"):
+        log.warning("%s: feed is not well-formed (%s); using what could be read", url,
+                    parsed.get("bozo_exception"))
+    items: list[Item] = []
+    for entry in parsed.entries:
+        link = _entry_link(entry)
+        if not link.startswith(("http://", "https://")):
+            continue
+        content = ""
+        for c in entry.get("content", []) or []:
+            if c.get("value") and len(c["value"]) > len(content):
+                content = c["value"]
+        items.append(Item(url=link, title=(entry.get("title") or "").strip(), published=_entry_datetime(entry),
+                          content=content))
+    return items
+
+
+# --------------------------------------------------------------------------- sitemaps
+
+
+@dataclass
+class Sitemap:
+    pages: list[Item]
+    children: list[Item]  # child sitemaps of a sitemap index (url + lastmod)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _child_text(el, name: str) -> str:
+    for c in el:
+        if _local(c.tag) == name:
+            return (c.text or "").strip()
+    return ""
+
+
+def parse_sitemap(data: bytes, url: str, *, limit: int) -> Sitemap:
+    """A sitemap (``urlset``) or sitemap index (``sitemapindex``), gzip or not. Raises :class:`FeedError`."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    if data[:2] == b"\x1f\x8b":
+        data = _gunzip_bounded(data, limit, url)
+    reject_unsafe_xml(data, url)
+    try:
+        root = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise FeedError(f"{url}: unsafe XML refused ({type(exc).__name__})") from exc
+    except ParseError as exc:
+        raise FeedError(f"{url}: sitemap is not well-formed XML ({exc})") from exc
+    kind = _local(root.tag)
+    if kind not in ("urlset", "sitemapindex"):
+        raise FeedError(f"{url}: not a sitemap (root element <{kind}>)")
+    out = Sitemap(pages=[], children=[])
+    for el in root:
+        if len(out.pages) + len(out.children) >= MAX_SITEMAP_URLS:
+            log.warning("%s: more than %d URLs; the rest is ignored", url, MAX_SITEMAP_URLS)
+            break
+        loc = _child_text(el, "loc").split("#", 1)[0]
+        if not loc.startswith(("http://", "https://")):
+            continue
+        item = Item(url=loc, lastmod=_child_text(el, "lastmod"))
+        if kind == "sitemapindex" and _local(el.tag) == "sitemap":
+            out.children.append(item)
+        elif kind == "urlset" and _local(el.tag) == "url":
+            for news in (c for c in el if _local(c.tag) == "news"):  # Google News sitemap extension
+                item.title = _child_text(news, "title")
+                raw_date = _child_text(news, "publication_date")
+                try:
+                    item.published = parse_published(raw_date).isoformat() if raw_date else ""
+                except RecordError:
+                    item.published = ""
+            out.pages.append(item)
+    return out
+
+
+def _lastmod_key(item: Item) -> float:
+    if not item.lastmod:
+        return float("-inf")
+    try:
+        return parse_published(item.lastmod).timestamp()
+    except RecordError:
+        return float("-inf")
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def fragment_text(fragment: str) -> str:
+    """HTML fragment (feed content) -> plain text, one paragraph per block element."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    for bad in root.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    blocks = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "dd", "dt"}
+    paras: list[str] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in blocks and not any(isinstance(a.tag, str) and a.tag in blocks for a in el.iterancestors()):
+            text = " ".join(el.text_content().split())
+            if text:
+                paras.append(text)
+    if not paras:
+        paras = [" ".join(root.text_content().split())]
+    return "\n\n".join(p for p in paras if p)
+
+
+def _inject_metadata(page: bytes, title: str, published: str) -> bytes:
+    """Add a <title> and/or article:published_time to a page (ASCII-safe, whatever its encoding)."""
+    extra = b""
+    if title:
+        extra += b"<title>" + htmllib.escape(title).encode("ascii", "xmlcharrefreplace") + b"</title>"
+    if published:
+        extra += b'<meta property="article:published_time" content="' + published.encode("ascii") + b'">'
+    m = re.search(rb"<head[^>]*>", page, re.I)
+    if m:
+        return page[: m.end()] + extra + page[m.end():]
+    return b"<head>" + extra + b"</head>" + page
+
+
+_FIXABLE = ("missing title", "missing published date", "invalid published date", "implausible published date")
+
+
+class SourceReader:
+    """Reads one remote source with one fetcher; see the module docstring for the rules."""
+
+    def __init__(self, spec: SourceSpec, cfg: SourcesConfig, state, fetcher: Fetcher) -> None:
+        self.spec = spec
+        self.cfg = cfg
+        self.fetcher = fetcher
+        self.old: dict = dict(state.http or {})
+        self.new: dict = {}
+        self.kept: list[str] = []
+        self.result = ParseResult()
+        self.delay = spec.delay_seconds
+        self.limit = spec.max_articles or cfg.fetch.max_articles_per_source
+        pattern = spec.options.get("url_pattern")
+        self.pattern = re.compile(pattern) if pattern else None
+        self.page_failures: list[str] = []
+        self.pages_tried = 0
+
+    # -- helpers
+
+    def _validators(self, url: str) -> dict | None:
+        entry = self.old.get(url)
+        return entry if isinstance(entry, dict) and (entry.get("etag") or entry.get("last_modified")) else None
+
+    def _fetch(self, url: str, accept: str, *, conditional: bool = True) -> FetchResponse:
+        return self.fetcher.get(url, validators=self._validators(url) if conditional else None,
+                                delay=self.delay, accept=accept)
+
+    def _select(self, items: list[Item]) -> list[Item]:
+        seen: set[str] = set()
+        out = []
+        for it in items:
+            if it.url in seen or (self.pattern and not self.pattern.search(it.url)):
+                continue
+            seen.add(it.url)
+            out.append(it)
+        return out
+
+    # -- kinds
+
+    def read(self) -> ParseResult:
+        kind = self.spec.kind
+        assert self.spec.url
+        if kind == "feed":
+            items, unchanged = self._read_feed(self.spec.url)
+        elif kind == "sitemap":
+            items, unchanged = self._read_sitemap(self.spec.url, depth=0)
+            items = sorted(items, key=_lastmod_key, reverse=True)
+        elif kind == "page":
+            items, unchanged = [Item(url=self.spec.url)], False
+        else:
+            raise SourceError(f"source {self.spec.name!r}: kind {kind!r} is not a remote kind")
+        items = self._select(items)[: self.limit]
+        for item in items:
+            self._read_page(item, listing_unchanged=unchanged)
+        if self.pages_tried and len(self.page_failures) == self.pages_tried and not self.result.articles \
+                and not self.kept:
+            raise FetchError(f"all {self.pages_tried} article page(s) failed; first: {self.page_failures[0]}")
+        return self.result
+
+    def _read_feed(self, url: str) -> tuple[list[Item], bool]:
+        resp = self._fetch(url, FEED_ACCEPT)
+        prev = self.old.get(url) or {}
+        if resp.not_modified and "items" in prev:
+            self.new[url] = prev
+            return [Item.from_state(d) for d in prev["items"]], True
+        items = self._select(parse_feed(resp.content, resp.url, resp.headers.get("content-type", "")))
+        items = items[: self.limit]
+        self.new[url] = {**resp.validators(), "items": [i.to_state() for i in items]}
+        return items, False
+
+    def _read_sitemap(self, url: str, depth: int) -> tuple[list[Item], bool]:
+        if depth > MAX_SITEMAP_DEPTH:
+            raise FeedError(f"{url}: sitemap indexes nested more than {MAX_SITEMAP_DEPTH} deep")
+        prev = self.old.get(url) or {}
+        resp = self._fetch(url, SITEMAP_ACCEPT)
+        if resp.not_modified and "items" in prev:
+            pages = [Item.from_state(d) for d in prev["items"]]
+            children = [Item.from_state(d) for d in prev.get("children", [])]
+            self.new[url] = prev
+            unchanged = True
+        else:
+            sm = parse_sitemap(resp.content, resp.url, limit=self.cfg.fetch.max_bytes)
+            pages = sorted(self._select(sm.pages), key=_lastmod_key, reverse=True)[: self.limit]
+            children = sorted(sm.children, key=_lastmod_key, reverse=True)[:MAX_CHILD_SITEMAPS]
+            self.new[url] = {**resp.validators(), "items": [i.to_state() for i in pages],
+                             "children": [c.to_state() for c in children]}
+            unchanged = False
+        for child in children:
+            before = self.old.get(child.url) or {}
+            if child.lastmod and before.get("lastmod") == child.lastmod and "items" in before:
+                # the index says this sitemap did not change: reuse its listing (and its children's)
+                self.new[child.url] = before
+                pages.extend(Item.from_state(d) for d in before["items"])
+                continue
+            try:
+                child_pages, _ = self._read_sitemap(child.url, depth + 1)
+            except (FetchError, FeedError) as exc:
+                if depth + 1 > MAX_SITEMAP_DEPTH:
+                    raise
+                self.result.rejections.append(Rejection(child.url, str(exc)))
+                continue
+            if child.url in self.new and child.lastmod:
+                self.new[child.url] = {**self.new[child.url], "lastmod": child.lastmod}
+            pages.extend(child_pages)
+        return pages, unchanged
+
+    # -- article pages
+
+    def _keep(self, item: Item, entry: dict) -> None:
+        self.new[item.url] = entry
+        self.kept.append(entry["article"])
+
+    def _read_page(self, item: Item, *, listing_unchanged: bool) -> None:
+        prev = self.old.get(item.url)
+        indexed = isinstance(prev, dict) and bool(prev.get("article"))
+        if indexed and (listing_unchanged or (item.lastmod and prev.get("lastmod") == item.lastmod)):
+            self._keep(item, prev)
+            return
+        self.pages_tried += 1
+        try:
+            resp = self._fetch(item.url, PAGE_ACCEPT)
+        except FetchError as exc:
+            self._page_failed(item, prev if indexed else None, str(exc))
+            return
+        if resp.not_modified:
+            if indexed:
+                self._keep(item, prev)
+            elif prev:  # a page that gave no article last time and has not changed since
+                self.new[item.url] = prev
+            return
+        reason = ""
+        if resp.content_type and resp.content_type not in HTML_TYPES:
+            reason = f"not an HTML page ({resp.content_type})"
+            article = None
+        else:
+            article, reason = self._article_from_page(resp, item)
+        if article is None:
+            fallback = self._article_from_feed(item)
+            if fallback is None:
+                self.result.rejections.append(Rejection(item.url, reason))
+                self.new[item.url] = {**resp.validators(), **({"lastmod": item.lastmod} if item.lastmod else {})}
+                return
+            article = fallback
+        self.result.articles.append(article)
+        entry = {**resp.validators(), "article": article.url}
+        if item.lastmod:
+            entry["lastmod"] = item.lastmod
+        self.new[item.url] = entry
+
+    def _page_failed(self, item: Item, prev: dict | None, reason: str) -> None:
+        fallback = self._article_from_feed(item)
+        if fallback is not None:
+            self.result.articles.append(fallback)
+            self.new[item.url] = {"article": fallback.url}
+            return
+        self.page_failures.append(reason)
+        if prev is not None:  # keep what is indexed; try again next time
+            self._keep(item, prev)
+            self.result.rejections.append(Rejection(item.url, f"{reason} (the indexed version is kept)"))
+        else:
+            self.result.rejections.append(Rejection(item.url, reason))
+
+    def _article_from_page(self, resp: FetchResponse, item: Item) -> tuple[Article | None, str]:
+        pr = parse_html(resp.content, item.url, url=resp.url, source=self.spec.name)
+        if not pr.articles and pr.rejections and pr.rejections[0].reason.startswith(_FIXABLE):
+            fallback_date = item.published or (
+                parse_published(item.lastmod).isoformat() if item.lastmod and _lastmod_key(item) > 0 else ""
+            )
+            if item.title or fallback_date:
+                pr = parse_html(_inject_metadata(resp.content, item.title, fallback_date), item.url,
+                                url=resp.url, source=self.spec.name)
+        if not pr.articles:
+            return None, (pr.rejections[0].reason if pr.rejections else "no article found")
+        article = pr.articles[0]
+        if item.published:
+            article = replace(article, published=datetime.fromisoformat(item.published))
+        return article, ""
+
+    def _article_from_feed(self, item: Item) -> Article | None:
+        if not item.content or not item.published:
+            return None
+        text = fragment_text(item.content)
+        if len(text) < MIN_FEED_CONTENT_CHARS:
+            return None
+        try:
+            return make_article(url=item.url, title=item.title, published=item.published, body=text,
+                                source=self.spec.name)
+        except RecordError:
+            return None
+
+    def commit(self, state) -> None:
+        state.http = self.new
+        state.kept = self.kept
+
+
+def read_remote_source(spec: SourceSpec, cfg: SourcesConfig, state, *, fetcher: Fetcher | None = None) -> ParseResult:
+    """Read one feed / sitemap / page source. Raises on a source-level failure (the caller records it)."""
+    own = fetcher is None
+    fetcher = fetcher or Fetcher(cfg.fetch, cfg.allowed_hosts)
+    try:
+        reader = SourceReader(spec, cfg, state, fetcher)
+        result = reader.read()
+        reader.commit(state)
+        return result
+    finally:
+        if own:
+            fetcher.close()

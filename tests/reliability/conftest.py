@@ -1,0 +1,60 @@
+"""Helpers shared by the reliability tests: corpus splits, subprocess runs of the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.embedding import HashEmbedder
+from index.store import Generation
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_JSONL = ROOT / "bot" / "data" / "sample" / "articles.jsonl"
+EMBEDDER = HashEmbedder(256)  # what DEFNEWS_EMBEDDER=hash builds
+MODEL_ID = EMBEDDER.model_id
+
+
+def sample_lines() -> list[str]:
+    return [ln for ln in SAMPLE_JSONL.read_text("utf-8").splitlines() if ln.strip()]
+
+
+def urls_of(lines: list[str]) -> frozenset[str]:
+    return frozenset(json.loads(ln)["url"] for ln in lines)
+
+
+def write_jsonl(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """Environment for a `defnews` subprocess: hash embedder, no developer settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEFNEWS_")}
+    env.update(DEFNEWS_EMBEDDER="hash", PYTHONPATH=str(ROOT), **extra)
+    return env
+
+
+def run_cli(args: list[str], *, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def indexed_urls(index_dir: Path) -> frozenset[str]:
+    gen = Generation.open(index_dir, model_id=MODEL_ID)
+    try:
+        return frozenset(a.url for a in gen.articles())
+    finally:
+        gen.close()
+
+
+@pytest.fixture(scope="session")
+def tokenizer():
+    from index.tokenize import KeywordTokenizer
+
+    return KeywordTokenizer()
