@@ -365,7 +365,8 @@ def random_unit_vectors(n: int, dim: int = DIM, seed: int = 0, block: int = 200_
 
 def e5_basis(embedder, cache: Path | None = None) -> np.ndarray:
     """Real passage vectors of the sample corpus' chunks and titles (cached as .npy next to the results)."""
-    cache = cache or RESULTS / f"e5basis-{embedder.model_id.replace(':', '_').replace('/', '_')}.npy"
+    cache = cache or RESULTS / "e5basis.npy"
+    cache = cache.with_name(f"{cache.stem}-{embedder.model_id.replace(':', '_').replace('/', '_')}.npy")
     if cache.exists():
         return np.load(cache)
     arts = load_sample_articles()

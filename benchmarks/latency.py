@@ -17,6 +17,7 @@ import gc
 import os
 import shutil
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -50,9 +51,9 @@ def ensure_index(n: int, embedder, *, vectors: str, seed: int = 1, root: Path = 
     t_corpus = time.perf_counter() - t0
     t1 = time.perf_counter()
     if vectors == "real":
-        vecs = common.real_vectors(embedder, common.chunk_texts(articles, chunks))
+        vecs = common.real_vectors(embedder, common.chunk_texts(articles, chunks), root / "bench-cache.sqlite")
     elif vectors == "e5like":
-        vecs = common.e5like_vectors(n, common.e5_basis(embedder), seed=seed)
+        vecs = common.e5like_vectors(n, common.e5_basis(embedder, root / "e5basis.npy"), seed=seed)
     else:
         vecs = common.random_unit_vectors(n, embedder.dim, seed=seed)
     t_vecs = time.perf_counter() - t1
@@ -73,7 +74,8 @@ def vectors_kind(n: int, real_upto: int, embedder) -> str:
     return "random"
 
 
-def measure(index_dir: Path, embedder, queries: list[str], *, warmup: list[str]) -> dict:
+def measure(index_dir: Path, embedder, queries: list[str], *, warmup: list[str],
+            profile_to: Path | None = None) -> dict:
     """Load a searcher on ``index_dir`` and time ask / encoder / flat search / keyword on ``queries``."""
     import faiss
 
@@ -113,27 +115,43 @@ def measure(index_dir: Path, embedder, queries: list[str], *, warmup: list[str])
         t = time.perf_counter()
         index.search(qv[i : i + 1], depth)
         flat.append(time.perf_counter() - t)
-    # keyword alone (tokenize + BM25), if the searcher exposes the usual parts
+    # keyword alone: the searcher's query analysis + BM25 scoring, if it exposes them (plan + bm25.scores),
+    # else the older tokenizer + bm25s.retrieve pair
     kw = []
     tok = getattr(searcher, "tokenizer", None)
     bm25 = getattr(searcher, "bm25", None)
-    if tok is not None and bm25 is not None and hasattr(bm25, "retrieve"):
-        try:
+    try:
+        if hasattr(searcher, "plan") and hasattr(bm25, "scores"):
+            today = date.today()
+            for q in queries:
+                t = time.perf_counter()
+                bm25.scores(searcher.plan(q, today).concepts)
+                kw.append(time.perf_counter() - t)
+        elif tok is not None and hasattr(bm25, "retrieve"):
             for q in queries:
                 t = time.perf_counter()
                 toks = tok.tokens(q)
                 if toks:
                     bm25.retrieve([toks], k=min(depth, searcher.n_chunks), show_progress=False, n_threads=1)
                 kw.append(time.perf_counter() - t)
-        except Exception as exc:  # the retrieval helper may change these internals
-            log(f"keyword-alone timing skipped: {type(exc).__name__}: {exc}")
-            kw = []
+    except Exception as exc:  # the retrieval helper may change these internals
+        log(f"keyword-alone timing skipped: {type(exc).__name__}: {exc}")
+        kw = []
+    # dense scoring as the searcher does it, if it keeps a vector matrix (matrix-vector product, no FAISS)
+    mv = []
+    mat = getattr(searcher, "_vectors", None)
+    if isinstance(mat, np.ndarray) and len(mat):
+        for i in range(len(qv)):
+            t = time.perf_counter()
+            mat @ qv[i]
+            mv.append(time.perf_counter() - t)
     rss2, hwm2 = common.rss_bytes()
     out = {
         "chunks": gen.manifest.chunks, "articles": gen.manifest.articles,
         "open_s": round(t_open, 3), "load_s": round(t_load, 3),
         "ask_ms": common.percentiles_ms(ask), "encoder_ms": common.percentiles_ms(enc),
         "faiss_flat_ms": common.percentiles_ms(flat), "keyword_ms": common.percentiles_ms(kw),
+        "numpy_matvec_ms": common.percentiles_ms(mv),
         "rss_before_load_mib": round(rss0 / 2**20, 1), "rss_loaded_mib": round(rss1 / 2**20, 1),
         "rss_after_mib": round(rss2 / 2**20, 1), "hwm_mib": round(max(hwm1, hwm2) / 2**20, 1),
         "disk_mib": round(common.dir_bytes(gen.path) / 2**20, 1),
@@ -143,20 +161,18 @@ def measure(index_dir: Path, embedder, queries: list[str], *, warmup: list[str])
     out["ask_over_encoder_p50"] = (
         round(out["ask_ms"]["p50"] / out["encoder_ms"]["p50"], 2) if out["encoder_ms"]["p50"] else None
     )
+    if profile_to is not None:
+        out["profile"] = profile_searcher(searcher, queries, profile_to)
     gen.close()
     del searcher, gen, index
     gc.collect()
     return out
 
 
-def profile_ask(index_dir: Path, embedder, queries: list[str], out_prefix: Path) -> dict:
-    """pyinstrument profile of the ask loop; writes text + HTML and returns the top frames by share."""
+def profile_searcher(searcher: Searcher, queries: list[str], out_prefix: Path) -> dict:
+    """pyinstrument profile of the ask loop on a loaded searcher; writes text + HTML next to the results."""
     from pyinstrument import Profiler
 
-    gen = Generation.open(index_dir, model_id=embedder.model_id)
-    searcher = Searcher(gen, embedder)
-    for q in queries[:5]:
-        searcher.search(Query(text=q, k=5))
     prof = Profiler(interval=0.0005)
     prof.start()
     for q in queries:
@@ -164,9 +180,8 @@ def profile_ask(index_dir: Path, embedder, queries: list[str], out_prefix: Path)
     prof.stop()
     out_prefix.parent.mkdir(parents=True, exist_ok=True)
     text = prof.output_text(unicode=True, color=False, show_all=False)
-    (out_prefix.with_suffix(".txt")).write_text(text, "utf-8")
-    (out_prefix.with_suffix(".html")).write_text(prof.output_html(), "utf-8")
-    gen.close()
+    out_prefix.with_suffix(".txt").write_text(text, "utf-8")
+    out_prefix.with_suffix(".html").write_text(prof.output_html(), "utf-8")
     return {"text": str(out_prefix.with_suffix(".txt")), "html": str(out_prefix.with_suffix(".html"))}
 
 
@@ -272,30 +287,28 @@ def main(argv: list[str] | None = None) -> dict:
         log(f"size {n:,}: building/reusing index ({kind} vectors)")
         d, build = ensure_index(n, embedder, vectors=kind, root=root, rebuild=args.rebuild)
         log(f"size {n:,}: measuring ({build})")
-        r = measure(d, embedder, queries, warmup=warmup)
+        prof = common.RESULTS / f"profile-ask-{n}" if args.profile and n == sizes[-1] else None
+        r = measure(d, embedder, queries, warmup=warmup, profile_to=prof)
         r.update({"size": n, "vectors": kind, "build": build})
         results.append(r)
         log(f"size {n:,}: ask p50 {r['ask_ms']['p50']} ms, load {r['load_s']} s")
     rows = [
         [r["size"], r["vectors"], r["ask_ms"]["p50"], r["ask_ms"]["p95"], r["ask_ms"]["p99"],
-         r["encoder_ms"]["p50"], r["faiss_flat_ms"]["p50"], r["keyword_ms"]["p50"], r["ask_over_encoder_p50"],
+         r["encoder_ms"]["p50"], r["faiss_flat_ms"]["p50"], r["numpy_matvec_ms"]["p50"], r["keyword_ms"]["p50"], r["ask_over_encoder_p50"],
          r["load_s"], r["rss_after_mib"], r["disk_mib"], r["loadavg_before_after"][0]]
         for r in results
     ]
     table = common.print_table(
         f"ask latency ({args.embedder}, {len(queries)} distinct questions, warm, 1 process, k=5, depth {DEPTH}, "
         f"faiss threads {results[0]['faiss_threads'] if results else '-'})",
-        ["chunks", "vectors", "ask p50 ms", "ask p95", "ask p99", "encoder p50", "flat p50", "keyword p50",
+        ["chunks", "vectors", "ask p50 ms", "ask p95", "ask p99", "encoder p50", "faiss flat p50", "matvec p50", "keyword p50",
          "ask/enc", "load s", "RSS MiB", "disk MiB", "load avg"],
         rows,
     )
     payload = {"benchmark": "latency", "machine": info, "embedder": embedder.model_id, "depth": DEPTH,
                "queries": len(queries), "results": results, "table": table}
-    if args.profile and sizes:
-        n = sizes[-1]
-        d = index_dir_for(n, vectors_kind(n, args.real_upto, embedder), embedder.model_id, 1, root)
-        payload["profile"] = profile_ask(d, embedder, queries, common.RESULTS / f"profile-ask-{n}")
-        print(Path(payload["profile"]["text"]).read_text("utf-8")[:6000], flush=True)
+    if args.profile and results and "profile" in results[-1]:
+        print(Path(results[-1]["profile"]["text"]).read_text("utf-8")[:8000], flush=True)
     if args.ann and sizes:
         n = args.ann_size or sizes[-1]
         ann = ann_sweep(n, embedder)

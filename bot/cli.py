@@ -303,7 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_commands() -> list[Callable]:
     """Commands defined by the bot modules (chat, run, sync) register themselves here."""
-    return []
+    from .commands_cli import COMMANDS
+
+    return COMMANDS
 
 
 def _setup_logging(verbose: bool) -> None:

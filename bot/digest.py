@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from index.errors import ConfigError, DefnewsError
@@ -29,7 +29,7 @@ class InvalidInputError(DefnewsError):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def zone(name: str) -> ZoneInfo:
@@ -101,8 +101,7 @@ def parse_until(text: str, now: datetime, tz: ZoneInfo) -> datetime:
 # --------------------------------------------------------------------------- extractive summaries
 
 _ABBREV = frozenset(
-    "mr mrs ms dr gen lt col adm capt cmdr maj sgt st jr sr no vs etc inc co corp dept gov rep sen fig "
-    "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e".split()
+    ["mr", "mrs", "ms", "dr", "gen", "lt", "col", "adm", "capt", "cmdr", "maj", "sgt", "st", "jr", "sr", "no", "vs", "etc", "inc", "co", "corp", "dept", "gov", "rep", "sen", "fig", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e"]
 )
 _JA_END = "。！？"
 
@@ -130,8 +129,11 @@ def sentences(body: str) -> list[tuple[int, int]]:
             start = i + 1
         elif ch in _JA_END or ch in "!?":
             j = i + 1
-            while j < n and body[j] in "」』）)\"”’" + _JA_END + "!?":
+            while j < n and body[j] in _JA_END + "!?":
                 j += 1
+            if j < n and body[j] in "」』）)\"”’":  # the end of a quotation, not of the sentence
+                i = j
+                continue
             flush(j)
             start = i = j
             continue

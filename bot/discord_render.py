@@ -7,6 +7,7 @@ here returns messages that respect them whatever the article text (long titles, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +30,8 @@ EMBED_TOTAL_LIMIT = 6000
 TITLE_CHARS = 200  # an article title is cut to this many characters in lists
 URL_LINK_MAX = 1000  # longer URLs are not linked (they would crowd out the text)
 ELLIPSIS = "…"
+
+_BRACKET = re.compile(r"(?<!\\)([\[\]])")
 
 COLOR_ANSWER = discord.Colour(0x2B7A4B)
 COLOR_NEAREST = discord.Colour(0xC27C0E)
@@ -97,7 +100,7 @@ def truncate(text: str, limit: int) -> str:
 def escape(text: str) -> str:
     """Markdown-escaped text (so article text renders literally); brackets too, for masked links."""
     text = discord.utils.escape_markdown(text, as_needed=False, ignore_links=False)
-    return text.replace("[", "\\[").replace("]", "\\]")
+    return _BRACKET.sub(r"\\\1", text)
 
 
 def escape_fit(text: str, limit: int) -> str:

@@ -10,7 +10,7 @@ import json
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 SCHEMA_VERSION = 1
@@ -46,7 +46,7 @@ class StoredQuery:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class BotState:
@@ -159,12 +159,12 @@ class BotState:
             t = datetime.fromisoformat(raw)
         except ValueError:
             return None
-        return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+        return t if t.tzinfo else t.replace(tzinfo=UTC)
 
     def set_time(self, key: str, value: datetime) -> None:
         if value.tzinfo is None:
             raise ValueError("times in the bot state are timezone-aware")
-        self.set_text(key, value.astimezone(timezone.utc).isoformat())
+        self.set_text(key, value.astimezone(UTC).isoformat())
 
     def digest_last(self, channel_id: int) -> datetime | None:
         return self.get_time(f"digest_last:{channel_id}")

@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .sourcefile import SourcesConfig, SourceSpec
@@ -127,7 +127,7 @@ def read_sources(
         state = states.get(spec.name) or SourceState(name=spec.name, kind=spec.kind)
         state.kind = spec.kind
         state.kept = []
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         t0 = time.perf_counter()
         try:
             result = read_source(spec, cfg, state, remote_reader=remote_reader)

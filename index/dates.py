@@ -14,13 +14,18 @@ translation (full-width digits, letters, brackets, tildes and dashes to ASCII), 
 
 Resolution rules for article text (heuristics, see the tests for examples):
 
-* A month/day without a year takes the year of an explicitly dated mention earlier in the same sentence;
-  otherwise the most recent such date not more than 31 days after publication.
-* A bare ``13日`` takes the month of an explicit month mention earlier in the same sentence; otherwise it
-  is the 13th of the publication month or of the month before, whichever is closer to publication.
-* ``同日``/``翌日``/``前日``/``翌13日``/``同月``/``同年`` refer to the previous mention in the text (or to
-  ``context``, e.g. the last date of the preceding chunk, or to the publication date).
-* The second end of a range (``12月28日~1月5日``, ``28日から2日まで``) is rolled forward past the first.
+* A month/day without a year takes the year of a mention with a stated year earlier in the same sentence;
+  otherwise it is the most recent such date not more than 31 days after publication.
+* A bare ``13日`` takes the month of a mention with a stated month earlier in the same sentence, or earlier
+  in the text when that month is the publication month or the one before (reports on recent events);
+  otherwise it is the 13th of the publication month or of the month before, whichever is closer to
+  publication. (An old background date, ``2022年12月に改定。…19日、発表した``, does not capture it.)
+* A date written after a later anchor stays before it (``10日、…9日に``) unless the next month/year has
+  already happened at publication and is closer to it (``11月28日に会談し、2日に…`` published 5 Dec).
+* ``同日``/``翌日``/``前日``/``翌13日``/``同月``/``同年``/``前年`` refer to the previous mention in the
+  text (or to ``context``, e.g. the last date of the preceding chunk, or else to the publication date).
+* The second end of a range (``12月28日~1月5日``, ``28日から2日まで``) is rolled forward past the first;
+  a range is one mention with granularity ``range``.
 """
 
 from __future__ import annotations
@@ -64,7 +69,8 @@ _EY = r"(?:元|\d{1,2})(?!\d)"
 _ERA_OR_Y = r"(?:(?:令和|平成|昭和)" + _S + r"(?:元|\d{1,2})|\d{4})"
 
 _P_YR = (
-    r"(?P<YR>(?:(?P<yr_era>" + _ERA + r")" + _S + r"(?P<yr_a>" + _EY + r")|" + _NG + r"(?P<yr_wa>\d{4})(?!\d))"
+    r"(?P<YR>(?:(?P<yr_era>" + _ERA + r")" + _S + r"(?P<yr_a>" + _EY + r")"
+    + r"|" + _NG + r"(?P<yr_wa>\d{4})(?!\d))"
     + _S + r"(?:年(?P<yr_fya>度)?)?" + _S + r"[~\-]" + _S
     + r"(?:(?P<yr_erab>" + _ERA + r")" + _S + r")?(?P<yr_b>元|\d{1,4})" + _S + r"年(?P<yr_fy>度)?"
     + r"(?!間|前|後|以上|以内|ぶり))"
@@ -78,7 +84,7 @@ _P_Y = (
     + r"(?:\(" + _S + r"\d{4}" + _S + r"\)" + _S + r")?年"
     + r"|" + _NG + r"(?P<wy>\d{4})" + _S + r"(?:\(" + _S + _ERA_OR_Y + _S + r"\)" + _S + r")?年"
     + r"|(?P<ry>一昨年|再来年|今年|(?<!日)本年|昨年|去年|来年|前年|翌年|同年))"
-    + r"(?P<ysuf>度末|度|代|末)?"
+    + r"(?P<ysuf>度末|度上半期|度下半期|度第[1-4]四半期|度|代|末|上半期|下半期|前半|後半)?"
     + r"(?:" + _S + r"\(" + _S + _ERA_OR_Y + _S + r"年度?" + _S + r"\))?"
     + r"(?!間|前(?!後|半)|後(?!半)|以上|以内|ぶり|余り|近く|比|同期|連続|目|生))"
 )
@@ -125,27 +131,31 @@ def _english_patterns(months: str) -> list[str]:
     mon = r"(?<![A-Za-z])(?P<{g}>" + months + r")(?![A-Za-z])\.?"
     return [
         r"(?P<EMD>" + mon.format(g="em1") + r"\s+(?P<ed1>\d{1,2})" + _ORD + r"(?![\d:A-Za-z])"
-        + r"(?:\s*-\s*(?P<ed1b>\d{1,2})" + _ORD + r"(?![\d:A-Za-z]))?"
+        + r"(?:\s*(?:-|to|through|until)\s*(?P<ed1b>\d{1,2})" + _ORD + r"(?![\d:A-Za-z]))?"
         + r"(?:,?\s+(?P<ey1>\d{4})(?!\d))?" + _WDAY_EN + r")",
         r"(?P<EDM>(?<![\d.,:])(?P<ed2>\d{1,2})" + _ORD + r"\s+(?:of\s+)?" + mon.format(g="em2")
         + r"(?:,?\s+(?P<ey2>\d{4})(?!\d))?)",
         r"(?P<EMY>" + mon.format(g="em3") + r",?\s+(?P<ey3>\d{4})(?!\d))",
-        r"(?P<EFY>(?<![A-Za-z])(?:(?i:fy)\s?'?(?P<efy>\d{4}|\d{2})|(?i:fiscal)\s+(?:(?i:year)\s+)?(?P<efy2>\d{4}))"
-        r"(?!\d))",
-        r"(?P<EYY>(?i:" + "|".join(f"(?<={w})" for w in _YEAR_PREPS) + r")(?P<eyy>\d{4})(?![\d,./]|-\d|\s*年))",
+        r"(?P<EFY>(?<![A-Za-z])(?:(?i:fy)\s?'?(?P<efy>\d{4}|\d{2})"
+        r"|(?i:fiscal)\s+(?:(?i:year)\s+)?(?P<efy2>\d{4}))(?!\d))",
+        r"(?P<EYY>(?i:" + "|".join(f"(?<={w})" for w in _YEAR_PREPS) + r")"
+        r"(?P<eyy>\d{4})(?!\d|[,./\-]\d|\s*年))",
     ]
 
 
 _JA_PATTERNS = [_P_YR, _P_ISO, _P_Y, _P_M, _P_D]
 _Q_PATTERNS = [
-    r"(?P<QREL>(?i:\b(?:the\s+day\s+before\s+yesterday|yesterday|today|tonight|this\s+week|last\s+week|past\s+week"
-    r"|this\s+month|last\s+month|past\s+month|this\s+fiscal\s+year|last\s+fiscal\s+year|this\s+year|last\s+year"
-    r"|(?:past|last)\s+(?P<qn1>\d{1,3})\s+days|(?P<qn2>\d{1,3})\s+days?\s+ago|(?P<qn3>\d{1,2})\s+weeks?\s+ago)\b)"
+    r"(?P<QREL>(?i:\b(?:the\s+day\s+before\s+yesterday|yesterday|today|tonight"
+    r"|this\s+week|last\s+week|past\s+week|this\s+month|last\s+month|past\s+month"
+    r"|this\s+fiscal\s+year|last\s+fiscal\s+year|this\s+year|last\s+year"
+    r"|(?:past|last)\s+(?P<qn1>\d{1,3})\s+days|(?P<qn2>\d{1,3})\s+days?\s+ago"
+    r"|(?P<qn3>\d{1,2})\s+weeks?\s+ago)\b)"
     r"|一昨日|おととい|昨日|きのう|今日|きょう|先々週|先週|今週)",
-    r"(?P<QM>(?i:\b(?:in|during|since|early|mid|late|end\s+of)[\s-]+)(?P<qm>(?i:January|February|March|April|May"
+    r"(?P<QM>(?i:\b(?:in|during|since|early|mid|late|end\s+of)[\s-]+)"
+    r"(?P<qm>(?i:January|February|March|April|May"
     r"|June|July|August|September|October|November|December))(?![A-Za-z])(?!\.?\s*\d))",
 ]
-_P_QY = r"(?P<QY>(?<![0-9A-Za-z.,/\-])(?P<qy>(?:19|20|21)\d{2})(?![0-9A-Za-z,./\-]|\s*年))"
+_P_QY = r"(?P<QY>(?<![0-9A-Za-z.,/\-])(?P<qy>(?:19|20|21)\d{2})(?![0-9A-Za-z]|[,./\-]\d|\s*年))"
 
 _EMD, _EDM, _EMY, _EFY, _EYY = _english_patterns(_MONTHS)
 # article text: one pattern per kind of first character (see _article_matches), alternatives in priority order
@@ -157,9 +167,30 @@ _QUESTION_RE = re.compile(
 )
 
 _QUICK_RE = re.compile(r"[0-9年月日]")
-# every article match starts at one of these characters: try the big pattern only there
+# every article match starts at one of these characters: patterns are only tried there
 _DIGITS_RE = re.compile(r"[0-9]+")
 _TRIGGER_RE = re.compile(r"[0-9令平昭㋿㍻㍼一再今本昨去来前翌同先当JFMASONDf]")
+_SENT_END_RE = re.compile(r"[。！？!?\n]")
+_CONNECTOR_RE = re.compile(r"\s*(?:から|より|ないし|~|-|to|until|through|till)\s*", re.ASCII)
+_LIST_GAP_RE = re.compile(r"\s*(?:から|~|-|、|・|,|および|及び|と)?\s*")
+_BAD_BARE_PREFIX_RE = re.compile(
+    r"(?:約|計|最大|最長|最短|延べ|毎|第|数|過去|わずか|ほぼ|およそ|各|丸|ここ|向こう|今後|残り|[+＋])\s*$"
+)
+
+_MSUF = {
+    "上旬": (1, 10), "初旬": (1, 10), "初め": (1, 10), "はじめ": (1, 10),
+    "中旬": (11, 20), "半ば": (11, 20), "中ごろ": (11, 20), "中頃": (11, 20),
+    "下旬": (21, 31), "末": (21, 31), "前半": (1, 15), "後半": (16, 31),
+}
+_REL_YEAR = {
+    "一昨年": ("pub", -2), "昨年": ("pub", -1), "去年": ("pub", -1), "今年": ("pub", 0), "本年": ("pub", 0),
+    "来年": ("pub", 1), "再来年": ("pub", 2), "前年": ("anchor", -1), "同年": ("anchor", 0), "翌年": ("anchor", 1),
+}
+_REL_MONTH = {
+    "先々月": ("pub", -2), "先月": ("pub", -1), "今月": ("pub", 0), "来月": ("pub", 1),
+    "前月": ("anchor", -1), "同月": ("anchor", 0), "翌月": ("anchor", 1),
+}
+_REL_DAY = {"同日": "same", "当日": "same", "翌日": "next", "前日": "prev", "本日": "today"}
 
 
 def _article_matches(norm: str) -> Iterator[re.Match[str]]:
@@ -182,27 +213,6 @@ def _article_matches(norm: str) -> Iterator[re.Match[str]]:
             pos = digits(norm, s).end()
         else:
             pos = s + 1
-_SENT_END_RE = re.compile(r"[。！？!?\n]")
-_CONNECTOR_RE = re.compile(r"\s*(?:から|より|ないし|~|-|to|until|through|till)\s*", re.ASCII)
-_LIST_GAP_RE = re.compile(r"\s*(?:から|~|-|、|・|,|および|及び|と)\s*")
-_BAD_BARE_PREFIX_RE = re.compile(
-    r"(?:約|計|最大|最長|最短|延べ|毎|第|数|過去|わずか|ほぼ|およそ|各|丸|ここ|向こう|今後|残り|[+＋])\s*$"
-)
-
-_MSUF = {
-    "上旬": (1, 10), "初旬": (1, 10), "初め": (1, 10), "はじめ": (1, 10),
-    "中旬": (11, 20), "半ば": (11, 20), "中ごろ": (11, 20), "中頃": (11, 20),
-    "下旬": (21, 31), "末": (21, 31), "前半": (1, 15), "後半": (16, 31),
-}
-_REL_YEAR = {
-    "一昨年": ("pub", -2), "昨年": ("pub", -1), "去年": ("pub", -1), "今年": ("pub", 0), "本年": ("pub", 0),
-    "来年": ("pub", 1), "再来年": ("pub", 2), "前年": ("anchor", -1), "同年": ("anchor", 0), "翌年": ("anchor", 1),
-}
-_REL_MONTH = {
-    "先々月": ("pub", -2), "先月": ("pub", -1), "今月": ("pub", 0), "来月": ("pub", 1),
-    "前月": ("anchor", -1), "同月": ("anchor", 0), "翌月": ("anchor", 1),
-}
-_REL_DAY = {"同日": "same", "当日": "same", "翌日": "next", "前日": "prev", "本日": "today"}
 
 
 # --- small date helpers -----------------------------------------------------------------------------
@@ -252,6 +262,33 @@ def _month_span(y: int, m: int, suf: str = "") -> DateSpan | None:
     return DateSpan(date(y, m, 1), date(y, m, end), "month")
 
 
+# parts of a (fiscal) year: suffix -> (months after January / April, number of months)
+_YSUF = {
+    "": (0, 12), "末": (11, 1), "上半期": (0, 6), "前半": (0, 6), "下半期": (6, 6), "後半": (6, 6),
+    "度": (0, 12), "度末": (11, 1), "度上半期": (0, 6), "度下半期": (6, 6),
+    "度第1四半期": (0, 3), "度第2四半期": (3, 3), "度第3四半期": (6, 3), "度第4四半期": (9, 3),
+}
+
+
+def _year_part_span(y: int, suf: str) -> DateSpan | None:
+    """The span of year (or fiscal year, suffix 度...) ``y`` with a part suffix such as 末 or 上半期."""
+    if suf == "代":
+        if not MIN_YEAR <= y <= MAX_YEAR - 9:
+            return None
+        return DateSpan(date(y, 1, 1), date(y + 9, 12, 31), "range")
+    fiscal = suf.startswith("度")
+    if fiscal and suf == "度":
+        return _fy_span(y)
+    if not fiscal and suf == "":
+        return _year_span(y)
+    off, n = _YSUF[suf]
+    y0, m0 = _add_months(y, 4 if fiscal else 1, off)
+    y1, m1 = _add_months(y0, m0, n - 1)
+    if y0 < MIN_YEAR or y1 > MAX_YEAR:
+        return None
+    return DateSpan(date(y0, m0, 1), date(y1, m1, _month_end(y1, m1)), "range")
+
+
 def _era_year(era: str, n: str) -> int | None:
     base = _ERA_BASE[era]
     k = 1 if n == "元" else int(n)
@@ -283,7 +320,7 @@ class _Part:
     y: int | None = None
     yrel: str = ""  # "" | "pub" | "anchor"
     yoff: int = 0
-    ysuf: str = ""  # "" | "度" | "度末" | "代" | "末"
+    ysuf: str = ""  # a key of _YSUF or "代" (decade)
     m: int | None = None
     mrel: str = ""
     moff: int = 0
@@ -425,7 +462,8 @@ def _lex(norm: str, matches: Iterable[re.Match[str]]) -> list[_Part]:
     rejected_end = -1
     for m in matches:
         p = _part_from_match(m)
-        if p is None:
+        if p is None:  # e.g. 13月: its day goes with it
+            rejected_end = m.end()
             continue
         prev = out[-1] if out else None
         gap = norm[prev.end : p.start] if prev else ""
@@ -478,8 +516,10 @@ class _ArticleResolver:
         self.last_day: date | None = context
         self.last_ym: tuple[int, int] | None = (context.year, context.month) if context else None
         self.last_y: int | None = context.year if context else None
-        self.sent_y: int | None = None
-        self.sent_ym: tuple[int, int] | None = None
+        # the last mention in the current sentence that states a year / a month (its first day)
+        self.sent_y_at: date | None = None
+        self.sent_m_at: date | None = None
+        self.text_m_at: date | None = None  # ... and in the whole text
 
     # year inference for an undated month/day
     def _infer_year(self, first_of: Callable[[int], date | None]) -> int | None:
@@ -500,6 +540,23 @@ class _ArticleResolver:
                 best = c
         return best
 
+    def _rolls(self, same: date | None, nxt: date | None) -> bool:
+        """Whether a date written before its anchor means the next month/year: only when that has
+        already happened at publication and is closer to it."""
+        if nxt is None or nxt > self.pub + timedelta(days=1):
+            return False
+        return same is None or abs((nxt - self.pub).days) < abs((same - self.pub).days)
+
+    def _month_anchor(self) -> date | None:
+        """The explicit month a bare day belongs to: one named earlier in the same sentence, or earlier
+        in the text if that is the publication month or the month before (a report on recent events)."""
+        if self.sent_m_at is not None:
+            return self.sent_m_at
+        a = self.text_m_at
+        if a is not None and 0 <= (self.pub.year - a.year) * 12 + self.pub.month - a.month <= 1:
+            return a
+        return None
+
     def resolve(self, p: _Part, anchor: _Res | None) -> _Res | None:
         """Resolve one part; ``anchor`` is the first end when ``p`` is the second end of a range."""
         pub = self.pub
@@ -514,29 +571,19 @@ class _ArticleResolver:
         elif p.yrel == "anchor":
             year = (self.last_y if self.last_y is not None else pub.year) + p.yoff
         if not p.has_m and not p.has_d:  # year only
-            if p.ysuf in ("度", "度末"):
+            if p.ysuf.startswith("度"):
                 if p.yrel == "pub":
                     fy = _fiscal_year_of(pub) + p.yoff
                 elif p.yrel == "anchor":
                     fy = (_fiscal_year_of(self.last_day) if self.last_day else _fiscal_year_of(pub)) + p.yoff
                 else:
                     fy = year  # type: ignore[assignment]
-                if p.ysuf == "度末":
-                    sp = _month_span(fy + 1, 3)
-                    return _Res(DateSpan(sp.first, sp.last, "range")) if sp else None
-                sp = _fy_span(fy)
+                sp = _year_part_span(fy, p.ysuf)
                 return _Res(sp) if sp else None
-            if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+            if year is None:
                 return None
-            if p.ysuf == "代":
-                if year + 9 > MAX_YEAR:
-                    return None
-                return _Res(DateSpan(date(year, 1, 1), date(year + 9, 12, 31), "range"), year=year,
-                            year_stated=True)
-            if p.ysuf == "末":
-                return _Res(DateSpan(date(year, 12, 1), date(year, 12, 31), "range"), year=year,
-                            year_stated=True)
-            return _Res(_year_span(year), year=year, year_stated=True)  # type: ignore[arg-type]
+            sp = _year_part_span(year, p.ysuf)
+            return _Res(sp, year=year, year_stated=True) if sp else None
         year_stated = year is not None
         if p.has_m:
             month_stated = True
@@ -555,8 +602,11 @@ class _ArticleResolver:
                     first = _mk(year, mo, lo)
                     if first is not None and first < anchor.span.first:
                         year += 1
-                elif self.sent_y is not None:
-                    year = self.sent_y
+                elif self.sent_y_at is not None:
+                    a = self.sent_y_at
+                    year = a.year
+                    if mo < a.month and self._rolls(_mk(year, mo, lo), _mk(year + 1, mo, lo)):
+                        year += 1  # "2024年12月に出国し、1月中旬に到着"
                 else:
                     year = self._infer_year(lambda y: _mk(y, mo, lo))
                 if year is None:
@@ -597,8 +647,12 @@ class _ArticleResolver:
             if d is None or d < anchor.span.first:
                 y, mo = _add_months(a.year, a.month, 1)
                 d = _mk(y, mo, p.d)  # type: ignore[arg-type]
-        elif self.sent_ym is not None:
-            d = _mk(self.sent_ym[0], self.sent_ym[1], p.d)  # type: ignore[arg-type]
+        elif (a := self._month_anchor()) is not None:
+            d = _mk(a.year, a.month, p.d)  # type: ignore[arg-type]
+            if d is not None and d < a:  # "11月28日に会談し、2日に…" (but "10日、…9日に" stays)
+                nxt = _mk(*_add_months(a.year, a.month, 1), p.d)  # type: ignore[arg-type, call-arg]
+                if self._rolls(d, nxt):
+                    d = nxt
             if d is None:
                 d = self._bare_day_from_pub(p.d)  # type: ignore[arg-type]
         else:
@@ -615,10 +669,10 @@ class _ArticleResolver:
             self.last_ym = (sp.last.year, sp.last.month)
         if res.year is not None:
             self.last_y = sp.last.year
-        if res.year_stated and res.year is not None and sp.granularity != "range":
-            self.sent_y = res.year
+        if res.year_stated and res.year is not None and sp.first.year == sp.last.year:
+            self.sent_y_at = sp.first
         if res.month_stated and res.month is not None:
-            self.sent_ym = (sp.last.year, sp.last.month)
+            self.sent_m_at = self.text_m_at = sp.first if res.day_level else sp.first.replace(day=1)
 
 
 def _merge_range(a: DateSpan, b: DateSpan) -> DateSpan | None:
@@ -645,7 +699,7 @@ def find_dates(text: str, published: datetime | date, *, context: date | None = 
     for p in _lex(norm, _article_matches(norm)):
         gap = norm[prev_end : p.start]
         if _SENT_END_RE.search(gap):
-            rs.sent_y = rs.sent_ym = None
+            rs.sent_y_at = rs.sent_m_at = None
         in_range = prev_mergeable and prev_res is not None and bool(_CONNECTOR_RE.fullmatch(gap))
         res = rs.resolve(p, prev_res if in_range else None)
         if res is None:
@@ -705,7 +759,10 @@ class QueryDate:
         if hi - lo > 3:
             hi = lo + 3
         for k in range(lo, hi + 1):
-            shifted = DateSpan(_shift_years(q.first, k), _shift_years(q.last, k), q.granularity)
+            try:
+                shifted = DateSpan(_shift_years(q.first, k), _shift_years(q.last, k), q.granularity)
+            except (ValueError, OverflowError):  # beyond datetime's years
+                continue
             best = max(best, _overlap_score(shifted, other))
             if best >= 1.0:
                 break
@@ -838,11 +895,11 @@ def parse_question_dates(question: str, today: date) -> list[QueryDate]:
 # --- era variants -----------------------------------------------------------------------------------
 
 _ERA_VAR_RE = re.compile(
-    r"(?P<era>令和|平成|昭和)" + _S + r"(?P<ey>元|\d{1,2})(?!\d)" + _S + r"(?:\(" + _S + r"\d{4}" + _S + r"\)" + _S + r")?"
-    r"年(?P<efy>度)?"
+    r"(?P<era>令和|平成|昭和)" + _S + r"(?P<ey>元|\d{1,2})(?!\d)" + _S
+    + r"(?:\(" + _S + r"\d{4}" + _S + r"\)" + _S + r")?年(?P<efy>度)?"
     r"|" + _NG + r"(?P<wy>\d{4})" + _S + r"年(?P<wfy>度)?"
     r"|(?<![A-Za-z])(?:(?i:fy)\s?'?(?P<fy>\d{4})|(?i:fiscal)\s+(?:(?i:year)\s+)?(?P<fy2>\d{4}))(?!\d)"
-    r"|(?<![0-9A-Za-z.,/\-])(?P<y>\d{4})(?![0-9A-Za-z,./]|-\d)",
+    r"|(?<![0-9A-Za-z.,/\-])(?P<y>\d{4})(?![0-9A-Za-z]|[,./\-]\d)",
     re.ASCII,
 )
 

@@ -8,8 +8,10 @@ Rules, in the order a request meets them:
   (no private, loopback, link-local, multicast, reserved, unspecified or shared ranges) unless
   ``[fetch] allow_private_addresses = true``; the connection then goes to a checked address (the URL's
   host is replaced by the IP, the ``Host`` header and TLS SNI/certificate check keep the name), so a DNS
-  answer that changes between check and connect cannot redirect the request (residual risk: none for the
-  pinned connection itself; a proxy is never used, ``trust_env`` is off);
+  answer that changes between check and connect cannot redirect the request (DNS rebinding). Residual
+  risks: each redirect hop and robots.txt is resolved anew (and checked anew); a listed host whose own
+  server forwards requests internally is beyond what a client can see; proxies from the environment are
+  never used (``trust_env`` is off);
 - robots.txt is fetched once per origin through the same checks and respected for the ``defnews`` token
   (4xx -> everything allowed, 5xx or unreachable -> nothing allowed, as RFC 9309 says), with its
   ``Crawl-delay`` honoured up to :data:`MAX_CRAWL_DELAY`;
@@ -31,7 +33,7 @@ import time
 import urllib.robotparser
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import httpx
@@ -102,7 +104,9 @@ class FetchResponse:
 class HostPacer:
     """Keeps a minimum delay between requests to the same host (thread-safe)."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
+    ):
         self.clock = clock
         self.sleep = sleep
         self._next: dict[str, float] = {}
@@ -157,8 +161,8 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -265,8 +269,15 @@ class Fetcher:
         parser = urllib.robotparser.RobotFileParser(robots_url)
         note = ""
         try:
-            resp = self._get(robots_url, validators=None, delay=None, accept="text/plain",
-                             max_bytes=ROBOTS_MAX_BYTES, robots=False, raise_for_status=False)
+            resp = self._get(
+                robots_url,
+                validators=None,
+                delay=None,
+                accept="text/plain",
+                max_bytes=ROBOTS_MAX_BYTES,
+                robots=False,
+                raise_for_status=False,
+            )
         except FetchError as exc:
             parser.disallow_all = True
             note = f"robots.txt could not be read ({exc}); nothing is fetched from this site"
@@ -373,8 +384,10 @@ class Fetcher:
             except (ResponseTooLargeError, BlockedURLError):
                 raise
             except (httpx.TransportError, _DeadlineError) as exc:
-                reason = "timed out" if isinstance(exc, httpx.TimeoutException | _DeadlineError) else (
-                    f"connection failed ({type(exc).__name__}: {exc})"
+                reason = (
+                    "timed out"
+                    if isinstance(exc, httpx.TimeoutException | _DeadlineError)
+                    else (f"connection failed ({type(exc).__name__}: {exc})")
                 )
                 if attempt < retries:
                     log.info("%s: %s; retrying in %.1f s", target.url, reason, backoff)
@@ -389,7 +402,8 @@ class Fetcher:
                     if wait is not None and wait > cap:
                         raise HTTPStatusError(
                             f"{target.url}: HTTP {status}, server asks to retry after {wait:.0f} s "
-                            f"(more than {cap:.0f} s); retried on the next refresh", status,
+                            f"(more than {cap:.0f} s); retried on the next refresh",
+                            status,
                         )
                     pause = backoff if wait is None else wait
                     log.info("%s: HTTP %s; retrying in %.1f s", target.url, status, pause)
@@ -398,14 +412,18 @@ class Fetcher:
             return status, resp_headers, body
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _send(self, target: _Target, headers: dict[str, str], limit: int) -> tuple[int, dict[str, str], bytes]:
+    def _send(
+        self, target: _Target, headers: dict[str, str], limit: int
+    ) -> tuple[int, dict[str, str], bytes]:
         """One request, connected to a checked address (tried in resolver order)."""
         last: Exception | None = None
         for addr in target.addresses:
             pinned = target.url.copy_with(host=addr)
             req_headers = {**headers, "Host": target.url.netloc.decode("ascii")}
             request = self._client.build_request(
-                "GET", pinned, headers=req_headers,
+                "GET",
+                pinned,
+                headers=req_headers,
                 extensions={"sni_hostname": target.url.raw_host.decode("ascii")},
             )
             try:

@@ -17,9 +17,18 @@ import numpy as np
 
 from .chunking import ChunkerConfig, chunk_article, embedding_text
 from .embedding import Embedder
+from .errors import IndexCorruptError
 from .models import Article, Chunk
 from .sources import Rejection
-from .store import EmbeddingCache, Generation, NewGeneration, current_generation, write_generation, writer_lock
+from .store import (
+    EmbeddingCache,
+    Generation,
+    NewGeneration,
+    current_generation,
+    remove_leftovers,
+    write_generation,
+    writer_lock,
+)
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +137,16 @@ class Indexer:
         self.batch_size = batch_size
         self.crash_hook = crash_hook
 
+    def _live(self, full: bool):
+        """The live generation's folder; a damaged ``CURRENT`` is no obstacle to a full rebuild."""
+        try:
+            return current_generation(self.index_dir)
+        except IndexCorruptError as exc:
+            if not full:
+                raise
+            log.warning("rebuilding over a damaged index: %s", exc)
+            return None
+
     def _existing(self, full: bool) -> dict[str, Article]:
         if full or current_generation(self.index_dir) is None:
             return {}
@@ -152,7 +171,8 @@ class Indexer:
         report = IngestReport(rejected=list(rejected))
         progress = progress or (lambda stage, done, total: None)
         with writer_lock(self.index_dir):
-            had_index = current_generation(self.index_dir) is not None
+            remove_leftovers(self.index_dir)  # of a crashed earlier run
+            had_index = self._live(full) is not None
             existing = self._existing(full)
             merged, changed = merge_batch(existing, articles, report)
             if prune is not None:

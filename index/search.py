@@ -1,26 +1,46 @@
-"""Hybrid search: dense (FAISS) + keyword (BM25 over SudachiPy tokens), fused, one hit per article."""
+"""Hybrid search: dense (FAISS vectors) + keyword (BM25 over Japanese-aware tokens with glossary
+expansion), fused by reciprocal rank, boosted by date agreement, one hit per article, with the best
+matching span of each passage, highlights and a calibrated "confident" flag.
+
+Per query the work is vectorised over the corpus (one matrix-vector product for the dense scores, a few
+sparse columns for BM25, a sorted array for dates); Python loops only touch the few hundred candidates.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
+import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
 from .embedding import Embedder
 from .errors import InvalidQueryError
-from .models import Article, Hit
+from .glossary import Concept, Glossary, default_glossary, romaji_concepts
+from .keyword import BM25Index, QueryConcept
+from .models import Article, Chunk, Hit
+from .passages import best_span, highlight_spans
+from .querydates import DateIndex, QueryDates
 from .store import Generation
 from .text import normalize_inline
-from .tokenize import KeywordTokenizer
+from .tokenize import READING_MARK, KeywordTokenizer
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
 RRF_K = 60
+
+# Japanese question words and light verbs carry no topic; dropped from the keyword query only.
+_JA_QUERY_STOP = frozenset(
+    "誰 何 なに なん いつ どこ どの どれ どう どんな どちら いくつ いくら する ある いる なる れる られる こと もの "
+    "よう ため その この これ それ あの 何人 何回 何隻 何機 何名 何年 何月 何日 何時 いか 同 ら 行う 行く 年 月 日 "
+    "など".split()
+)
+_LATIN_Q = re.compile(r"[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -51,6 +71,8 @@ class Answer:
                 {
                     "url": h.url, "title": h.title, "published": h.published.isoformat(), "section": h.section,
                     "passage": h.passage, "score": round(float(h.score), 6), "chunk_id": h.chunk_id,
+                    "highlights": [list(s) for s in h.highlights],
+                    **({"nearest_only": True} if h.nearest_only else {}),
                     **({"also_at": list(h.alt_urls)} if h.alt_urls else {}),
                 }
                 for h in self.hits
@@ -67,86 +89,323 @@ def validate_question(text: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class SearchConfig:
+    """Fusion settings. ``mode`` selects the full hybrid or one of the single-signal baselines."""
+
+    mode: str = "hybrid"  # hybrid | dense | bm25
+    depth: int = 200  # candidates taken from each ranking
+    rrf_k: int = RRF_K
+    w_dense: float = 1.0
+    w_keyword: float = 1.0
+    date_boost: float = 1.5  # final = topical * (1 + date_boost * date agreement)
+    glossary: bool = True
+    expand_dense: bool = True  # add the Japanese spellings of glossary terms to an English dense query
+    passage_chars: int = 0  # 0: the whole chunk is the passage; else trim to the best span of this size
+    # confidence: a hit is an answer when the question's dates agree with it and its topical evidence
+    # is strong relative to the rest of the corpus (see _confidence)
+    min_date_agreement: float = 0.5
+    min_dense_z: float = 3.0
+    min_keyword_share: float = 0.5
+
+
+@dataclass
+class QueryPlan:
+    question: str
+    concepts: list[QueryConcept]
+    dense_text: str
+    dates: QueryDates
+    highlight_terms: list[str]
+
+
 class Searcher:
     """Answers questions from one loaded generation. Thread-safe for concurrent ``search`` calls."""
 
-    def __init__(self, gen: Generation, embedder: Embedder, *, tokenizer: KeywordTokenizer | None = None) -> None:
-        import bm25s
-
+    def __init__(
+        self,
+        gen: Generation,
+        embedder: Embedder,
+        *,
+        tokenizer: KeywordTokenizer | None = None,
+        glossary: Glossary | None = None,
+        config: SearchConfig | None = None,
+    ) -> None:
         self.gen = gen
         self.embedder = embedder
         self.tokenizer = tokenizer or KeywordTokenizer()
-        self._lock = threading.Lock()
+        self.glossary = glossary if glossary is not None else default_glossary()
+        self.config = config or SearchConfig()
         self.articles: dict[str, Article] = {a.id: a for a in gen.articles()}
         rows = gen.chunk_rows()
-        self.chunks = [r.chunk for r in rows]
+        self.chunks: list[Chunk] = [r.chunk for r in rows]
         self.chunk_article = [c.article_id for c in self.chunks]
-        corpus = [self.tokenizer.tokens(self.articles[c.article_id].title + "\n" + c.text) for c in self.chunks]
-        self.bm25 = bm25s.BM25()
-        if corpus:
-            self.bm25.index(corpus, show_progress=False)
+        art_ids = list(self.articles)
+        art_pos = {a: i for i, a in enumerate(art_ids)}
+        self._art_ids = art_ids
+        self._chunk_art = np.asarray([art_pos[a] for a in self.chunk_article], np.int64)
+        self._art_pub = np.asarray([self.articles[a].published.timestamp() for a in art_ids], np.float64)
+        self._art_section = np.asarray([self.articles[a].section for a in art_ids], dtype=object)
+        self._vectors = self._vector_matrix()
+        self.bm25 = BM25Index.build(
+            [self.tokenizer.tokens(self.articles[c.article_id].title + "\n" + c.text) for c in self.chunks]
+        )
+        self.dates = DateIndex([c.dates for c in self.chunks], self._chunk_art, len(art_ids))
+        self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, index_dir: Path, embedder: Embedder) -> Searcher:
+    def load(cls, index_dir: Path, embedder: Embedder, **kwargs) -> Searcher:
         gen = Generation.open(Path(index_dir), model_id=embedder.model_id, dim=None)
-        return cls(gen, embedder)
+        return cls(gen, embedder, **kwargs)
 
     @property
     def n_chunks(self) -> int:
         return len(self.chunks)
 
-    def _dense(self, question: str, n: int) -> list[tuple[int, float]]:
-        if not self.chunks:
-            return []
-        qv = self.embedder.embed_query(question).astype(np.float32)[None, :]
-        scores, ids = self.gen.faiss.search(qv, min(n, len(self.chunks)))
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+    def _vector_matrix(self) -> np.ndarray:
+        index = self.gen.faiss
+        n, d = index.ntotal, index.d
+        if n == 0:
+            return np.zeros((0, d), np.float32)
+        try:
+            import faiss
 
-    def _keyword(self, question: str, n: int) -> list[tuple[int, float]]:
-        toks = self.tokenizer.tokens(question)
-        if not toks or not self.chunks:
-            return []
-        import bm25s
+            if isinstance(index, faiss.IndexFlat):  # a view of FAISS's own storage, no copy
+                return faiss.rev_swig_ptr(index.get_xb(), n * d).reshape(n, d)
+        except (ImportError, AttributeError):  # pragma: no cover
+            pass
+        return self.gen.vectors()
 
-        with self._lock:  # bm25s retrieval is not documented as thread-safe
-            docs, scores = self.bm25.retrieve(
-                [toks],
-                k=min(n, len(self.chunks)), show_progress=False, n_threads=1,
-            )
-        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+    # ------------------------------------------------------------------ query analysis
 
-    def _allowed(self, article: Article, q: Query) -> bool:
-        if q.since and article.published < q.since:
-            return False
-        if q.until and article.published > q.until:
-            return False
-        return not (q.section and article.section != q.section)
+    def plan(self, question: str, today: date) -> QueryPlan:
+        cfg = self.config
+        qdates = QueryDates.parse(question, today)
+        norm = unicodedata.normalize("NFKC", question)
+        concepts: list[Concept] = []
+        if cfg.glossary and cfg.mode == "hybrid":
+            concepts = self.glossary.match(norm)
+            concepts += romaji_concepts(norm, [(c.start, c.end) for c in concepts])
+        out: list[QueryConcept] = []
+        highlight: list[str] = []
+        # the question's own words: tokens of glossary matches are left to their concepts, tokens of
+        # date expressions count little (dates are scored by DateIndex)
+        covered = {t for c in concepts for t in self.tokenizer.tokens(norm[c.start:c.end])}
+        date_toks = {t for s, e in qdates.spans_in(norm) for t in self.tokenizer.tokens(norm[s:e])}
+        toks = [t for t in self.tokenizer.tokens(norm) if t not in _JA_QUERY_STOP]
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            if t.startswith(READING_MARK):
+                if nxt is not None and nxt not in covered and not nxt.startswith(READING_MARK):
+                    out.append(QueryConcept(((nxt,), (t,)), 0.3 if nxt in date_toks else 1.0))
+                    highlight.append(nxt)
+                    i += 2
+                    continue
+                i += 1
+                continue
+            if t not in covered:
+                out.append(QueryConcept(((t,),), 0.3 if t in date_toks else 1.0))
+                highlight.append(t)
+            i += 1
+        for c in concepts:
+            variants = tuple(v for sp in c.spellings if (v := tuple(self._spelling_tokens(sp))))
+            if variants:
+                out.append(QueryConcept(variants, c.weight))
+            highlight.extend(s for s in c.spellings if not s.startswith(READING_MARK))
+        if cfg.mode == "hybrid":
+            for v in qdates.era_variants:
+                toks = tuple(self.tokenizer.tokens(v))
+                if toks:
+                    out.append(QueryConcept((toks,), 0.3))
+        dense_text = question
+        if cfg.mode == "hybrid" and cfg.expand_dense and _LATIN_Q.search(question):
+            extra = [s for c in concepts if c.source != "romaji" for s in c.spellings[1:]
+                     if not _LATIN_Q.search(s)]
+            extra = list(dict.fromkeys(extra))[:8]
+            if extra:
+                dense_text = f"{question} ({' '.join(extra)})"
+        return QueryPlan(question, _merge_concepts(out), dense_text, qdates, list(dict.fromkeys(highlight)))
+
+    def _spelling_tokens(self, spelling: str) -> list[str]:
+        if spelling.startswith(READING_MARK):
+            return [spelling]
+        toks = [t for t in self.tokenizer.tokens(spelling) if not t.startswith(READING_MARK)]
+        if re.fullmatch(r"[ぁ-ゖァ-ヺー]+", spelling):  # kana: also its reading token (katakana)
+            kata = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in spelling)
+            toks = [*toks, READING_MARK + kata] if len(toks) != 1 else toks
+        return toks
+
+    # ------------------------------------------------------------------ scoring
+
+    def _mask(self, q: Query) -> np.ndarray | None:
+        if not (q.since or q.until or q.section):
+            return None
+        ok = np.ones(len(self._art_ids), bool)
+        if q.since:
+            ok &= self._art_pub >= _ts(q.since)
+        if q.until:
+            ok &= self._art_pub <= _ts(q.until)
+        if q.section:
+            ok &= self._art_section == q.section
+        return ok[self._chunk_art]
+
+    def _dense_scores(self, text: str) -> np.ndarray:
+        qv = self.embedder.embed_query(text).astype(np.float32)
+        return self._vectors @ qv
 
     def search(self, q: Query) -> Answer:
         question = validate_question(q.text)
-        depth = max(100, (q.offset + q.k) * 10)
-        dense = self._dense(question, depth)
-        keyword = self._keyword(question, depth)
-        fused: dict[int, float] = {}
-        for ranking in (dense, keyword):
-            for rank, (row, _s) in enumerate(ranking):
-                fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank + 1)
-        order = sorted(fused, key=lambda r: -fused[r])
-        per: dict[str, int] = {}
-        hits: list[Hit] = []
-        for row in order:
-            chunk = self.chunks[row]
-            art = self.articles[chunk.article_id]
-            if not self._allowed(art, q) or per.get(art.id, 0) >= q.per_article:
+        if q.k < 1 or q.offset < 0 or q.per_article < 1:
+            raise InvalidQueryError("k and per_article must be at least 1 and offset at least 0")
+        cfg = self.config
+        today = q.today or date.today()
+        n = len(self.chunks)
+        if n == 0:
+            return Answer(question, False, [], 0, {"reason": "empty index"})
+        plan = self.plan(question, today)
+        mask = self._mask(q)
+        depth = min(n, max(cfg.depth, (q.offset + q.k) * 10))
+
+        dense = self._dense_scores(plan.dense_text if cfg.mode == "hybrid" else question) \
+            if cfg.mode in ("hybrid", "dense") else np.zeros(n, np.float32)
+        if cfg.mode in ("hybrid", "bm25"):
+            kw, share = self.bm25.scores(plan.concepts)
+        else:
+            kw, share = np.zeros(n, np.float32), np.zeros(n, np.float32)
+        date_score = self.dates.score(plan.dates) if cfg.mode == "hybrid" and plan.dates else None
+        allowed = mask if mask is not None else np.ones(n, bool)
+
+        ranks: list[tuple[float, np.ndarray]] = []
+        if cfg.mode in ("hybrid", "dense"):
+            ranks.append((cfg.w_dense, _top(np.where(allowed, dense, -np.inf), depth)))
+        if cfg.mode in ("hybrid", "bm25"):
+            ranks.append((cfg.w_keyword, _top(np.where(allowed & (kw > 0), kw, -np.inf), depth)))
+        cand_lists = [r for _, r in ranks]
+        if date_score is not None:
+            cand_lists.append(_top(np.where(allowed & (date_score > 0), dense, -np.inf), depth))
+        cands = np.unique(np.concatenate(cand_lists)) if cand_lists else np.zeros(0, np.int64)
+        if len(cands) == 0:
+            return Answer(question, False, [], 0, {"reason": "no candidates"})
+        topical = np.zeros(len(cands), np.float64)
+        pos = {int(c): i for i, c in enumerate(cands)}
+        for w, order in ranks:
+            for r, row in enumerate(order):
+                topical[pos[int(row)]] += w / (cfg.rrf_k + r + 1)
+        final = topical.copy()
+        if date_score is not None:
+            final *= 1.0 + cfg.date_boost * plan.dates.specificity * date_score[cands]
+
+        order = np.argsort(-final, kind="stable")
+        per: dict[int, int] = {}
+        picked: list[tuple[int, float]] = []
+        for i in order:
+            row = int(cands[i])
+            if final[i] <= 0:
+                break
+            a = int(self._chunk_art[row])
+            if per.get(a, 0) >= q.per_article:
                 continue
-            per[art.id] = per.get(art.id, 0) + 1
-            hits.append(
-                Hit(chunk_id=chunk.chunk_id, article_id=art.id, url=art.url, title=art.title,
-                    published=art.published, section=art.section, passage=chunk.text, score=fused[row],
-                    alt_urls=art.alt_urls)
-            )
-        top_dense = {self.chunk_article[r] for r, _ in dense[:10]}
-        top_kw = {self.chunk_article[r] for r, _ in keyword[:10]}
-        confident = bool(hits) and hits[0].article_id in top_dense and hits[0].article_id in top_kw
-        page = hits[q.offset : q.offset + q.k]
-        return Answer(question=question, confident=confident, hits=page, total=len(hits))
+            per[a] = per.get(a, 0) + 1
+            picked.append((row, float(final[i])))
+        info = self._confidence(plan, picked, dense, share, date_score, cands, final)
+        confident = bool(info["confident"])
+        page = picked[q.offset : q.offset + q.k]
+        hits = [self._hit(row, score, plan, nearest_only=not confident) for row, score in page]
+        return Answer(question=question, confident=confident, hits=hits, total=len(picked), info=info)
+
+    # ------------------------------------------------------------------ confidence
+
+    def _confidence(self, plan: QueryPlan, picked, dense, share, date_score, cands, final) -> dict:
+        """Signals of the top hit, each on a scale that does not depend on the corpus or the model:
+
+        - ``dense_z``: how far the top passage's similarity stands above the corpus' similarity
+          distribution for this question (robust z-score: median and MAD over all chunks);
+        - ``keyword_share``: the IDF-weighted share of the question's concepts the top passage matches;
+        - ``date``: agreement of the top passage (or its article) with the question's dates (1 = inside).
+        The hit is an answer when the dates agree (if the question has any) and the topical evidence is
+        strong on either scale.
+        """
+        cfg = self.config
+        info: dict = {"mode": cfg.mode}
+        if not picked:
+            info.update(confident=False, reason="no hits")
+            return info
+        row = picked[0][0]
+        if cfg.mode != "hybrid":
+            info.update(confident=True)
+            return info
+        med = float(np.median(dense))
+        mad = float(np.median(np.abs(dense - med))) * 1.4826 + 1e-6
+        z = (float(dense[row]) - med) / mad
+        ks = float(share[row])
+        d = float(date_score[row]) if date_score is not None else None
+        topical_ok = z >= cfg.min_dense_z and ks >= cfg.min_keyword_share * 0.5 or ks >= cfg.min_keyword_share
+        date_ok = d is None or d >= cfg.min_date_agreement
+        info.update(dense_z=round(z, 3), dense=round(float(dense[row]), 4), keyword_share=round(ks, 3),
+                    date=None if d is None else round(d, 3), confident=bool(topical_ok and date_ok),
+                    dates=[(qd.span.first.isoformat(), qd.span.last.isoformat(), qd.year_explicit)
+                           for qd in plan.dates.items])
+        return info
+
+    # ------------------------------------------------------------------ hits
+
+    def _hit(self, row: int, score: float, plan: QueryPlan, *, nearest_only: bool) -> Hit:
+        chunk = self.chunks[row]
+        art = self.articles[chunk.article_id]
+        text = chunk.text
+        if self.config.passage_chars:
+            s, e = best_span(text, plan.highlight_terms, self.config.passage_chars)
+            text = text[s:e]
+        hl = highlight_spans(text, plan.highlight_terms)
+        return Hit(
+            chunk_id=chunk.chunk_id, article_id=art.id, url=art.url, title=art.title,
+            published=art.published, section=art.section, passage=text, score=score, highlights=hl,
+            alt_urls=art.alt_urls, nearest_only=nearest_only,
+        )
+
+
+def _ts(d: datetime) -> float:
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=timezone.utc)
+    return d.timestamp()
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest finite scores, best first."""
+    finite = np.isfinite(scores)
+    m = int(finite.sum())
+    if m == 0:
+        return np.zeros(0, np.int64)
+    k = min(k, m)
+    idx = np.argpartition(-np.where(finite, scores, -np.inf), k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    idx = idx[np.isfinite(scores[idx])]
+    return idx[np.argsort(-scores[idx], kind="stable")]
+
+
+def _split_dates(seg: str, offset: int, spans: list[tuple[int, int]]) -> list[tuple[str, float]]:
+    """Pieces of ``seg`` (at ``offset`` in the question) with weight 1, date expressions with 0.3."""
+    out: list[tuple[str, float]] = []
+    pos = 0
+    for s, e in spans:
+        s, e = s - offset, e - offset
+        if e <= 0 or s >= len(seg):
+            continue
+        s, e = max(s, 0), min(e, len(seg))
+        if s > pos:
+            out.append((seg[pos:s], 1.0))
+        out.append((seg[s:e], 0.3))
+        pos = e
+    if pos < len(seg):
+        out.append((seg[pos:], 1.0))
+    return out
+
+
+def _merge_concepts(concepts: list[QueryConcept]) -> list[QueryConcept]:
+    """Drop repeated concepts (same spellings), keeping the highest weight."""
+    best: dict[tuple, QueryConcept] = {}
+    for c in concepts:
+        key = tuple(sorted(c.variants))
+        if key not in best or best[key].weight < c.weight:
+            best[key] = c
+    return list(best.values())

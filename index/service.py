@@ -18,7 +18,7 @@ from .collect import RemoteReader, SourceState, forget_unindexed, load_states, r
 from .embedding import Embedder
 from .errors import DefnewsError, IndexMissingError
 from .models import Article
-from .pipeline import IngestReport, Indexer, Progress
+from .pipeline import Indexer, IngestReport, Progress
 from .search import Answer, Query, Searcher
 from .sourcefile import SourcesConfig
 from .sources import ParseResult, parse_path
@@ -154,6 +154,7 @@ class IndexService:
             )
             info = {"sources": {n: {"ok": s.ok, "articles": s.articles} for n, s in states.items()}}
             report = self.ingest_parsed(parsed, full=full, progress=progress, prune=pruner, info=info)
+            report.unchanged += sum(len(s.kept) for n, s in states.items() if n in ok_sources)  # not re-read
             save_states(self.index_dir, states)
             return report, states
         finally:
@@ -161,8 +162,12 @@ class IndexService:
 
     def _indexed_urls(self) -> set[str]:
         """Every URL (and syndicated alternative) in the live generation; empty when there is none."""
-        if current_generation(self.index_dir) is None:
+        live = current_generation(self.index_dir)
+        if live is None:
             return set()
+        loaded = self._searcher
+        if loaded is not None and loaded.gen.path == live:  # already in memory (the bot): no second load
+            return {u for a in loaded.articles.values() for u in (a.url, *a.alt_urls)}
         try:
             gen = Generation.open(self.index_dir, model_id=self.embedder.model_id)
         except DefnewsError as exc:

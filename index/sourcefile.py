@@ -35,9 +35,9 @@ class FetchOptions:
     user_agent: str = ""  # empty: "defnews/<version> (+project URL)"
     timeout_seconds: float = 20.0  # connect/read/write; a whole response may take twice this
     max_bytes: int = 5 * 1024 * 1024  # per response (feed, sitemap or page), after decompression
-    per_host_delay_seconds: float = 1.0  # between two requests to one host (robots.txt Crawl-delay wins if longer)
+    per_host_delay_seconds: float = 1.0  # between two requests to a host (a longer robots Crawl-delay wins)
     retries: int = 2  # extra tries on 5xx, 429 and network errors, with exponential backoff
-    max_retry_wait_seconds: float = 30.0  # longest backoff / Retry-After honoured; longer -> fail, retry next refresh
+    max_retry_wait_seconds: float = 30.0  # longest backoff/Retry-After waited; longer: fail, try next refresh
     max_articles_per_source: int = 200  # newest entries read per feed or sitemap
     extra_allowed_hosts: tuple[str, ...] = ()  # hosts allowed for every source (e.g. a CDN serving articles)
 
@@ -99,7 +99,8 @@ def parse_sources(data: dict, where: str, base: Path) -> SourcesConfig:
         types = _FETCH_TYPES[key]
         if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
             want = {"bool": "true or false", "str": "a string", "int": "an integer", "list": "a list"}
-            raise _err(where, f"fetch.{key} must be {want.get(types[0].__name__, 'a number')} (got {value!r})")
+            want_text = want.get(types[0].__name__, "a number")
+            raise _err(where, f"fetch.{key} must be {want_text} (got {value!r})")
     try:
         fetch = FetchOptions(
             **{k: (tuple(v) if k == "extra_allowed_hosts" else v) for k, v in fetch_raw.items()}
@@ -109,7 +110,8 @@ def parse_sources(data: dict, where: str, base: Path) -> SourcesConfig:
     if not isinstance(fetch.allow_private_addresses, bool):
         raise _err(where, "fetch.allow_private_addresses must be true or false")
     if fetch.timeout_seconds <= 0 or fetch.max_bytes <= 0 or fetch.max_articles_per_source <= 0:
-        raise _err(where, "fetch.timeout_seconds, fetch.max_bytes and fetch.max_articles_per_source must be > 0")
+        raise _err(where, "fetch.timeout_seconds, fetch.max_bytes and fetch.max_articles_per_source "
+                          "must be > 0")
     if fetch.per_host_delay_seconds < 0 or fetch.retries < 0 or fetch.max_retry_wait_seconds < 0:
         raise _err(where, "fetch.per_host_delay_seconds, fetch.retries and fetch.max_retry_wait_seconds "
                           "must not be negative")
@@ -185,7 +187,8 @@ def parse_sources(data: dict, where: str, base: Path) -> SourcesConfig:
             SourceSpec(
                 name=name.strip(), kind=kind, url=url, path=specs_path, section=section,
                 language=str(raw.get("language", "")), delay_seconds=delay, max_articles=max_articles,
-                allowed_hosts=tuple(hosts), options={k: raw[k] for k in ("refresh_minutes", "url_pattern") if k in raw},
+                allowed_hosts=tuple(hosts),
+                options={k: raw[k] for k in ("refresh_minutes", "url_pattern") if k in raw},
             )
         )
     return SourcesConfig(sources=tuple(specs), fetch=fetch)

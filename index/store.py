@@ -361,19 +361,20 @@ def read_manifest(gen: Path) -> Manifest:
 
 
 def check_compatible(manifest: Manifest, where: Path, *, model_id: str | None, dim: int | None) -> None:
+    """``where`` is the manifest file (named in the messages)."""
     if manifest.schema_version != SCHEMA_VERSION:
         raise IndexMismatchError(
-            f"the index in {where} has schema version {manifest.schema_version}, this defnews reads "
+            f"{where} has index schema version {manifest.schema_version}, this defnews reads "
             f"version {SCHEMA_VERSION}; {REBUILD_HINT}"
         )
     if model_id is not None and manifest.model_id != model_id:
         raise IndexMismatchError(
-            f"the index in {where} was built with model {manifest.model_id!r}, but the configured model is "
+            f"{where} says the index was built with model {manifest.model_id!r}, but the configured model is "
             f"{model_id!r}; set DEFNEWS_EMBEDDER/DEFNEWS_MODEL back or {REBUILD_HINT}"
         )
     if dim is not None and manifest.dim != dim:
         raise IndexMismatchError(
-            f"the index in {where} has dimension {manifest.dim}, the model gives {dim}; {REBUILD_HINT}"
+            f"{where} says the index has dimension {manifest.dim}, the model gives {dim}; {REBUILD_HINT}"
         )
 
 
@@ -422,7 +423,7 @@ class Generation:
         import faiss
 
         manifest = read_manifest(gen)
-        check_compatible(manifest, gen.parent, model_id=model_id, dim=dim)
+        check_compatible(manifest, gen / MANIFEST, model_id=model_id, dim=dim)
         verify_files(gen, manifest)
         try:
             index = faiss.read_index(str(gen / VECTORS))
@@ -626,14 +627,21 @@ def prune_generations(index_dir: Path, *, keep: int = 2) -> None:
     generations. The live generation is never removed. A generation is first renamed to ``….trash`` (one
     atomic step) and then deleted, so a crash mid-delete never leaves a half generation under a valid name.
     """
-    live = current_generation(index_dir)
+    if not index_dir.is_dir():
+        return
+    try:
+        live = current_generation(index_dir)
+    except IndexCorruptError:  # unknown live generation: remove only unfinished folders
+        live, keep, pointer_ok = None, 0, False
+    else:
+        pointer_ok = True
     dirs = [p for p in index_dir.glob("gen-*") if p.is_dir()]
     complete = sorted(p for p in dirs if is_generation_name(p.name))
     stale = [p for p in dirs if not is_generation_name(p.name)]  # .tmp, .trash
     if live is not None:
         stale += [p for p in complete if p.name > live.name]  # orphans: never made live
         complete = [p for p in complete if p.name <= live.name]
-    if keep > 0:
+    if keep > 0 and pointer_ok:
         stale += [p for p in complete[:-keep] if p != live]
     for p in stale:
         if p == live:
@@ -651,6 +659,12 @@ def prune_generations(index_dir: Path, *, keep: int = 2) -> None:
     for old in index_dir.glob(f".{CURRENT}.*.tmp"):  # temp pointers of crashed writers
         with contextlib.suppress(OSError):
             old.unlink()
+
+
+def remove_leftovers(index_dir: Path) -> None:
+    """Remove what crashed writers left (``….tmp``/``….trash`` folders, never-live generations, temp
+    pointers), keeping every generation that was live. Call it holding :func:`writer_lock`."""
+    prune_generations(index_dir, keep=0)
 
 
 def previous_generations(index_dir: Path) -> list[Path]:

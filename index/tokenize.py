@@ -22,6 +22,8 @@ import unicodedata
 
 _DROP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
 _LATIN = re.compile(r"[a-z0-9][a-z0-9\-'.]*[a-z0-9]|[a-z0-9]")
+_LATIN_RUN = re.compile(r"[a-z0-9][a-z0-9\-'.]*")
+_MIXED = re.compile(r"([a-z0-9][a-z0-9\-'.]*)")
 _HAS_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶー]+|[a-z0-9][a-z0-9\-'.]*")
 _EN_STOP = frozenset(
@@ -40,7 +42,7 @@ def latin_token(word: str) -> str | None:
     word = word.strip("-'.")
     if not word or word in _EN_STOP:
         return None
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss") and not word[-2].isdigit():
+    if len(word) > 3 and word.endswith("s") and word[-2] not in "siu" and not word[-2].isdigit():
         word = word[:-1]
     return word
 
@@ -161,5 +163,13 @@ class KeywordTokenizer:
                 for w in _LATIN.findall(piece):
                     out.extend(latin_tokens(w))
                 continue
-            out.extend(self._japanese(piece[:20000]))
+            # Latin runs inside Japanese text (P-3C, NMESIS, 2024) are tokenised as Latin words
+            for run in _MIXED.split(piece[:20000]):
+                if not run:
+                    continue
+                if _LATIN_RUN.fullmatch(run):
+                    for w in _LATIN.findall(run):
+                        out.extend(latin_tokens(w))
+                else:
+                    out.extend(self._japanese(run))
         return out

@@ -30,18 +30,30 @@ import logging
 import re
 import zlib
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .errors import SourceError
-from .fetch import FetchError, Fetcher, FetchResponse
+from .fetch import Fetcher, FetchError, FetchResponse
 from .models import Article
 from .sourcefile import SourcesConfig, SourceSpec
-from .sources import JST, ParseResult, RecordError, Rejection, make_article, parse_html, parse_published
+from .sources import (
+    JST,
+    MAX_TITLE_CHARS,
+    ParseResult,
+    RecordError,
+    Rejection,
+    make_article,
+    parse_html,
+    parse_published,
+)
+from .text import normalize_inline
 
 log = logging.getLogger(__name__)
 
-FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, " \
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, "
     "text/xml;q=0.8, */*;q=0.5"
+)
 SITEMAP_ACCEPT = "application/xml, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -73,8 +85,12 @@ class Item:
 
     @classmethod
     def from_state(cls, d: dict) -> Item:
-        return cls(url=str(d.get("url", "")), title=str(d.get("title", "")),
-                   published=str(d.get("published", "")), lastmod=str(d.get("lastmod", "")))
+        return cls(
+            url=str(d.get("url", "")),
+            title=str(d.get("title", "")),
+            published=str(d.get("published", "")),
+            lastmod=str(d.get("lastmod", "")),
+        )
 
 
 # --------------------------------------------------------------------------- XML safety
@@ -105,7 +121,7 @@ def _entry_datetime(entry) -> str:
         t = entry.get(key)
         if t:
             try:
-                return datetime(*t[:6], tzinfo=timezone.utc).astimezone(JST).isoformat()
+                return datetime(*t[:6], tzinfo=UTC).astimezone(JST).isoformat()
             except (TypeError, ValueError):
                 continue
     return ""
@@ -133,12 +149,10 @@ def parse_feed(data: bytes, url: str, content_type: str = "") -> list[Item]:
     if not parsed.get("version"):
         reason = parsed.get("bozo_exception")
         if parsed.get("bozo") and reason is not None:
-            raise FeedError(f"{url}: not a well-formed RSS or Atom feed ({type(reason).__name__}: "
-                            f"{str(reason)[:120]})")
+            raise FeedError(
+                f"{url}: not a well-formed RSS or Atom feed ({type(reason).__name__}: {str(reason)[:120]})"
+            )
         raise FeedError(f"{url}: not an RSS or Atom feed")
-    if parsed.get("bozo"):
-        log.warning("%s: feed is not well-formed (%s); using what could be read", url,
-                    parsed.get("bozo_exception"))
     items: list[Item] = []
     for entry in parsed.entries:
         link = _entry_link(entry)
@@ -148,8 +162,27 @@ def parse_feed(data: bytes, url: str, content_type: str = "") -> list[Item]:
         for c in entry.get("content", []) or []:
             if c.get("value") and len(c["value"]) > len(content):
                 content = c["value"]
-        items.append(Item(url=link, title=(entry.get("title") or "").strip(), published=_entry_datetime(entry),
-                          content=content))
+        items.append(
+            Item(
+                url=link,
+                title=(entry.get("title") or "").strip(),
+                published=_entry_datetime(entry),
+                content=content,
+            )
+        )
+    if parsed.get("bozo"):
+        reason = parsed.get("bozo_exception")
+        if not items:
+            raise FeedError(
+                f"{url}: not a well-formed feed and no entries could be read "
+                f"({type(reason).__name__}: {str(reason)[:120]})"
+            )
+        log.warning(
+            "%s: feed is not well-formed (%s); using the %d entries that could be read",
+            url,
+            reason,
+            len(items),
+        )
     return items
 
 
@@ -242,7 +275,9 @@ def fragment_text(fragment: str) -> str:
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        if el.tag in blocks and not any(isinstance(a.tag, str) and a.tag in blocks for a in el.iterancestors()):
+        if el.tag in blocks and not any(
+            isinstance(a.tag, str) and a.tag in blocks for a in el.iterancestors()
+        ):
             text = " ".join(el.text_content().split())
             if text:
                 paras.append(text)
@@ -260,8 +295,19 @@ def _inject_metadata(page: bytes, title: str, published: str) -> bytes:
         extra += b'<meta property="article:published_time" content="' + published.encode("ascii") + b'">'
     m = re.search(rb"<head[^>]*>", page, re.I)
     if m:
-        return page[: m.end()] + extra + page[m.end():]
+        return page[: m.end()] + extra + page[m.end() :]
     return b"<head>" + extra + b"</head>" + page
+
+
+_TITLE_MARKUP = re.compile(
+    rb"<title[^>]*>\s*[^<\s]|<meta[^>]+property=[\"']og:title[\"'][^>]*content=[\"']\s*[^\"'\s]|<h1[\s>]",
+    re.I,
+)
+
+
+def _page_has_title(page: bytes) -> bool:
+    """Whether the page names its own title (<title>, og:title or <h1>); if not, the feed's title is used."""
+    return bool(_TITLE_MARKUP.search(page[:200_000]))
 
 
 _FIXABLE = ("missing title", "missing published date", "invalid published date", "implausible published date")
@@ -289,11 +335,14 @@ class SourceReader:
 
     def _validators(self, url: str) -> dict | None:
         entry = self.old.get(url)
-        return entry if isinstance(entry, dict) and (entry.get("etag") or entry.get("last_modified")) else None
+        return (
+            entry if isinstance(entry, dict) and (entry.get("etag") or entry.get("last_modified")) else None
+        )
 
     def _fetch(self, url: str, accept: str, *, conditional: bool = True) -> FetchResponse:
-        return self.fetcher.get(url, validators=self._validators(url) if conditional else None,
-                                delay=self.delay, accept=accept)
+        return self.fetcher.get(
+            url, validators=self._validators(url) if conditional else None, delay=self.delay, accept=accept
+        )
 
     def _select(self, items: list[Item]) -> list[Item]:
         seen: set[str] = set()
@@ -322,14 +371,18 @@ class SourceReader:
         items = self._select(items)[: self.limit]
         for item in items:
             self._read_page(item, listing_unchanged=unchanged)
-        if self.pages_tried and len(self.page_failures) == self.pages_tried and not self.result.articles \
-                and not self.kept:
+        if (
+            self.pages_tried
+            and len(self.page_failures) == self.pages_tried
+            and not self.result.articles
+            and not self.kept
+        ):
             raise FetchError(f"all {self.pages_tried} article page(s) failed; first: {self.page_failures[0]}")
         return self.result
 
     def _read_feed(self, url: str) -> tuple[list[Item], bool]:
-        resp = self._fetch(url, FEED_ACCEPT)
         prev = self.old.get(url) or {}
+        resp = self._fetch(url, FEED_ACCEPT, conditional="items" in prev)
         if resp.not_modified and "items" in prev:
             self.new[url] = prev
             return [Item.from_state(d) for d in prev["items"]], True
@@ -342,37 +395,46 @@ class SourceReader:
         if depth > MAX_SITEMAP_DEPTH:
             raise FeedError(f"{url}: sitemap indexes nested more than {MAX_SITEMAP_DEPTH} deep")
         prev = self.old.get(url) or {}
-        resp = self._fetch(url, SITEMAP_ACCEPT)
+        resp = self._fetch(url, SITEMAP_ACCEPT, conditional="items" in prev)
         if resp.not_modified and "items" in prev:
             pages = [Item.from_state(d) for d in prev["items"]]
             children = [Item.from_state(d) for d in prev.get("children", [])]
             self.new[url] = prev
-            unchanged = True
         else:
             sm = parse_sitemap(resp.content, resp.url, limit=self.cfg.fetch.max_bytes)
             pages = sorted(self._select(sm.pages), key=_lastmod_key, reverse=True)[: self.limit]
             children = sorted(sm.children, key=_lastmod_key, reverse=True)[:MAX_CHILD_SITEMAPS]
-            self.new[url] = {**resp.validators(), "items": [i.to_state() for i in pages],
-                             "children": [c.to_state() for c in children]}
-            unchanged = False
+            self.new[url] = {
+                **resp.validators(),
+                "items": [i.to_state() for i in pages],
+                "children": [c.to_state() for c in children],
+            }
         for child in children:
             before = self.old.get(child.url) or {}
             if child.lastmod and before.get("lastmod") == child.lastmod and "items" in before:
                 # the index says this sitemap did not change: reuse its listing (and its children's)
-                self.new[child.url] = before
-                pages.extend(Item.from_state(d) for d in before["items"])
+                pages.extend(self._reuse_listing(child.url, depth + 1))
                 continue
             try:
                 child_pages, _ = self._read_sitemap(child.url, depth + 1)
             except (FetchError, FeedError) as exc:
-                if depth + 1 > MAX_SITEMAP_DEPTH:
-                    raise
                 self.result.rejections.append(Rejection(child.url, str(exc)))
                 continue
             if child.url in self.new and child.lastmod:
                 self.new[child.url] = {**self.new[child.url], "lastmod": child.lastmod}
             pages.extend(child_pages)
-        return pages, unchanged
+        # Pages are judged by their own lastmod and conditional requests, not by this listing's 304.
+        return pages, False
+
+    def _reuse_listing(self, url: str, depth: int) -> list[Item]:
+        entry = self.old.get(url) or {}
+        if depth > MAX_SITEMAP_DEPTH or "items" not in entry:
+            return []
+        self.new[url] = entry
+        pages = [Item.from_state(d) for d in entry["items"]]
+        for c in entry.get("children", []):
+            pages.extend(self._reuse_listing(str(c.get("url", "")), depth + 1))
+        return pages
 
     # -- article pages
 
@@ -408,7 +470,10 @@ class SourceReader:
             fallback = self._article_from_feed(item)
             if fallback is None:
                 self.result.rejections.append(Rejection(item.url, reason))
-                self.new[item.url] = {**resp.validators(), **({"lastmod": item.lastmod} if item.lastmod else {})}
+                self.new[item.url] = {
+                    **resp.validators(),
+                    **({"lastmod": item.lastmod} if item.lastmod else {}),
+                }
                 return
             article = fallback
         self.result.articles.append(article)
@@ -434,14 +499,20 @@ class SourceReader:
         pr = parse_html(resp.content, item.url, url=resp.url, source=self.spec.name)
         if not pr.articles and pr.rejections and pr.rejections[0].reason.startswith(_FIXABLE):
             fallback_date = item.published or (
-                parse_published(item.lastmod).isoformat() if item.lastmod and _lastmod_key(item) > 0 else ""
+                parse_published(item.lastmod).isoformat() if _lastmod_key(item) != float("-inf") else ""
             )
             if item.title or fallback_date:
-                pr = parse_html(_inject_metadata(resp.content, item.title, fallback_date), item.url,
-                                url=resp.url, source=self.spec.name)
+                pr = parse_html(
+                    _inject_metadata(resp.content, item.title, fallback_date),
+                    item.url,
+                    url=resp.url,
+                    source=self.spec.name,
+                )
         if not pr.articles:
             return None, (pr.rejections[0].reason if pr.rejections else "no article found")
         article = pr.articles[0]
+        if item.title and not _page_has_title(resp.content):
+            article = replace(article, title=normalize_inline(item.title)[:MAX_TITLE_CHARS])
         if item.published:
             article = replace(article, published=datetime.fromisoformat(item.published))
         return article, ""
@@ -453,8 +524,9 @@ class SourceReader:
         if len(text) < MIN_FEED_CONTENT_CHARS:
             return None
         try:
-            return make_article(url=item.url, title=item.title, published=item.published, body=text,
-                                source=self.spec.name)
+            return make_article(
+                url=item.url, title=item.title, published=item.published, body=text, source=self.spec.name
+            )
         except RecordError:
             return None
 
@@ -463,7 +535,9 @@ class SourceReader:
         state.kept = self.kept
 
 
-def read_remote_source(spec: SourceSpec, cfg: SourcesConfig, state, *, fetcher: Fetcher | None = None) -> ParseResult:
+def read_remote_source(
+    spec: SourceSpec, cfg: SourcesConfig, state, *, fetcher: Fetcher | None = None
+) -> ParseResult:
     """Read one feed / sitemap / page source. Raises on a source-level failure (the caller records it)."""
     own = fetcher is None
     fetcher = fetcher or Fetcher(cfg.fetch, cfg.allowed_hosts)

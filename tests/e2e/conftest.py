@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest_asyncio
 
+from tests.e2e.botkit import E2E_TOKEN, BotRig, FakeClock, TestEmbedder, copy_index
 from tests.e2e.fakediscord import FakeDiscord
 
 FAKE_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.e2e-token"
@@ -40,3 +41,53 @@ async def make_fake_discord() -> AsyncIterator[Callable[..., Awaitable[FakeDisco
 async def fake_discord(make_fake_discord: Callable[..., Awaitable[FakeDiscord]]) -> FakeDiscord:
     """A running FakeDiscord with default settings, discord.py pointed at it."""
     return await make_fake_discord()
+
+
+# --------------------------------------------------------------------------- the real defnews bot
+
+
+@pytest_asyncio.fixture
+async def make_rig(sample_index, tmp_path, monkeypatch) -> AsyncIterator[Callable[..., Awaitable[BotRig]]]:
+    """Factory: ``rig = await make_rig(env={...}, embedder=TestEmbedder(), heartbeat_interval=...)``.
+
+    Starts a FakeDiscord (token ``E2E_TOKEN``; a maintainer user ``carol`` is added), copies the session's
+    sample index (HashEmbedder) to a fresh folder and sets the ``DEFNEWS_*`` environment ``defnews run``
+    would read: API base and gateway URL on 127.0.0.1, token, guild, moderator role, maintainer ids, hash
+    embedder. ``rig.start()`` then starts the bot exactly as ``defnews run`` does. Everything is closed and
+    discord.py's endpoints are restored at teardown.
+    """
+    import discord.gateway
+    import discord.http
+
+    saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    rigs: list[BotRig] = []
+
+    async def factory(*, env: dict[str, str] | None = None, embedder: TestEmbedder | None = None,
+                      **server_kw: Any) -> BotRig:
+        server_kw.setdefault("heartbeat_interval", 1000)
+        server = await FakeDiscord(token=E2E_TOKEN, **server_kw).start()
+        carol = server.world.add_user("carol")
+        index_dir = copy_index(sample_index, tmp_path / f"index-{len(rigs)}")
+        values = {
+            "DEFNEWS_DISCORD_TOKEN": E2E_TOKEN,
+            "DEFNEWS_DISCORD_API_BASE": server.api_base,
+            "DEFNEWS_DISCORD_GATEWAY_URL": server.gateway_url,
+            "DEFNEWS_DISCORD_GUILD_ID": str(server.guild_id),
+            "DEFNEWS_INDEX_DIR": str(index_dir),
+            "DEFNEWS_EMBEDDER": "hash",
+            "DEFNEWS_MODERATOR_ROLE_IDS": f"[{server.world.moderator_role_id}]",
+            "DEFNEWS_MAINTAINER_USER_IDS": f"[{carol['id']}]",
+            **(env or {}),
+        }
+        for key, value in values.items():
+            monkeypatch.setenv(key, value)
+        rig = BotRig(server=server, index_dir=index_dir, env=values, clock=FakeClock(), embedder=embedder,
+                     monkeypatch=monkeypatch)
+        rigs.append(rig)
+        return rig
+
+    yield factory
+    for rig in reversed(rigs):
+        await rig.close_all()
+        await rig.server.stop()
+    discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved

@@ -58,3 +58,37 @@ def tokenizer():
     from index.tokenize import KeywordTokenizer
 
     return KeywordTokenizer()
+
+
+class ForkServer:
+    """Client of tests/reliability/forkserver.py (see there); one run at a time."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.forkserver"], cwd=ROOT, env=cli_env(),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+
+    def run(self, args: list[str], *, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+        out, err = cwd / ".stdout", cwd / ".stderr"
+        req = {"argv": args, "env": env, "cwd": str(cwd), "out": str(out), "err": str(err)}
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(json.dumps(req) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        assert line, "fork server died"
+        rc = json.loads(line)["rc"]
+        return subprocess.CompletedProcess(args, rc, out.read_text("utf-8"), err.read_text("utf-8"))
+
+    def close(self) -> None:
+        assert self.proc.stdin
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def fork_servers():
+    servers = [ForkServer() for _ in range(2)]
+    yield servers
+    for s in servers:
+        s.close()

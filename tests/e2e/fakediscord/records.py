@@ -47,7 +47,7 @@ class RequestRecord:
     path: str  # below /api/v10, e.g. "/channels/123/messages"
     query: dict[str, str]
     json: Any  # parsed JSON body, or the parsed payload_json of a multipart body
-    files: list[dict]  # multipart file parts: {"name", "filename", "content_type", "size"}
+    files: list[dict]  # multipart file parts: {"name", "filename", "content_type", "size", "data"}
     headers: dict[str, str]  # request headers, Authorization removed
     authorization: str | None  # "Bot <token>" -> "Bot ***" if correct, "invalid" if wrong, None if absent
     time: float  # event-loop time when received

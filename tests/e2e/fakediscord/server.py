@@ -10,7 +10,7 @@ Usage::
                 response = await handle.wait_response()       # {"type": 5, ...}
                 followup = await handle.wait_followup()       # SentMessage (payload + stored message)
 
-Loopback only. See ``README`` in the package docstring (``__init__``) for the full API.
+Loopback only. See README.md beside this file for the full API.
 """
 
 from __future__ import annotations
@@ -1266,11 +1266,10 @@ class FakeDiscord:
         self.connections.append(conn)
         self._notify()
         try:
-            if query.get("encoding", "json") != "json" or compress not in (None, "zlib-stream"):
-                # etf / zstd-stream are not implemented: refuse loudly rather than misbehave.
-                await ws.close(
-                    code=4002, message=b"fakediscord supports encoding=json, compress=zlib-stream only"
-                )
+            # zstd-stream (asked for when ``zstandard`` is importable) is answered with plain text frames,
+            # which discord.py accepts too; only zlib-stream is really compressed.
+            if query.get("encoding", "json") != "json":
+                await ws.close(code=4002, message=b"fakediscord supports encoding=json only")
                 return ws
             await self._send(
                 conn, {"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval}, "s": None, "t": None}

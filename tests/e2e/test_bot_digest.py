@@ -1,0 +1,107 @@
+"""/digest (moderators only) and the scheduled digest, through the real client and ``start_bot``."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.e2e.botkit import EPHEMERAL, embed_text, limit_errors
+
+pytestmark = [pytest.mark.e2e]
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+LINK = re.compile(r"\]\((https?://[^)\s]+)\)")
+
+
+def linked_urls(posts) -> list[str]:
+    return [u for p in posts for u in LINK.findall(embed_text(p))]
+
+
+def urls_published(service, since: datetime, until: datetime) -> set[str]:
+    """Worked out here from the index's articles (not with the bot's digest code)."""
+    return {a.url for a in service.searcher.articles.values() if since <= a.published <= until}
+
+
+async def test_digest_by_moderator_posts_within_every_limit(make_rig) -> None:
+    rig = await make_rig()
+    await rig.start()
+    server = rig.server
+    handle = await server.push_interaction_command(
+        "digest", {"since": "2024-01-01", "channel": "news"}, user="bob"  # bob has the Moderator role
+    )
+    body = await handle.wait_response()
+    assert body["type"] == 5 and body["data"]["flags"] & EPHEMERAL  # private "thinking…"
+    done = await handle.wait_followup(timeout=15)
+    posts = rig.channel_posts("news")
+    expected = urls_published(rig.service, datetime(2024, 1, 1, tzinfo=TOKYO), rig.clock())
+    assert f"Posted the digest of {len(expected)} article(s)" in done.content
+    assert done.flags & EPHEMERAL
+
+    assert len(posts) >= 2  # the corpus does not fit one message: the digest is split
+    assert posts[0].content.startswith(f"Defence news digest: {len(expected)} articles")
+    for post in posts:
+        assert post.request.status == 200
+        assert limit_errors(post.payload) == {}
+        assert len(post.embeds) <= 10
+        assert sum(len(embed_text_one(e)) for e in post.embeds) <= 6000
+    urls = linked_urls(posts)
+    assert len(urls) == len(set(urls)) and set(urls) == expected  # every article once
+
+
+def embed_text_one(embed: dict) -> str:
+    return (embed.get("title") or "") + (embed.get("description") or "") + (embed.get("footer") or {}).get("text", "")
+
+
+async def test_digest_by_member_is_refused_privately_and_posts_nothing(make_rig) -> None:
+    rig = await make_rig()
+    await rig.start()
+    server = rig.server
+    # Discord hides the command from members without Manage Messages; a server admin may show it anyway.
+    with pytest.raises(PermissionError):
+        await server.push_interaction_command("digest", {"channel": "news"}, user="alice")
+    handle = await server.push_interaction_command(
+        "digest", {"channel": "news"}, user="alice", enforce_permissions=False
+    )
+    text = await rig.refused(handle)
+    assert "Only moderators" in text
+    await server.wait_for_request(method="POST", path=r"/interactions/\d+/[^/]+/callback")
+    assert rig.channel_posts() == []
+    assert handle.followups == []
+
+
+async def test_scheduled_digest_fires_once_and_not_again_after_restart(make_rig) -> None:
+    rig = await make_rig()
+    news = rig.server.channel_id("news")
+    rig.setenv(DIGEST_CHANNEL_ID=str(news), DIGEST_SCHEDULE="mon 09:00")  # time zone: Asia/Tokyo (default)
+    rig.clock.set(datetime(2025, 7, 21, 8, 59, tzinfo=TOKYO))  # Monday, a minute before the slot
+    await rig.start()
+    server = rig.server
+    await server.wait_for(lambda: len(rig.sleeps) >= 3, timeout=5, what="the scheduler waiting")
+    assert rig.channel_posts() == []
+
+    rig.clock.set(datetime(2025, 7, 21, 9, 0, 5, tzinfo=TOKYO))
+    first = await server.wait_for_sent(lambda s: s.via == "channel", timeout=10)
+    assert first.message["channel_id"] == str(news)
+    week = urls_published(rig.service, datetime(2025, 7, 14, 9, 0, tzinfo=TOKYO), rig.clock())
+    assert first.content.startswith(f"Defence news digest: {len(week)} articles")
+    await server.wait_for(lambda: rig.bot.scheduler.posted == 1, timeout=5, what="the digest to be saved")
+    posted = len(rig.channel_posts())
+    assert set(linked_urls(rig.channel_posts())) == week
+
+    # Restart half a minute later: the slot was posted, so nothing is posted again.
+    await rig.stop()
+    rig.clock.advance(seconds=30)
+    rig.sleeps.clear()
+    await rig.start()
+    await server.wait_for(lambda: len(rig.sleeps) >= 3, timeout=5, what="the restarted scheduler waiting")
+    assert len(rig.channel_posts()) == posted
+
+    # The next Monday's slot is posted by the restarted bot, covering the week since the last digest.
+    mark = len(server.sent)
+    rig.clock.set(datetime(2025, 7, 28, 9, 0, 5, tzinfo=TOKYO))
+    second = await server.wait_for_sent(lambda s: s.via == "channel", since=mark, timeout=10)
+    later = urls_published(rig.service, datetime(2025, 7, 21, 9, 0, 5, tzinfo=TOKYO), rig.clock())
+    assert later and second.content.startswith(f"Defence news digest: {len(later)} article")
