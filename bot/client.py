@@ -532,14 +532,7 @@ class DefnewsBot(discord.Client):
         target = channel or interaction.channel
         if target is None or not hasattr(target, "send"):
             raise InvalidInputError("Choose a text channel to post the digest to.")
-        if interaction.guild is not None and hasattr(target, "permissions_for"):
-            me = interaction.guild.me
-            if me is not None:
-                mine = target.permissions_for(me)
-                if not (mine.send_messages and mine.embed_links):
-                    raise Refusal(f"I can't post with embeds in {target.mention}.")
-            if isinstance(interaction.user, discord.Member) and not target.permissions_for(interaction.user).send_messages:
-                raise PermissionRefused(f"You can't post in {target.mention}.")
+        self._check_post_permissions(interaction, target)
         await self._defer(interaction, ephemeral=True)
         digest = await asyncio.to_thread(core.digest, since_dt, until_dt, section)
         if digest.empty:
@@ -551,10 +544,32 @@ class DefnewsBot(discord.Client):
             interaction, text_message(f"Posted the digest of {digest.total} article(s) to {where}."), ephemeral=True
         )
 
+    @staticmethod
+    def _check_post_permissions(interaction: discord.Interaction, target) -> None:
+        """Refuse early when the bot cannot post in ``target`` or the moderator may not."""
+        if interaction.guild is None or not hasattr(target, "permissions_for"):
+            return
+        where = getattr(target, "mention", "that channel")
+        try:
+            me = interaction.guild.me
+            mine = target.permissions_for(me) if me is not None else None
+            theirs = target.permissions_for(interaction.user) if isinstance(interaction.user, discord.Member) else None
+        except Exception as exc:  # incomplete cache: Discord itself will have the last word
+            log.debug("cannot compute permissions in %s: %s", where, exc)
+            return
+        if mine is not None and not (mine.send_messages and mine.embed_links):
+            raise Refusal(f"I can't post messages with embeds in {where}.")
+        if theirs is not None and not theirs.send_messages:
+            raise PermissionRefused(f"You can't post in {where}.")
+
     async def _post_messages(self, channel, messages: list[OutMessage]) -> None:
         for msg in messages:
             _check(msg)
-            await channel.send(**msg.kwargs())
+            try:
+                await channel.send(**msg.kwargs())
+            except discord.Forbidden as exc:
+                where = getattr(channel, "mention", f"channel {getattr(channel, 'id', '?')}")
+                raise Refusal(f"I am not allowed to post in {where}.") from exc
 
     async def post_digest(self, channel_id: int, since: datetime, until: datetime) -> None:
         """The scheduled digest (also says so when nothing was published)."""

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -56,7 +56,7 @@ def error_reply(exc: BaseException) -> tuple[str, bool]:
         return "A reindex is already running; wait for it to finish.", False
     if isinstance(exc, DefnewsError):
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else "That request could not be served."
-        return msg[:1900], False
+        return (msg[:1].upper() + msg[1:])[:1900], False
     return APOLOGY, True
 
 
@@ -409,12 +409,3 @@ def mention_usage() -> str:
     return "Ask me a question after the mention, e.g. `@defnews who visited MOD on July 4?`, or use `/ask`."
 
 
-def chunked(items: Iterable, n: int):
-    buf = []
-    for x in items:
-        buf.append(x)
-        if len(buf) == n:
-            yield buf
-            buf = []
-    if buf:
-        yield buf

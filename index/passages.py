@@ -67,3 +67,37 @@ def best_span(text: str, terms: Sequence[str], max_chars: int) -> tuple[int, int
         if key > best_key:
             best, best_key = (s, e), key
     return best
+
+
+# ------------------------------------------------------------------ what kind of answer a question wants
+
+_Q_TYPES = {
+    "count": re.compile(r"how\s+(?:many|much|long|far)|number\s+of|何(?:人|回|隻|機|名|羽|両|発|件|台|か所|日間|年間|トン|キロ|メートル)"
+                        r"|いくつ|どれ(?:くらい|ぐらい|だけ)|何割|何%", re.I),
+    "who": re.compile(r"\bwho(?:m|se)?\b|誰|だれ|どなた", re.I),
+    "when": re.compile(r"\bwhen\b|what\s+(?:date|day|time|month|year)|いつ|何日|何月|何年|何時", re.I),
+    "where": re.compile(r"\bwhere\b|which\s+(?:camp|base|port|city|area|training\s+area|shipyard|airport|"
+                        r"prefecture|island|sea)|どこ|どの(?:駐屯地|基地|港|演習場|訓練場|造船所|海域)", re.I),
+}
+_A_TYPES = {
+    "count": re.compile(r"\d[\d,.]*\s*(?:人|名|回|隻|機|羽|両|発|件|台|か所|日間|年間|トン|キロ|km|メートル|m\b|times|"
+                        r"personnel|people|aircraft|ships|vessels|sorties|flights|tons|days|percent|%)"
+                        r"|[一二三四五六七八九十]+(?:人|名|回|隻|機)", re.I),
+    "who": re.compile(r"[(（][ぁ-ゖ]+・[ぁ-ゖ]+[)）]|(?:陸将|海将|空将|中将|大将|少将|大臣|長官|司令官|総監)(?:補)?[がはのに、]"
+                      r"|\b(?:General|Admiral|Minister|Colonel|Mr\.|Ms\.)\s+[A-Z]", re.I),
+    "when": re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年|令和\d+年|(?:January|February|March|April|May|June|July|August|"
+                       r"September|October|November|December)\s+\d", re.I),
+    "where": re.compile(r"駐屯地|基地|演習場|訓練場|造船所|空港|港|沖|海域|[都道府県市町村]\b|\b(?:Camp|Base|Area|Airport|Port)\b"),
+}
+
+
+def answer_types(question: str) -> frozenset[str]:
+    """The kinds of answer a question asks for: count, who, when, where."""
+    return frozenset(k for k, rx in _Q_TYPES.items() if rx.search(question))
+
+
+def answer_type_match(types: frozenset[str], text: str) -> float:
+    """1.0 when ``text`` contains something of every kind asked for, a share otherwise (0 if none asked)."""
+    if not types:
+        return 0.0
+    return sum(1 for t in types if _A_TYPES[t].search(text)) / len(types)

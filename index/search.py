@@ -18,12 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .dates import find_dates
 from .embedding import Embedder
 from .errors import InvalidQueryError
 from .glossary import Concept, Glossary, default_glossary, romaji_concepts
 from .keyword import BM25Index, QueryConcept
 from .models import Article, Chunk, Hit
-from .passages import best_span, highlight_spans
+from .passages import answer_type_match, answer_types, best_span, highlight_spans
 from .querydates import DateIndex, QueryDates
 from .store import Generation
 from .text import normalize_inline
@@ -104,8 +105,8 @@ class SearchConfig:
     passage_chars: int = 0  # 0: the whole chunk is the passage; else trim to the best span of this size
     # confidence: a hit is an answer when the question's dates agree with it and its topical evidence
     # is strong relative to the rest of the corpus (see _confidence)
-    min_date_agreement: float = 0.5
-    min_dense_z: float = 3.0
+    min_date_agreement: float = 0.95  # the hit's date lies inside the asked period
+    min_dense_z: float = 2.5
     min_keyword_share: float = 0.5
 
 
@@ -116,6 +117,7 @@ class QueryPlan:
     dense_text: str
     dates: QueryDates
     highlight_terms: list[str]
+    answer_types: frozenset[str] = frozenset()
 
 
 class Searcher:
@@ -150,6 +152,10 @@ class Searcher:
             [self.tokenizer.tokens(self.articles[c.article_id].title + "\n" + c.text) for c in self.chunks]
         )
         self.dates = DateIndex([c.dates for c in self.chunks], self._chunk_art, len(art_ids))
+        self._art_rows: list[list[int]] = [[] for _ in art_ids]
+        for row, a in enumerate(self._chunk_art):
+            self._art_rows[int(a)].append(row)
+        self._title_dates: dict[int, tuple] = {}  # article position -> DateSpans of its title (lazy)
         self._lock = threading.Lock()
 
     @classmethod
@@ -225,7 +231,8 @@ class Searcher:
             extra = list(dict.fromkeys(extra))[:8]
             if extra:
                 dense_text = f"{question} ({' '.join(extra)})"
-        return QueryPlan(question, _merge_concepts(out), dense_text, qdates, list(dict.fromkeys(highlight)))
+        return QueryPlan(question, _merge_concepts(out), dense_text, qdates, list(dict.fromkeys(highlight)),
+                         answer_types(norm))
 
     def _spelling_tokens(self, spelling: str) -> list[str]:
         if spelling.startswith(READING_MARK):
@@ -308,11 +315,34 @@ class Searcher:
                 continue
             per[a] = per.get(a, 0) + 1
             picked.append((row, float(final[i])))
+        if q.per_article == 1:  # the article's answer passage: its best chunk for this kind of question
+            shown = picked[: q.offset + q.k]
+            fin = {int(c): float(f) for c, f in zip(cands, final)}
+            picked[: len(shown)] = [(self._answer_chunk(row, score, fin, plan), score) for row, score in shown]
         info = self._confidence(plan, picked, dense, share, date_score, cands, final)
         confident = bool(info["confident"])
         page = picked[q.offset : q.offset + q.k]
         hits = [self._hit(row, score, plan, nearest_only=not confident) for row, score in page]
         return Answer(question=question, confident=confident, hits=hits, total=len(picked), info=info)
+
+    def _answer_chunk(self, row: int, score: float, fin: dict[int, float], plan: QueryPlan) -> int:
+        """Among the chunks of ``row``'s article, the one that best answers: its fused score relative to
+        the article's best, plus the share of the question's terms it contains, plus whether it holds
+        the kind of thing asked for (a number for "how many", a name for "who", a date for "when"...)."""
+        rows = self._art_rows[int(self._chunk_art[row])]
+        if len(rows) == 1 or score <= 0:
+            return row
+        terms = [t for t in plan.highlight_terms if len(t) > 1]
+        best, best_s = row, -1.0
+        for r in rows:
+            text = self.chunks[r].text
+            rel = fin.get(r, 0.0) / score
+            found = {text[a:b].lower() for a, b in highlight_spans(text, terms)}
+            cover = len(found) / max(1, len(set(t.lower() for t in terms)))
+            s = rel + 0.5 * cover + 0.5 * answer_type_match(plan.answer_types, text)
+            if s > best_s:
+                best, best_s = r, s
+        return best
 
     # ------------------------------------------------------------------ confidence
 
@@ -339,14 +369,27 @@ class Searcher:
         mad = float(np.median(np.abs(dense - med))) * 1.4826 + 1e-6
         z = (float(dense[row]) - med) / mad
         ks = float(share[row])
-        d = float(date_score[row]) if date_score is not None else None
-        topical_ok = z >= cfg.min_dense_z and ks >= cfg.min_keyword_share * 0.5 or ks >= cfg.min_keyword_share
+        d = self._date_agreement(row, plan) if plan.dates else None
+        topical_ok = z >= cfg.min_dense_z or ks >= cfg.min_keyword_share
         date_ok = d is None or d >= cfg.min_date_agreement
         info.update(dense_z=round(z, 3), dense=round(float(dense[row]), 4), keyword_share=round(ks, 3),
                     date=None if d is None else round(d, 3), confident=bool(topical_ok and date_ok),
                     dates=[(qd.span.first.isoformat(), qd.span.last.isoformat(), qd.year_explicit)
                            for qd in plan.dates.items])
         return info
+
+    def _date_agreement(self, row: int, plan: QueryPlan) -> float:
+        """How well the hit's article is about the question's dates: its headline's dates when the
+        headline has any (the body also names release dates and background), else the chunk's own."""
+        a = int(self._chunk_art[row])
+        spans = self._title_dates.get(a)
+        if spans is None:
+            art = self.articles[self._art_ids[a]]
+            spans = tuple(m.span for m in find_dates(art.title, art.published))
+            self._title_dates[a] = spans
+        if not spans:
+            spans = self.chunks[row].dates
+        return max((qd.matches(sp) for qd in plan.dates.items for sp in spans), default=0.0)
 
     # ------------------------------------------------------------------ hits
 

@@ -129,7 +129,7 @@ async def test_refusals_come_before_deferring_and_are_ephemeral(bot):
         await bot.handle_ask(inter, "x" * 301, None, None, None, None)
     assert inter.response.calls == []
     await bot.report_interaction_error(inter, app_error(InvalidQueryError("the question is too long")))
-    assert inter.response.calls == [("send", "the question is too long", {"ephemeral": True,
+    assert inter.response.calls == [("send", "The question is too long", {"ephemeral": True,
                                      "allowed_mentions": client_mod.NO_MENTIONS})]
     # per-user cooldown (rate 2 in the test settings)
     for _ in range(2):

@@ -76,6 +76,7 @@ class TestEmbedder:
         self.queries_waiting = 0
         self.passages_waiting = 0
         self.query_calls: list[float] = []  # monotonic start times
+        self.query_error: Exception | None = None  # raised by embed_query (an unexpected failure)
 
     @property
     def model_id(self) -> str:
@@ -116,6 +117,8 @@ class TestEmbedder:
             self.queries_waiting += 1
             gate.wait(30)
             self.queries_waiting -= 1
+        if self.query_error is not None:
+            raise self.query_error
         if self.query_delay:
             time.sleep(self.query_delay)  # blocking, as a slow model would be (in the worker thread)
         return self.inner.embed_query(text)

@@ -50,7 +50,7 @@ async def fake_discord(make_fake_discord: Callable[..., Awaitable[FakeDiscord]])
 async def make_rig(sample_index, tmp_path, monkeypatch) -> AsyncIterator[Callable[..., Awaitable[BotRig]]]:
     """Factory: ``rig = await make_rig(env={...}, embedder=TestEmbedder(), heartbeat_interval=...)``.
 
-    Starts a FakeDiscord (token ``E2E_TOKEN``; a maintainer user ``carol`` is added), copies the session's
+    Starts a FakeDiscord (token ``E2E_TOKEN``; a maintainer ``carol`` with the Moderator role is added), copies the session's
     sample index (HashEmbedder) to a fresh folder and sets the ``DEFNEWS_*`` environment ``defnews run``
     would read: API base and gateway URL on 127.0.0.1, token, guild, moderator role, maintainer ids, hash
     embedder. ``rig.start()`` then starts the bot exactly as ``defnews run`` does. Everything is closed and
@@ -66,7 +66,7 @@ async def make_rig(sample_index, tmp_path, monkeypatch) -> AsyncIterator[Callabl
                       **server_kw: Any) -> BotRig:
         server_kw.setdefault("heartbeat_interval", 1000)
         server = await FakeDiscord(token=E2E_TOKEN, **server_kw).start()
-        carol = server.world.add_user("carol")
+        carol = server.world.add_user("carol", roles=[server.world.moderator_role_id])
         index_dir = copy_index(sample_index, tmp_path / f"index-{len(rigs)}")
         values = {
             "DEFNEWS_DISCORD_TOKEN": E2E_TOKEN,
