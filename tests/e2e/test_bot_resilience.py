@@ -1,0 +1,101 @@
+"""Rate limits, gateway trouble, slow retrieval and a wrong token, through the real client."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import sys
+
+import pytest
+
+from tests.e2e.botkit import E2E_TOKEN, EXAMPLE_QUESTION, KHARE, TestEmbedder, embed_text
+
+pytestmark = [pytest.mark.e2e]
+
+WEBHOOK_POST = r"/webhooks/\d+/[^/]+"
+
+
+async def test_rate_limited_followup_is_retried(make_rig) -> None:
+    rig = await make_rig()
+    await rig.start()
+    server = rig.server
+    fault = server.rate_limit_next(WEBHOOK_POST, method="POST", times=1, retry_after=0.3)
+    handle, answer = await rig.ask(EXAMPLE_QUESTION)
+    assert len(fault.hits) == 1 and fault.hits[0].status == 429
+    posts = server.find_requests("POST", WEBHOOK_POST)
+    assert [r.status for r in posts] == [429, 200]  # retried once, after the 429
+    assert len(handle.followups) == 1 and KHARE in embed_text(answer)
+
+
+async def test_gateway_close_4000_and_invalid_session_are_survived(make_rig) -> None:
+    rig = await make_rig()
+    bot = await rig.start()
+    server = rig.server
+    await rig.ask(EXAMPLE_QUESTION)
+
+    await server.gateway_close(4000)  # resumable: the client RESUMEs on resume_gateway_url
+    await server.wait_for_dispatch("RESUMED", timeout=10)
+    assert server.connections[-1].path == "/resume-gateway"
+    _, answer = await rig.ask(EXAMPLE_QUESTION, user="bob")
+    assert KHARE in embed_text(answer)
+
+    # op 9 d=false: the session is gone; discord.py waits ~5 s and IDENTIFYs afresh.
+    await server.gateway_invalidate_session()
+    await server.wait_for_dispatch("READY", count=2, timeout=20)
+    _, answer = await rig.ask(EXAMPLE_QUESTION, user="carol")
+    assert KHARE in embed_text(answer)
+
+    assert server.identify_count == 2 and server.resume_count == 1
+    assert not bot.runner.done() and not bot.is_closed()
+    # Reconnects do not redo the one-time set-up (commands were registered once).
+    puts = server.find_requests("PUT", rf"/applications/\d+/guilds/{server.guild_id}/commands")
+    assert len(puts) == 1
+
+
+async def test_slow_retrieval_is_acknowledged_in_time_and_never_blocks_the_heartbeat(make_rig, caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="discord")
+    embedder = TestEmbedder()
+    rig = await make_rig(embedder=embedder, heartbeat_interval=250)  # Discord's deadline stays 3 s
+    await rig.start()
+    server = rig.server
+    embedder.query_delay = 3.5  # longer than the interaction deadline
+
+    handle = await server.push_interaction_command("ask", {"question": EXAMPLE_QUESTION})
+    body = await handle.wait_response(timeout=5)
+    assert body["type"] == 5 and handle.rejected_callbacks == []  # accepted, so within the 3 s deadline
+    answer = await handle.wait_followup(timeout=15)
+    assert KHARE in embed_text(answer)
+
+    # The 3.5 s search ran in a worker thread: heartbeats went on meanwhile (~14 expected at 250 ms).
+    started = embedder.query_calls[0]
+    during = [t for t in server.heartbeats if started <= t <= started + embedder.query_delay]
+    assert len(during) >= 4
+    assert server.identify_count == 1 and len(server.connections) == 1  # no zombie reconnect
+    assert not [r for r in caplog.records if "heartbeat blocked" in r.getMessage()]
+
+
+async def test_wrong_token_exits_with_one_clear_line(make_rig, tmp_path) -> None:
+    """The real ``defnews run`` console script, against the local server, with a token it rejects."""
+    rig = await make_rig()
+    server = rig.server
+    wrong = "MTk4NjIyNDgzNDcxOTI1MjQ4.Gx7eZq.not-the-right-token-5d1e"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEFNEWS_")}
+    env.update(rig.env)
+    env["DEFNEWS_DISCORD_TOKEN"] = wrong
+    exe = shutil.which("defnews")
+    argv = [exe, "run"] if exe else [sys.executable, "-m", "bot.cli", "run"]
+    proc = await asyncio.create_subprocess_exec(
+        *argv, env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    lines = [ln for ln in err.decode().splitlines() if ln.strip()]
+    assert proc.returncode != 0
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("defnews: error: ") and "token" in lines[0]
+    assert "Traceback" not in err.decode() and out == b""
+    assert wrong.split(".")[-1] not in err.decode() and E2E_TOKEN not in err.decode()
+    # It really asked the local server, and got a 401.
+    login = server.find_requests("GET", "/users/@me")
+    assert [(r.status, r.authorization) for r in login] == [(401, "invalid")]
