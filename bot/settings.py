@@ -23,7 +23,8 @@ def default_data_dir() -> Path:
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="DEFNEWS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="DEFNEWS_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        hide_input_in_errors=True,
     )
 
     # --- index
@@ -144,4 +145,4 @@ def load_settings(**overrides) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise ConfigError(f"invalid setting DEFNEWS_{loc.upper()}: {first['msg']}") from exc
+        raise ConfigError(f"invalid setting DEFNEWS_{loc.upper()}: {first['msg']}") from None

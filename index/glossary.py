@@ -20,6 +20,7 @@ from pathlib import Path
 ALIAS_WEIGHT = 1.0
 VOCAB_WEIGHT = 0.6
 ROMAJI_WEIGHT = 0.8
+READING_MARK = "~"  # the keyword index's prefix for readings of proper nouns (see index.tokenize)
 
 
 @dataclass(frozen=True)
@@ -192,5 +193,13 @@ def romaji_concepts(text: str, taken: list[tuple[int, int]]) -> list[Concept]:
             variants.append(hira.replace("ず", "づ"))
         if "じ" in hira:
             variants.append(hira.replace("じ", "ぢ"))
+        # readings of kanji names (~オオツキ for 大月): Hepburn drops long vowels, so try each one long
+        readings = {hiragana_to_katakana(hira)}
+        for i, ch in enumerate(hira):
+            if ch in "おこそとのほもよろごぞどぼぽょ":
+                readings.update({hiragana_to_katakana(hira[: i + 1] + v + hira[i + 1 :]) for v in "おう"})
+            elif ch in "うくすつぬふむゆるぐずづぶぷゅ":
+                readings.add(hiragana_to_katakana(hira[: i + 1] + "う" + hira[i + 1 :]))
+        variants.extend(READING_MARK + r for r in sorted(readings))
         out.append(Concept(tuple(dict.fromkeys(variants)), m.start(), m.end(), ROMAJI_WEIGHT, "romaji"))
     return out

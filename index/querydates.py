@@ -63,9 +63,42 @@ class DateIndex:
     """All (chunk, first, last) date entries, sorted by first day (ordinal numbers)."""
 
     def __init__(self, chunk_dates: Sequence[Sequence[DateSpan]], chunk_article: np.ndarray, n_articles: int,
-                 *, year_decay: float = 0.6) -> None:
+                 *, title_dates: Sequence[Sequence[DateSpan]] | None = None, year_decay: float = 0.6) -> None:
+        self.chunks = _Entries(chunk_dates)
+        self.titles = _Entries(title_dates or [() for _ in range(n_articles)])
+        self.has_title = np.zeros(n_articles, bool)
+        if title_dates is not None:
+            self.has_title[:] = [bool(t) for t in title_dates]
+        self.n_chunks = len(chunk_dates)
+        self.chunk_article = chunk_article
+        self.n_articles = n_articles
+        self.year_decay = year_decay
+
+    def score(self, qdates: QueryDates) -> np.ndarray:
+        """Agreement in [0, 1] of every chunk with the question's dates.
+
+        An article whose headline carries dates is about those dates: its chunks get the headline's
+        agreement (a chunk's own dates count half, so release dates and background mentions in the body
+        do not make a report about July answer a question about August). Otherwise a chunk gets its own
+        agreement, or 80% of the best agreement in its article.
+        """
+        own = self.chunks.score(qdates, self.n_chunks, self.year_decay)
+        if not (self.n_articles and self.n_chunks):
+            return own
+        art_body = np.zeros(self.n_articles, np.float64)
+        np.maximum.at(art_body, self.chunk_article, own)
+        title = self.titles.score(qdates, self.n_articles, self.year_decay)
+        has = self.has_title[self.chunk_article]
+        return np.where(has, np.maximum(title[self.chunk_article], 0.5 * own),
+                        np.maximum(own, ARTICLE_SHARE * art_body[self.chunk_article]))
+
+
+class _Entries:
+    """(owner, first, last) date entries sorted by first day (ordinal numbers)."""
+
+    def __init__(self, dates: Sequence[Sequence[DateSpan]]) -> None:
         rows, firsts, lasts = [], [], []
-        for i, spans in enumerate(chunk_dates):
+        for i, spans in enumerate(dates):
             for s in spans:
                 rows.append(i)
                 firsts.append(s.first.toordinal())
@@ -75,10 +108,17 @@ class DateIndex:
         self.first = np.asarray(firsts, np.int64)[order]
         self.last = np.asarray(lasts, np.int64)[order]
         self.max_len = int((self.last - self.first).max()) + 1 if len(self.first) else 1
-        self.n_chunks = len(chunk_dates)
-        self.chunk_article = chunk_article
-        self.n_articles = n_articles
-        self.year_decay = year_decay
+
+    def score(self, qdates: QueryDates, n: int, year_decay: float) -> np.ndarray:
+        out = np.zeros(n, np.float64)
+        for qd in qdates.items:
+            span = qd.span
+            years = [0] if qd.year_explicit else range(0, -YEARS_BACK - 1, -1)
+            for k in years:
+                qf = _shift_year(span.first, k).toordinal()
+                ql = _shift_year(span.last, k).toordinal()
+                self._score_span(qf, ql, out, year_decay ** (-k))
+        return out
 
     def _score_span(self, qf: int, ql: int, out: np.ndarray, factor: float) -> None:
         lo_i = int(np.searchsorted(self.first, qf - self.max_len, "left"))
@@ -101,19 +141,3 @@ class DateIndex:
                      np.maximum(0.1, 0.8 * (hi - lo + 1) / on)),
         ) * factor
         np.maximum.at(out, r, s)
-
-    def score(self, qdates: QueryDates) -> np.ndarray:
-        """Agreement in [0, 1] of every chunk with the question's dates."""
-        own = np.zeros(self.n_chunks, np.float64)
-        for qd in qdates.items:
-            span = qd.span
-            years = [0] if qd.year_explicit else range(0, -YEARS_BACK - 1, -1)
-            for k in years:
-                qf = _shift_year(span.first, k).toordinal()
-                ql = _shift_year(span.last, k).toordinal()
-                self._score_span(qf, ql, own, self.year_decay ** (-k))
-        if self.n_articles and self.n_chunks:
-            art = np.zeros(self.n_articles, np.float64)
-            np.maximum.at(art, self.chunk_article, own)
-            own = np.maximum(own, ARTICLE_SHARE * art[self.chunk_article])
-        return own

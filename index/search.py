@@ -42,6 +42,7 @@ _JA_QUERY_STOP = frozenset(
     "など".split()
 )
 _LATIN_Q = re.compile(r"[A-Za-z]")
+_ORDINAL = re.compile(r"(?<![0-9])(\d{1,3})(st|nd|rd|th)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -151,11 +152,15 @@ class Searcher:
         self.bm25 = BM25Index.build(
             [self.tokenizer.tokens(self.articles[c.article_id].title + "\n" + c.text) for c in self.chunks]
         )
-        self.dates = DateIndex([c.dates for c in self.chunks], self._chunk_art, len(art_ids))
+        self._title_dates: dict[int, tuple] = {
+            i: tuple(m.span for m in find_dates(self.articles[a].title, self.articles[a].published))
+            for i, a in enumerate(art_ids)
+        }  # article position -> DateSpans of its headline
+        self.dates = DateIndex([c.dates for c in self.chunks], self._chunk_art, len(art_ids),
+                               title_dates=[self._title_dates[i] for i in range(len(art_ids))])
         self._art_rows: list[list[int]] = [[] for _ in art_ids]
         for row, a in enumerate(self._chunk_art):
             self._art_rows[int(a)].append(row)
-        self._title_dates: dict[int, tuple] = {}  # article position -> DateSpans of its title (lazy)
         self._lock = threading.Lock()
 
     @classmethod
@@ -220,14 +225,22 @@ class Searcher:
                 out.append(QueryConcept(variants, c.weight))
             highlight.extend(s for s in c.spellings if not s.startswith(READING_MARK))
         if cfg.mode == "hybrid":
+            for m in _ORDINAL.finditer(norm):  # "11th" ship of a class is its 11番艦; the 10th talks 第10回
+                n = m.group(1)
+                variants = [(f"{n}{m.group(2).lower()}",), *(tuple(self.tokenizer.tokens(v))
+                                                            for v in (f"{n}番艦", f"第{n}"))]
+                out.append(QueryConcept(tuple(v for v in variants if v), 1.0))
             for v in qdates.era_variants:
                 toks = tuple(self.tokenizer.tokens(v))
                 if toks:
                     out.append(QueryConcept((toks,), 0.3))
         dense_text = question
-        if cfg.mode == "hybrid" and cfg.expand_dense and _LATIN_Q.search(question):
-            extra = [s for c in concepts if c.source != "romaji" for s in c.spellings[1:]
-                     if not _LATIN_Q.search(s)]
+        if cfg.mode == "hybrid" and cfg.expand_dense and concepts:
+            # the other language's names of the glossary terms, so that the dense query reaches articles
+            # written in that language (English question -> 防衛省; Japanese question -> MOD)
+            latin_q = len(_LATIN_Q.findall(question)) * 2 > len(question.replace(" ", ""))
+            extra = [sp for c in concepts if c.source != "romaji" for sp in c.spellings[1:]
+                     if bool(_LATIN_Q.search(sp)) != latin_q and not sp.startswith(READING_MARK)]
             extra = list(dict.fromkeys(extra))[:8]
             if extra:
                 dense_text = f"{question} ({' '.join(extra)})"
@@ -383,10 +396,6 @@ class Searcher:
         headline has any (the body also names release dates and background), else the chunk's own."""
         a = int(self._chunk_art[row])
         spans = self._title_dates.get(a)
-        if spans is None:
-            art = self.articles[self._art_ids[a]]
-            spans = tuple(m.span for m in find_dates(art.title, art.published))
-            self._title_dates[a] = spans
         if not spans:
             spans = self.chunks[row].dates
         return max((qd.matches(sp) for qd in plan.dates.items for sp in spans), default=0.0)

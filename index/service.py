@@ -74,12 +74,12 @@ class IndexService:
     def reload(self) -> bool:
         """Load the live generation and swap it in. Returns False (old one kept) if it cannot be loaded."""
         with self._load_lock:
-            gen_path = current_generation(self.index_dir)
-            if gen_path is None:
-                return False
-            if self._searcher is not None and self._searcher.gen.path == gen_path:
-                return True
             try:
+                gen_path = current_generation(self.index_dir)
+                if gen_path is None:
+                    return False
+                if self._searcher is not None and self._searcher.gen.path == gen_path:
+                    return True
                 gen = Generation.open_path(gen_path, model_id=self.embedder.model_id)
                 new = self.searcher_factory(gen, self.embedder)
             except DefnewsError as exc:

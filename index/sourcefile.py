@@ -210,5 +210,10 @@ def load_sources_file(path: Path) -> SourcesConfig:
 
 
 def default_sources(sample_dir: Path) -> SourcesConfig:
-    """No sources file configured: the bundled sample corpus alone."""
-    return SourcesConfig(sources=(SourceSpec(name="sample corpus", kind="folder", path=sample_dir),))
+    """No sources file configured: the bundled sample corpus alone (its articles and saved pages)."""
+    return SourcesConfig(
+        sources=(
+            SourceSpec(name="sample corpus", kind="jsonl", path=sample_dir / "articles.jsonl"),
+            SourceSpec(name="sample pages", kind="folder", path=sample_dir / "pages"),
+        )
+    )

@@ -144,7 +144,9 @@ def make_article(
     if not isinstance(section, str):
         raise RecordError("section is not a string")
     section = _valid_unicode(normalize_inline(section[:1000]))[:100]
-    return Article(url=url, title=title, published=dt, body=body, section=section, source=_valid_unicode(source))
+    return Article(
+        url=url, title=title, published=dt, body=body, section=section, source=_valid_unicode(source)
+    )
 
 
 # --------------------------------------------------------------------------- JSON Lines
@@ -300,17 +302,20 @@ def parse_html(html: str | bytes, location: str, *, url: str | None = None, sour
 
     raw = html.encode("utf-8", "surrogatepass") if isinstance(html, str) else html
     if len(raw) > MAX_HTML_BYTES:
-        return ParseResult(rejections=[Rejection(location, f"HTML is larger than {MAX_HTML_BYTES // 2**20} MiB")])
+        too_big = f"HTML is larger than {MAX_HTML_BYTES // 2**20} MiB"
+        return ParseResult(rejections=[Rejection(location, too_big)])
     if _INTERNAL_SUBSET.search(raw[:65536]):
         return ParseResult(rejections=[Rejection(location, "HTML declares a DTD with entities (refused)")])
     if isinstance(html, str):
         html = _valid_unicode(html)
     try:
         doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True
+            html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+            favor_precision=True,
         )
     except Exception as exc:  # trafilatura raises many types on hostile markup
-        return ParseResult(rejections=[Rejection(location, f"HTML could not be parsed ({type(exc).__name__})")])
+        reason = f"HTML could not be parsed ({type(exc).__name__})"
+        return ParseResult(rejections=[Rejection(location, reason)])
     if doc is None:
         return ParseResult(rejections=[Rejection(location, "no article text found in the HTML")])
     data = doc if isinstance(doc, dict) else doc.as_dict()
@@ -347,7 +352,8 @@ def iter_files(path: Path) -> Iterator[Path]:
     if path.is_dir():
         for p in sorted(path.rglob("*")):
             hidden = any(part.startswith(".") for part in p.relative_to(path).parts)
-            if p.is_file() and not hidden and p.suffix.lower() in PAGE_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES:
+            known = p.suffix.lower() in PAGE_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+            if p.is_file() and not hidden and known:
                 yield p
     else:
         yield path

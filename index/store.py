@@ -72,7 +72,7 @@ _fault_steps = 0
 
 
 def fault_point(step: str) -> None:
-    """A point where a crash must leave the index intact. Inert unless a test sets ``DEFNEWS_TEST_CRASH_*``."""
+    """A point where a crash must leave the index intact. Inert unless a test sets DEFNEWS_TEST_CRASH_*."""
     target = os.environ.get(CRASH_ENV)
     trace = os.environ.get(CRASH_TRACE_ENV)
     if not target and not trace:
@@ -287,8 +287,8 @@ class EmbeddingCache:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute(
-                "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, vec BLOB NOT NULL,"
-                " PRIMARY KEY (model, key)) WITHOUT ROWID"
+                "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL,"
+                " vec BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID"
             )
             db.commit()
             db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM vectors LIMIT 1)").fetchone()
@@ -318,7 +318,10 @@ class EmbeddingCache:
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO vectors (model, key, vec) VALUES (?, ?, ?)",
-                [(model_id, self.key(t), np.asarray(v, np.float32).tobytes()) for t, v in zip(texts, vectors, strict=True)],
+                [
+                    (model_id, self.key(t), np.asarray(v, np.float32).tobytes())
+                    for t, v in zip(texts, vectors, strict=True)
+                ],
             )
             fault_point("cache:insert")
         fault_point("cache:commit")
@@ -444,13 +447,16 @@ class Generation:
         except (sqlite3.DatabaseError, ValueError) as exc:
             if db is not None:
                 db.close()
-            raise IndexCorruptError(f"{gen / META} is not a readable database ({exc}); {REBUILD_HINT}") from exc
+            raise IndexCorruptError(
+                f"{gen / META} is not a readable database ({exc}); {REBUILD_HINT}"
+            ) from exc
         problem = ""
         if n_chunks != manifest.chunks or n_articles != manifest.articles:
             problem = (f"holds {n_articles} articles and {n_chunks} chunks, the manifest says "
                        f"{manifest.articles} and {manifest.chunks}")
         elif manifest.generation and meta_gen != manifest.generation:
-            problem = f"belongs to generation {meta_gen or '(none)'!r}, the manifest to {manifest.generation!r}"
+            problem = (f"belongs to generation {meta_gen or '(none)'!r}, "
+                       f"the manifest to {manifest.generation!r}")
         if problem:
             db.close()
             raise IndexCorruptError(f"{gen / META} {problem}; {REBUILD_HINT}")
@@ -553,7 +559,10 @@ def _write_meta(path: Path, new: NewGeneration, generation: str) -> None:
             )
             db.executemany(
                 "INSERT INTO info VALUES (?, ?)",
-                [(k, json.dumps(v, ensure_ascii=False)) for k, v in {**new.info, "generation": generation}.items()],
+                [
+                    (k, json.dumps(v, ensure_ascii=False))
+                    for k, v in {**new.info, "generation": generation}.items()
+                ],
             )
         db.execute("PRAGMA journal_mode=DELETE")
     finally:
@@ -670,7 +679,9 @@ def remove_leftovers(index_dir: Path) -> None:
 def previous_generations(index_dir: Path) -> list[Path]:
     """Complete generations other than the live one, newest first (for falling back to a good one)."""
     live = current_generation(index_dir)
-    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir() and is_generation_name(p.name)), reverse=True)
+    gens = sorted(
+        (p for p in index_dir.glob("gen-*") if p.is_dir() and is_generation_name(p.name)), reverse=True
+    )
     return [p for p in gens if p != live]
 
 

@@ -10,9 +10,17 @@ _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 
 
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def scrub_surrogates(text: str) -> str:
+    """Lone surrogates (from undecodable bytes or cut emoji) cannot be encoded: replace them with U+FFFD."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
 def normalize_inline(text: str) -> str:
     """NFKC (full-width digits and Latin to ASCII), control characters dropped, runs of spaces folded."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", scrub_surrogates(text))
     text = _CONTROL.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
@@ -22,7 +30,7 @@ def normalize_body(text: str) -> str:
 
     Single line breaks inside a paragraph are kept (they are sentence boundaries in scraped text).
     """
-    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = unicodedata.normalize("NFKC", scrub_surrogates(text).replace("\r\n", "\n").replace("\r", "\n"))
     text = _CONTROL.sub("", text)
     paragraphs = []
     for para in _BLANKS.split(text):

@@ -7,8 +7,15 @@ import logging
 
 import pytest
 
-from tests.e2e.botkit import (E2E_TOKEN, EPHEMERAL, EXAMPLE_QUESTION, KHARE, TestEmbedder, custom_ids, embed_text,
-                             message_payloads)
+from tests.e2e.botkit import (
+    E2E_TOKEN,
+    EXAMPLE_QUESTION,
+    KHARE,
+    TestEmbedder,
+    custom_ids,
+    embed_text,
+    message_payloads,
+)
 
 pytestmark = [pytest.mark.e2e]
 

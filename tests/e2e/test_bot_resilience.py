@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import shutil
+import signal
 import sys
 
 import pytest
@@ -76,19 +77,42 @@ async def test_slow_retrieval_is_acknowledged_in_time_and_never_blocks_the_heart
     assert not [r for r in caplog.records if "heartbeat blocked" in r.getMessage()]
 
 
+async def defnews_run(rig, cwd, **env_overrides: str) -> asyncio.subprocess.Process:
+    """The real ``defnews run`` console script with the rig's environment (nothing else of ours)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEFNEWS_")}
+    env.update(rig.env)
+    env.update(env_overrides)
+    exe = shutil.which("defnews")
+    argv = [exe, "run"] if exe else [sys.executable, "-m", "bot.cli", "run"]
+    return await asyncio.create_subprocess_exec(
+        *argv, env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+
+
+async def test_defnews_run_serves_and_stops_cleanly_on_sigterm(make_rig, tmp_path) -> None:
+    rig = await make_rig()
+    server = rig.server
+    proc = await defnews_run(rig, tmp_path)
+    try:
+        await server.wait_for_dispatch("READY", timeout=60)
+        handle = await server.push_interaction_command("ask", {"question": EXAMPLE_QUESTION}, timeout=30)
+        assert (await handle.wait_response(timeout=10))["type"] == 5
+        answer = await handle.wait_followup(timeout=15)
+        assert KHARE in embed_text(answer)
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode() and E2E_TOKEN.split(".")[-1] not in err.decode() + out.decode()
+
+
 async def test_wrong_token_exits_with_one_clear_line(make_rig, tmp_path) -> None:
     """The real ``defnews run`` console script, against the local server, with a token it rejects."""
     rig = await make_rig()
     server = rig.server
     wrong = "MTk4NjIyNDgzNDcxOTI1MjQ4.Gx7eZq.not-the-right-token-5d1e"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DEFNEWS_")}
-    env.update(rig.env)
-    env["DEFNEWS_DISCORD_TOKEN"] = wrong
-    exe = shutil.which("defnews")
-    argv = [exe, "run"] if exe else [sys.executable, "-m", "bot.cli", "run"]
-    proc = await asyncio.create_subprocess_exec(
-        *argv, env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
+    proc = await defnews_run(rig, tmp_path, DEFNEWS_DISCORD_TOKEN=wrong)
     out, err = await asyncio.wait_for(proc.communicate(), 120)
     lines = [ln for ln in err.decode().splitlines() if ln.strip()]
     assert proc.returncode != 0

@@ -41,7 +41,8 @@ def cli_env(**extra: str) -> dict[str, str]:
 
 def run_cli(args: list[str], *, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "bot.cli", *args],
+        env=env, cwd=cwd, capture_output=True, text=True, timeout=120,
     )
 
 

@@ -236,7 +236,8 @@ def test_real_process_prints_no_traceback(built, index_copy, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "damage", [truncate_vectors, flip_vector_byte, foreign_meta, other_model_manifest, manifest_without_checksums]
+    "damage",
+    [truncate_vectors, flip_vector_byte, foreign_meta, other_model_manifest, manifest_without_checksums],
 )
 def test_faiss_never_reads_an_unverified_file(built, index_copy, monkeypatch, damage):
     import faiss
@@ -256,16 +257,11 @@ def _service(index_dir: Path, built) -> IndexService:
     return IndexService(index_dir, EMBEDDER, load_sources_file(built["root"] / "sources.toml"))
 
 
-# IndexService.reload() reads CURRENT outside its try block, so a damaged pointer raises instead of
-# keeping the old searcher. Fix for the lead (index/service.py): wrap current_generation() like open_path().
-RELOAD_POINTER_BUG = pytest.mark.xfail(strict=True, reason="IndexService.reload does not guard CURRENT")
-
-
 @pytest.mark.parametrize(
     "damage",
     [truncate_vectors, flip_vector_byte, foreign_meta, meta_bound_to_other_generation, other_model_manifest,
      other_schema_manifest, manifest_missing,
-     pytest.param(current_names_missing_generation, marks=RELOAD_POINTER_BUG)],
+     current_names_missing_generation],
 )
 def test_service_keeps_serving_the_last_good_index_when_the_new_one_is_bad(built, index_copy, damage):
     service = _service(index_copy, built)
@@ -282,7 +278,6 @@ def test_service_keeps_serving_the_last_good_index_when_the_new_one_is_bad(built
     assert [h.chunk_id for h in after.hits] == [h.chunk_id for h in before.hits]
 
 
-@RELOAD_POINTER_BUG
 def test_service_keeps_serving_when_current_is_garbage(built, index_copy):
     service = _service(index_copy, built)
     assert service.search(Query("護衛艦", k=3)).hits

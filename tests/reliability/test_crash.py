@@ -179,7 +179,7 @@ def test_kill_full_reindex_at_every_point(tmp_path, tokenizer, fork_servers):
     base = tmp_path / "baseline"
     write_jsonl(wire, lines[:16])
     IndexService(base, EMBEDDER, load_sources_file(sources)).reindex(full=True)
-    write_jsonl(wire, lines[6:])  # the reindex drops 6 articles and adds 10: old and new sets differ both ways
+    write_jsonl(wire, lines[6:])  # the reindex drops 6 articles and adds 10: the sets differ both ways
 
     def rerun(index_dir: Path) -> None:
         service = IndexService(

@@ -303,8 +303,6 @@ def test_query_path_answers_or_rejects_cleanly(searcher, text, k, offset):
     json.dumps(answer.to_json(), ensure_ascii=False).encode("utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="lead: validate_question/normalize_inline let lone surrogates through "
-                   "(`defnews ask $'\\xff'` gives one via surrogateescape); the embedder then raises")
 @pytest.mark.parametrize("text", ["護衛艦\ud800", "\udcff\udcfe"])
 def test_query_with_lone_surrogates_is_answered_or_rejected(searcher, text):
     try:
