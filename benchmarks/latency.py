@@ -254,6 +254,28 @@ def ann_sweep(n: int, embedder, *, seed: int = 1, n_queries: int = 200, kinds: t
     return rows
 
 
+def scan_costs(n: int, dim: int = common.DIM, reps: int = 30) -> dict:
+    """Per-query cost (p50 ms) of the O(n) numpy passes a brute-force hybrid searcher makes over n chunks:
+    the matrix-vector product, one median (the confidence z-score takes two), one top-k partition, one
+    masked copy (np.where), one ``np.maximum.at`` scatter (article-level date agreement)."""
+    rng = np.random.default_rng(0)
+    x = common.random_unit_vectors(n, dim, seed=5)
+    q = common.random_unit_vectors(reps, dim, seed=6)
+    s = rng.random(n, dtype=np.float32)
+    ok = rng.random(n) > 0.1
+    art = np.sort(rng.integers(0, max(1, n // 4), n))
+    out = {}
+    for name, fn in {
+        "matvec": lambda i: x @ q[i],
+        "median": lambda i: np.median(s),
+        "argpartition_top200": lambda i: np.argpartition(-s, 200)[:200],
+        "where_mask": lambda i: np.where(ok, s, -np.inf),
+        "maximum_at": lambda i: np.maximum.at(np.zeros(n // 4 + 1), art, s),
+    }.items():
+        out[name] = common.percentiles_ms(common.time_each(fn, range(reps)))["p50"]
+    return out
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10000,100000", help="chunk counts, e.g. 1000,10k,100k,1M")
@@ -262,6 +284,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--real-upto", type=int, default=1000, help="real passage vectors up to this many chunks")
     ap.add_argument("--ann", action="store_true", help="also sweep ANN indexes at the largest size")
     ap.add_argument("--ann-size", type=int, default=0, help="size for the ANN sweep (default: largest size)")
+    ap.add_argument("--ann-specs", default="IVF1024,Flat;IVF4096,Flat;IVF4096,SQ8;HNSW32",
+                    help="faiss index_factory strings, ';'-separated")
     ap.add_argument("--profile", action="store_true", help="pyinstrument profile at the largest size")
     ap.add_argument("--rebuild", action="store_true", help="rebuild cached synthetic indexes")
     ap.add_argument("--workdir", default=str(common.RESULTS), help="where synthetic indexes are cached")
@@ -309,10 +333,15 @@ def main(argv: list[str] | None = None) -> dict:
                "queries": len(queries), "results": results, "table": table}
     if args.profile and results and "profile" in results[-1]:
         print(Path(results[-1]["profile"]["text"]).read_text("utf-8")[:8000], flush=True)
-    if args.ann and sizes:
+    if args.ann and (sizes or args.ann_size):
         n = args.ann_size or sizes[-1]
-        ann = ann_sweep(n, embedder)
+        ann = ann_sweep(n, embedder, specs=tuple(x for x in args.ann_specs.split(";") if x.strip()))
         payload["ann"] = {"size": n, "depth": DEPTH, "rows": ann}
+        payload["scan_costs_ms"] = {str(m): scan_costs(m) for m in (100_000, n)}
+        common.print_table(
+            "O(n) numpy passes per query (p50 ms)", ["chunks", *payload["scan_costs_ms"][str(n)]],
+            [[int(m), *v.values()] for m, v in payload["scan_costs_ms"].items()],
+        )
         payload["ann_table"] = common.print_table(
             f"ANN candidates at {n:,} chunks (top-{DEPTH} per query, 1 query at a time, recall vs exact flat)",
             ["vectors", "index", "nprobe/efSearch", "build s", "MiB", "p50 ms", "p95 ms", "recall@10",

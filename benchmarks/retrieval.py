@@ -16,7 +16,6 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -142,7 +141,7 @@ def print_table(label: str, results: dict[str, dict], out=sys.stdout) -> None:
 
 
 def run_set(index_dir: Path, embedder, questions, today, systems=SYSTEMS, tokenizer=None) -> dict[str, dict]:
-    from index.search import Searcher, SearchConfig
+    from index.search import SearchConfig, Searcher
     from index.store import Generation
     from index.tokenize import KeywordTokenizer
 

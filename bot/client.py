@@ -758,20 +758,38 @@ async def start_bot(
 
 
 async def run_bot(settings: Settings, service: IndexService, *, on_ready: Callable[[], None] | None = None) -> None:
-    """``defnews run``: start, serve until closed or SIGTERM/SIGINT, close cleanly."""
-    bot = await start_bot(settings, service)
-    if on_ready:
-        on_ready()
+    """``defnews run``: start, serve until closed or SIGTERM/SIGINT, close cleanly.
+
+    The signal handlers are installed before start-up, so a stop request while the index is being built
+    or the gateway is connecting also ends the process cleanly (exit 0).
+    """
     loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on every platform
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+            loop.add_signal_handler(sig, stop.set)
+    stopping = asyncio.create_task(stop.wait())
+    starting = asyncio.create_task(start_bot(settings, service))
     try:
-        await bot.runner
-    except Exception as exc:
-        raise _connect_error(exc, settings) from exc
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
+            log.info("stopped during start-up")
+            return
+        bot = starting.result()
+        if on_ready:
+            on_ready()
+        try:
+            await asyncio.wait({bot.runner, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if bot.runner.done() and not bot.runner.cancelled() and bot.runner.exception() is not None:
+                exc = bot.runner.exception()
+                raise _connect_error(exc, settings) from exc
+        finally:
+            await bot.close()
     finally:
-        await bot.close()
+        stopping.cancel()
 
 
 async def sync_commands(settings: Settings, *, guild_id: int | None = None) -> int:

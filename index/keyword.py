@@ -1,7 +1,10 @@
 """A BM25 index as a sparse matrix, queried with weighted concepts (alternative spellings take the max).
 
 ``score(d) = sum_c w_c * max_{v in c} sum_{t in v} bm25(t, d)``: a concept is one thing the question names
-(a word, or a glossary term with all its spellings); each spelling is a bag of tokens. Scores for all
+(a word, or a glossary term with all its spellings); each spelling is a bag of tokens. A document holding only some
+of a spelling's tokens gets partial credit, discounted by the square of the IDF-weighted share present
+(so "Ground Self-Defense Force" counts little for "Air Self-Defense Force", where the rare word is missing,
+while a Japanese compound split differently by the tokenizer still counts). Scores for all
 documents come out as one numpy vector (vectorised, no Python loop over documents).
 """
 
@@ -26,17 +29,20 @@ class QueryConcept:
 
 
 class BM25Index:
-    def __init__(self, vocab: dict[str, int], matrix: sparse.csc_matrix, idf: np.ndarray) -> None:
+    def __init__(self, vocab: dict[str, int], matrix: sparse.csc_matrix, idf: np.ndarray,
+                 tokenizer: str = "") -> None:
+        self.tokenizer = tokenizer  # the tokenizer the documents were tokenised with
         self.vocab = vocab
         self.matrix = matrix  # (n_docs, n_terms) BM25 term weights, CSC for fast column access
         self.idf = idf
+        self.max_idf = float(np.log(1.0 + (matrix.shape[0] + 0.5) / 0.5))  # the IDF of an unseen token
 
     @property
     def n_docs(self) -> int:
         return self.matrix.shape[0]
 
     @classmethod
-    def build(cls, docs: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> BM25Index:
+    def build(cls, docs: Sequence[Sequence[str]], k1: float = K1, b: float = B, *, tokenizer: str = "") -> BM25Index:
         vocab: dict[str, int] = {}
         rows: list[int] = []
         cols: list[int] = []
@@ -59,7 +65,7 @@ class BM25Index:
         tf = tf.tocoo()
         vals = tf.data * (k1 + 1.0) / (tf.data + norm[tf.row]) * idf[tf.col]
         mat = sparse.csc_matrix((vals.astype(np.float32), (tf.row, tf.col)), shape=tf.shape)
-        return cls(vocab, mat, idf)
+        return cls(vocab, mat, idf, tokenizer)
 
     def term_idf(self, token: str) -> float:
         j = self.vocab.get(token)
@@ -77,16 +83,21 @@ class BM25Index:
         """Per-document score of one concept (max over its spellings), or None when nothing matches."""
         best: np.ndarray | None = None
         for variant in concept.variants:
-            acc: np.ndarray | None = None
-            for tok in dict.fromkeys(variant):
-                col = self._column(tok)
-                if col is None:
-                    continue
-                if acc is None:
-                    acc = np.zeros(self.n_docs, np.float32)
-                acc[col[0]] += col[1]
-            if acc is None:
+            toks = list(dict.fromkeys(variant))
+            cols = [(t, c) for t in toks if (c := self._column(t)) is not None]
+            if not cols:
                 continue
+            acc = np.zeros(self.n_docs, np.float32)
+            if len(toks) == 1:
+                acc[cols[0][1][0]] = cols[0][1][1]
+            else:  # partial credit: the squared IDF-weighted share of the spelling's tokens present
+                idf = {t: self.term_idf(t) if t in self.vocab else self.max_idf for t in toks}
+                total = sum(idf.values()) or 1.0
+                have = np.zeros(self.n_docs, np.float32)
+                for t, (rows, vals) in cols:
+                    acc[rows] += vals
+                    have[rows] += idf[t]
+                acc *= (have / total) ** 2
             best = acc if best is None else np.maximum(best, acc)
         return best
 
@@ -117,7 +128,8 @@ class BM25Index:
         m = self.matrix
         np.savez_compressed(
             buf, data=m.data, indices=m.indices, indptr=m.indptr, shape=np.asarray(m.shape, np.int64),
-            idf=self.idf, vocab=np.frombuffer(json.dumps(self.vocab, ensure_ascii=False).encode(), np.uint8),
+            idf=self.idf, tokenizer=np.frombuffer(self.tokenizer.encode(), np.uint8),
+            vocab=np.frombuffer(json.dumps(self.vocab, ensure_ascii=False).encode(), np.uint8),
         )
         return buf.getvalue()
 
@@ -126,4 +138,4 @@ class BM25Index:
         z = np.load(io.BytesIO(data), allow_pickle=False)
         mat = sparse.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(int(x) for x in z["shape"]))
         vocab = json.loads(z["vocab"].tobytes().decode())
-        return cls(vocab, mat, z["idf"])
+        return cls(vocab, mat, z["idf"], z["tokenizer"].tobytes().decode())

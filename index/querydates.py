@@ -125,16 +125,16 @@ class _Entries:
         hi_i = int(np.searchsorted(self.first, ql, "right"))
         if hi_i <= lo_i:
             return
-        f, l, r = self.first[lo_i:hi_i], self.last[lo_i:hi_i], self.row[lo_i:hi_i]
-        lo, hi = np.maximum(qf, f), np.minimum(ql, l)
+        f, la, r = self.first[lo_i:hi_i], self.last[lo_i:hi_i], self.row[lo_i:hi_i]
+        lo, hi = np.maximum(qf, f), np.minimum(ql, la)
         overlap = hi >= lo
         if not overlap.any():
             return
-        f, l, r, lo, hi = f[overlap], l[overlap], r[overlap], lo[overlap], hi[overlap]
+        f, la, r, lo, hi = f[overlap], la[overlap], r[overlap], lo[overlap], hi[overlap]
         qn = ql - qf + 1
-        on = (l - f + 1).astype(np.float64)
-        inside = (f >= qf) & (l <= ql)
-        contains = (f <= qf) & (l >= ql)
+        on = (la - f + 1).astype(np.float64)
+        inside = (f >= qf) & (la <= ql)
+        contains = (f <= qf) & (la >= ql)
         s = np.where(
             inside, 1.0,
             np.where(contains, np.clip(0.5 * (30.0 * qn / on) ** 0.2, 0.1, 0.9),

@@ -13,7 +13,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,7 @@ from .errors import InvalidQueryError
 from .glossary import Concept, Glossary, default_glossary, romaji_concepts
 from .keyword import BM25Index, QueryConcept
 from .models import Article, Chunk, Hit
-from .passages import answer_type_match, answer_types, best_span, highlight_spans
+from .passages import answer_type_match, answer_types, answer_window, highlight_spans
 from .querydates import DateIndex, QueryDates
 from .store import Generation
 from .text import normalize_inline
@@ -37,9 +37,7 @@ RRF_K = 60
 
 # Japanese question words and light verbs carry no topic; dropped from the keyword query only.
 _JA_QUERY_STOP = frozenset(
-    "誰 何 なに なん いつ どこ どの どれ どう どんな どちら いくつ いくら する ある いる なる れる られる こと もの "
-    "よう ため その この これ それ あの 何人 何回 何隻 何機 何名 何年 何月 何日 何時 いか 同 ら 行う 行く 年 月 日 "
-    "など".split()
+    ["誰", "何", "なに", "なん", "いつ", "どこ", "どの", "どれ", "どう", "どんな", "どちら", "いくつ", "いくら", "する", "ある", "いる", "なる", "れる", "られる", "こと", "もの", "よう", "ため", "その", "この", "これ", "それ", "あの", "何人", "何回", "何隻", "何機", "何名", "何年", "何月", "何日", "何時", "いか", "同", "ら", "行う", "行く", "年", "月", "日", "など"]
 )
 _LATIN_Q = re.compile(r"[A-Za-z]")
 _ORDINAL = re.compile(r"(?<![0-9])(\d{1,3})(st|nd|rd|th)\b", re.I)
@@ -103,7 +101,8 @@ class SearchConfig:
     date_boost: float = 1.5  # final = topical * (1 + date_boost * date agreement)
     glossary: bool = True
     expand_dense: bool = True  # add the Japanese spellings of glossary terms to an English dense query
-    passage_chars: int = 0  # 0: the whole chunk is the passage; else trim to the best span of this size
+    passage_chars: int = 360  # the passage: the best span of sentences of at most this size around the
+    # best chunk (0: the chunk itself)
     # confidence: a hit is an answer when the question's dates agree with it and its topical evidence
     # is strong relative to the rest of the corpus (see _confidence)
     min_date_agreement: float = 0.95  # the hit's date lies inside the asked period
@@ -149,9 +148,7 @@ class Searcher:
         self._art_pub = np.asarray([self.articles[a].published.timestamp() for a in art_ids], np.float64)
         self._art_section = np.asarray([self.articles[a].section for a in art_ids], dtype=object)
         self._vectors = self._vector_matrix()
-        self.bm25 = BM25Index.build(
-            [self.tokenizer.tokens(self.articles[c.article_id].title + "\n" + c.text) for c in self.chunks]
-        )
+        self.bm25 = self._keyword_index()
         self._title_dates: dict[int, tuple] = {
             i: tuple(m.span for m in find_dates(self.articles[a].title, self.articles[a].published))
             for i, a in enumerate(art_ids)
@@ -162,6 +159,19 @@ class Searcher:
         for row, a in enumerate(self._chunk_art):
             self._art_rows[int(a)].append(row)
         self._lock = threading.Lock()
+
+    def _keyword_index(self) -> BM25Index:
+        """The generation's persisted keyword index when it matches this tokenizer, else built now."""
+        path = Path(self.gen.path) / KEYWORD_FILE
+        if path.is_file():
+            try:
+                idx = BM25Index.from_bytes(path.read_bytes())
+                if idx.tokenizer == self.tokenizer.name and idx.n_docs == len(self.chunks):
+                    return idx
+                log.info("keyword index in %s is for another tokenizer; rebuilding it", path)
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("cannot read %s (%s); rebuilding the keyword index", path, exc)
+        return build_keyword_index(self.articles, self.chunks, self.tokenizer)
 
     @classmethod
     def load(cls, index_dir: Path, embedder: Embedder, **kwargs) -> Searcher:
@@ -328,11 +338,11 @@ class Searcher:
                 continue
             per[a] = per.get(a, 0) + 1
             picked.append((row, float(final[i])))
+        info = self._confidence(plan, picked, dense, share, date_score, cands, final)
         if q.per_article == 1:  # the article's answer passage: its best chunk for this kind of question
             shown = picked[: q.offset + q.k]
-            fin = {int(c): float(f) for c, f in zip(cands, final)}
+            fin = {int(c): float(f) for c, f in zip(cands, final, strict=True)}
             picked[: len(shown)] = [(self._answer_chunk(row, score, fin, plan), score) for row, score in shown]
-        info = self._confidence(plan, picked, dense, share, date_score, cands, final)
         confident = bool(info["confident"])
         page = picked[q.offset : q.offset + q.k]
         hits = [self._hit(row, score, plan, nearest_only=not confident) for row, score in page]
@@ -406,9 +416,13 @@ class Searcher:
         chunk = self.chunks[row]
         art = self.articles[chunk.article_id]
         text = chunk.text
-        if self.config.passage_chars:
-            s, e = best_span(text, plan.highlight_terms, self.config.passage_chars)
-            text = text[s:e]
+        if self.config.passage_chars:  # the best span around the chunk (it may reach into a neighbour)
+            rows = self._art_rows[int(self._chunk_art[row])]
+            k = rows.index(row)
+            lo, hi = self.chunks[rows[max(0, k - 1)]], self.chunks[rows[min(len(rows) - 1, k + 1)]]
+            s, e = answer_window(art.body, (lo.start, hi.end), (chunk.start, chunk.end), plan.highlight_terms,
+                                 plan.answer_types, self.config.passage_chars)
+            text = art.body[s:e]
         hl = highlight_spans(text, plan.highlight_terms)
         return Hit(
             chunk_id=chunk.chunk_id, article_id=art.id, url=art.url, title=art.title,
@@ -417,9 +431,27 @@ class Searcher:
         )
 
 
+KEYWORD_FILE = "keywords.npz"
+
+
+def build_keyword_index(articles: dict[str, Article], chunks: list[Chunk],
+                        tokenizer: KeywordTokenizer | None = None) -> BM25Index:
+    """BM25 over each chunk's article title and text, in chunk (FAISS row) order."""
+    tokenizer = tokenizer or KeywordTokenizer()
+    return BM25Index.build(
+        [tokenizer.tokens(articles[c.article_id].title + "\n" + c.text) for c in chunks], tokenizer=tokenizer.name
+    )
+
+
+def keyword_index_file(articles: list[Article], chunks: list[Chunk]) -> tuple[str, bytes]:
+    """(file name, bytes) of the keyword index for ``NewGeneration.extra_files``, so that loading a
+    generation does not tokenise the corpus again."""
+    return KEYWORD_FILE, build_keyword_index({a.id: a for a in articles}, chunks).to_bytes()
+
+
 def _ts(d: datetime) -> float:
     if d.tzinfo is None:
-        d = d.replace(tzinfo=timezone.utc)
+        d = d.replace(tzinfo=UTC)
     return d.timestamp()
 
 

@@ -27,11 +27,7 @@ _MIXED = re.compile(r"([a-z0-9][a-z0-9\-'.]*)")
 _HAS_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヶー]+|[a-z0-9][a-z0-9\-'.]*")
 _EN_STOP = frozenset(
-    "a an the of on in at to for and or by with from as is are was were be been being did do does done what "
-    "which who whom whose when where how why that this these those it its into about after before during "
-    "than then there their they he she his her we our you your i me my has have had will would can could "
-    "should may might shall not no yes any all some many much more most such also just only so very "
-    "according according".split()
+    ["a", "an", "the", "of", "on", "in", "at", "to", "for", "and", "or", "by", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "did", "do", "does", "done", "what", "which", "who", "whom", "whose", "when", "where", "how", "why", "that", "this", "these", "those", "it", "its", "into", "about", "after", "before", "during", "than", "then", "there", "their", "they", "he", "she", "his", "her", "we", "our", "you", "your", "i", "me", "my", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might", "shall", "not", "no", "yes", "any", "all", "some", "many", "much", "more", "most", "such", "also", "just", "only", "so", "very", "according", "according"]
 )
 READING_MARK = "~"  # prefix of reading tokens (katakana reading of proper nouns: 中谷 -> ~ナカタニ)
 BACKENDS = ("sudachi-AC", "sudachi-A", "sudachi-B", "sudachi-C", "mecab", "bigram")

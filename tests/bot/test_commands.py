@@ -181,8 +181,10 @@ def test_sources_reply(core):
     reply = core.sources_reply()
     assert reply.articles == len(core.service.searcher.articles)
     assert reply.newest == "2025-07-24"
-    (line,) = reply.sources
-    assert line.name == "sample corpus" and line.articles == reply.articles and line.ok
+    by_name = {line.name: line for line in reply.sources}
+    assert set(by_name) == {"sample corpus", "sample pages"}
+    assert by_name["sample corpus"].articles == 26 and all(line.ok for line in reply.sources)
+    assert sum(line.articles for line in reply.sources) == reply.articles
 
 
 def test_stats_reply_counts_queries_and_feedback(core, state):
@@ -201,7 +203,7 @@ def test_reindex_reports_counts_and_refuses_a_second_one(tmp_path, settings, clo
     progress = ReindexProgress()
     text = core.reindex(progress=progress)
     assert text.startswith("Reindex finished in ") and "added " in text and "/ unchanged 0 /" in text
-    assert "chunks embedded" in progress.text() and "sources read 1/1" in progress.text()
+    assert "chunks embedded" in progress.text() and "sources read 2/2" in progress.text()
     again = core.reindex()
     assert "added 0 / updated 0 / unchanged" in again
     assert core.last_refresh.endswith(again.splitlines()[0])

@@ -25,6 +25,14 @@ def urls_published(service, since: datetime, until: datetime) -> set[str]:
     return {a.url for a in service.searcher.articles.values() if since <= a.published <= until}
 
 
+def embed_chars(embed: dict) -> int:
+    """Characters counted against Discord's 6000-per-message embed total."""
+    fields = sum(len(f.get("name", "")) + len(f.get("value", "")) for f in embed.get("fields") or [])
+    return len(embed.get("title") or "") + len(embed.get("description") or "") + len(
+        (embed.get("footer") or {}).get("text") or ""
+    ) + fields
+
+
 async def test_digest_by_moderator_posts_within_every_limit(make_rig) -> None:
     rig = await make_rig()
     await rig.start()
@@ -46,13 +54,9 @@ async def test_digest_by_moderator_posts_within_every_limit(make_rig) -> None:
         assert post.request.status == 200
         assert limit_errors(post.payload) == {}
         assert len(post.embeds) <= 10
-        assert sum(len(embed_text_one(e)) for e in post.embeds) <= 6000
+        assert sum(embed_chars(e) for e in post.embeds) <= 6000
     urls = linked_urls(posts)
     assert len(urls) == len(set(urls)) and set(urls) == expected  # every article once
-
-
-def embed_text_one(embed: dict) -> str:
-    return (embed.get("title") or "") + (embed.get("description") or "") + (embed.get("footer") or {}).get("text", "")
 
 
 async def test_digest_by_member_is_refused_privately_and_posts_nothing(make_rig) -> None:
@@ -99,9 +103,15 @@ async def test_scheduled_digest_fires_once_and_not_again_after_restart(make_rig)
     await server.wait_for(lambda: len(rig.sleeps) >= 3, timeout=5, what="the restarted scheduler waiting")
     assert len(rig.channel_posts()) == posted
 
-    # The next Monday's slot is posted by the restarted bot, covering the week since the last digest.
+    assert rig.bot.state.digest_last(news) == datetime(2025, 7, 21, 9, 0, 5, tzinfo=TOKYO)  # persisted
+
+    # Down over the next Monday's slot: the restarted bot posts the missed digest (the week since the last).
+    await rig.stop()
     mark = len(server.sent)
-    rig.clock.set(datetime(2025, 7, 28, 9, 0, 5, tzinfo=TOKYO))
+    rig.clock.set(datetime(2025, 7, 28, 9, 30, tzinfo=TOKYO))
+    await rig.start()
     second = await server.wait_for_sent(lambda s: s.via == "channel", since=mark, timeout=10)
     later = urls_published(rig.service, datetime(2025, 7, 21, 9, 0, 5, tzinfo=TOKYO), rig.clock())
     assert later and second.content.startswith(f"Defence news digest: {len(later)} article")
+    await server.wait_for(lambda: rig.bot.scheduler.posted == 1, timeout=5, what="the digest to be saved")
+    assert set(linked_urls(rig.channel_posts(since=mark))) == later

