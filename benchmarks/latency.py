@@ -36,8 +36,9 @@ def index_dir_for(n: int, vectors: str, model_id: str, seed: int, root: Path) ->
     return root / f"idx-{tag}-{vectors}-{n}-s{seed}"
 
 
-def ensure_index(n: int, embedder, *, vectors: str, seed: int = 1, root: Path = common.RESULTS,
-                 rebuild: bool = False) -> tuple[Path, dict]:
+def ensure_index(
+    n: int, embedder, *, vectors: str, seed: int = 1, root: Path = common.RESULTS, rebuild: bool = False
+) -> tuple[Path, dict]:
     """A generation of ``n`` synthetic chunks (reused when present). Returns (index_dir, build info)."""
     d = index_dir_for(n, vectors, embedder.model_id, seed, root)
     gen = current_generation(d) if d.exists() else None
@@ -51,17 +52,27 @@ def ensure_index(n: int, embedder, *, vectors: str, seed: int = 1, root: Path = 
     t_corpus = time.perf_counter() - t0
     t1 = time.perf_counter()
     if vectors == "real":
-        vecs = common.real_vectors(embedder, common.chunk_texts(articles, chunks), root / "bench-cache.sqlite")
+        vecs = common.real_vectors(
+            embedder, common.chunk_texts(articles, chunks), root / "bench-cache.sqlite"
+        )
     elif vectors == "e5like":
         vecs = common.e5like_vectors(n, common.e5_basis(embedder, root / "e5basis.npy"), seed=seed)
     else:
         vecs = common.random_unit_vectors(n, embedder.dim, seed=seed)
     t_vecs = time.perf_counter() - t1
     t2 = time.perf_counter()
-    info = {"vectors": vectors, "articles": len(articles), "corpus_s": round(t_corpus, 2),
-            "vectors_s": round(t_vecs, 2)}
-    write_generation(d, NewGeneration(articles=articles, chunks=chunks, vectors=vecs,
-                                      model_id=embedder.model_id, info={"bench": info}))
+    info = {
+        "vectors": vectors,
+        "articles": len(articles),
+        "corpus_s": round(t_corpus, 2),
+        "vectors_s": round(t_vecs, 2),
+    }
+    write_generation(
+        d,
+        NewGeneration(
+            articles=articles, chunks=chunks, vectors=vecs, model_id=embedder.model_id, info={"bench": info}
+        ),
+    )
     info["write_s"] = round(time.perf_counter() - t2, 2)
     del articles, chunks, vecs
     gc.collect()
@@ -74,8 +85,9 @@ def vectors_kind(n: int, real_upto: int, embedder) -> str:
     return "random"
 
 
-def measure(index_dir: Path, embedder, queries: list[str], *, warmup: list[str],
-            profile_to: Path | None = None) -> dict:
+def measure(
+    index_dir: Path, embedder, queries: list[str], *, warmup: list[str], profile_to: Path | None = None
+) -> dict:
     """Load a searcher on ``index_dir`` and time ask / encoder / flat search / keyword on ``queries``."""
     import faiss
 
@@ -147,13 +159,19 @@ def measure(index_dir: Path, embedder, queries: list[str], *, warmup: list[str],
             mv.append(time.perf_counter() - t)
     rss2, hwm2 = common.rss_bytes()
     out = {
-        "chunks": gen.manifest.chunks, "articles": gen.manifest.articles,
-        "open_s": round(t_open, 3), "load_s": round(t_load, 3),
-        "ask_ms": common.percentiles_ms(ask), "encoder_ms": common.percentiles_ms(enc),
-        "faiss_flat_ms": common.percentiles_ms(flat), "keyword_ms": common.percentiles_ms(kw),
+        "chunks": gen.manifest.chunks,
+        "articles": gen.manifest.articles,
+        "open_s": round(t_open, 3),
+        "load_s": round(t_load, 3),
+        "ask_ms": common.percentiles_ms(ask),
+        "encoder_ms": common.percentiles_ms(enc),
+        "faiss_flat_ms": common.percentiles_ms(flat),
+        "keyword_ms": common.percentiles_ms(kw),
         "numpy_matvec_ms": common.percentiles_ms(mv),
-        "rss_before_load_mib": round(rss0 / 2**20, 1), "rss_loaded_mib": round(rss1 / 2**20, 1),
-        "rss_after_mib": round(rss2 / 2**20, 1), "hwm_mib": round(max(hwm1, hwm2) / 2**20, 1),
+        "rss_before_load_mib": round(rss0 / 2**20, 1),
+        "rss_loaded_mib": round(rss1 / 2**20, 1),
+        "rss_after_mib": round(rss2 / 2**20, 1),
+        "hwm_mib": round(max(hwm1, hwm2) / 2**20, 1),
         "disk_mib": round(common.dir_bytes(gen.path) / 2**20, 1),
         "loadavg_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "faiss_threads": faiss.omp_get_max_threads(),
@@ -188,8 +206,15 @@ def profile_searcher(searcher: Searcher, queries: list[str], out_prefix: Path) -
 # --------------------------------------------------------------------------- ANN indexes at scale
 
 
-def ann_sweep(n: int, embedder, *, seed: int = 1, n_queries: int = 200, kinds: tuple[str, ...] = ("e5like",),
-              specs: tuple[str, ...] = ("IVF4096,Flat", "IVF4096,SQ8", "HNSW32", "HNSW32,SQ8")) -> list[dict]:
+def ann_sweep(
+    n: int,
+    embedder,
+    *,
+    seed: int = 1,
+    n_queries: int = 200,
+    kinds: tuple[str, ...] = ("e5like",),
+    specs: tuple[str, ...] = ("IVF4096,Flat", "IVF4096,SQ8", "HNSW32", "HNSW32,SQ8"),
+) -> list[dict]:
     """Build candidate ANN indexes on ``n`` synthetic vectors and report build time, size, latency, recall
     (top-10 and top-100 against exact flat search), for a sweep of nprobe / efSearch."""
     import faiss
@@ -211,9 +236,18 @@ def ann_sweep(n: int, embedder, *, seed: int = 1, n_queries: int = 200, kinds: t
             flat.search(xq[i : i + 1], DEPTH)
             t.append(time.perf_counter() - t0)
         _, truth = flat.search(xq, DEPTH)
-        rows.append({"vectors": kind, "index": "Flat", "param": "-", "build_s": 0.0,
-                     "bytes": int(xb.nbytes), "lat_ms": common.percentiles_ms(t), "recall10": 1.0,
-                     "recall100": 1.0})
+        rows.append(
+            {
+                "vectors": kind,
+                "index": "Flat",
+                "param": "-",
+                "build_s": 0.0,
+                "bytes": int(xb.nbytes),
+                "lat_ms": common.percentiles_ms(t),
+                "recall10": 1.0,
+                "recall100": 1.0,
+            }
+        )
         del flat
         gc.collect()
         for spec in specs:
@@ -229,7 +263,11 @@ def ann_sweep(n: int, embedder, *, seed: int = 1, n_queries: int = 200, kinds: t
             index.add(xb)
             build = time.perf_counter() - t0
             size = faiss.serialize_index(index).nbytes
-            params = [1, 2, 4, 8, 16, 32, 64] if spec.startswith("IVF") else [100, 128, 192, 256, 384, 512]
+            params = (
+                [1, 4, 16, 32, 64, 128, 256, 512]
+                if spec.startswith("IVF")
+                else [100, 128, 192, 256, 384, 512]
+            )
             ps = faiss.ParameterSpace()
             for p in params:
                 ps.set_index_parameter(index, "nprobe" if spec.startswith("IVF") else "efSearch", p)
@@ -242,9 +280,18 @@ def ann_sweep(n: int, embedder, *, seed: int = 1, n_queries: int = 200, kinds: t
                     found[i] = ids[0]
                 r10 = np.mean([len(set(found[i, :10]) & set(truth[i, :10])) / 10 for i in range(len(xq))])
                 r100 = np.mean([len(set(found[i]) & set(truth[i])) / DEPTH for i in range(len(xq))])
-                rows.append({"vectors": kind, "index": spec, "param": p, "build_s": round(build, 1),
-                             "bytes": int(size), "lat_ms": common.percentiles_ms(lat),
-                             "recall10": round(float(r10), 4), "recall100": round(float(r100), 4)})
+                rows.append(
+                    {
+                        "vectors": kind,
+                        "index": spec,
+                        "param": p,
+                        "build_s": round(build, 1),
+                        "bytes": int(size),
+                        "lat_ms": common.percentiles_ms(lat),
+                        "recall10": round(float(r10), 4),
+                        "recall100": round(float(r100), 4),
+                    }
+                )
                 if r10 >= 0.999 and r100 >= 0.995:
                     break
             del index
@@ -284,8 +331,11 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--real-upto", type=int, default=1000, help="real passage vectors up to this many chunks")
     ap.add_argument("--ann", action="store_true", help="also sweep ANN indexes at the largest size")
     ap.add_argument("--ann-size", type=int, default=0, help="size for the ANN sweep (default: largest size)")
-    ap.add_argument("--ann-specs", default="IVF1024,Flat;IVF4096,Flat;IVF4096,SQ8;HNSW32",
-                    help="faiss index_factory strings, ';'-separated")
+    ap.add_argument(
+        "--ann-specs",
+        default="IVF1024,Flat;IVF4096,Flat;IVF4096,SQ8;HNSW32",
+        help="faiss index_factory strings, ';'-separated",
+    )
     ap.add_argument("--profile", action="store_true", help="pyinstrument profile at the largest size")
     ap.add_argument("--rebuild", action="store_true", help="rebuild cached synthetic indexes")
     ap.add_argument("--workdir", default=str(common.RESULTS), help="where synthetic indexes are cached")
@@ -316,21 +366,58 @@ def main(argv: list[str] | None = None) -> dict:
         r.update({"size": n, "vectors": kind, "build": build})
         results.append(r)
         log(f"size {n:,}: ask p50 {r['ask_ms']['p50']} ms, load {r['load_s']} s")
+    table = ""
     rows = [
-        [r["size"], r["vectors"], r["ask_ms"]["p50"], r["ask_ms"]["p95"], r["ask_ms"]["p99"],
-         r["encoder_ms"]["p50"], r["faiss_flat_ms"]["p50"], r["numpy_matvec_ms"]["p50"], r["keyword_ms"]["p50"], r["ask_over_encoder_p50"],
-         r["load_s"], r["rss_after_mib"], r["disk_mib"], r["loadavg_before_after"][0]]
+        [
+            r["size"],
+            r["vectors"],
+            r["ask_ms"]["p50"],
+            r["ask_ms"]["p95"],
+            r["ask_ms"]["p99"],
+            r["encoder_ms"]["p50"],
+            r["faiss_flat_ms"]["p50"],
+            r["numpy_matvec_ms"]["p50"],
+            r["keyword_ms"]["p50"],
+            r["ask_over_encoder_p50"],
+            r["load_s"],
+            r["rss_after_mib"],
+            r["disk_mib"],
+            r["loadavg_before_after"][0],
+        ]
         for r in results
     ]
-    table = common.print_table(
-        f"ask latency ({args.embedder}, {len(queries)} distinct questions, warm, 1 process, k=5, depth {DEPTH}, "
-        f"faiss threads {results[0]['faiss_threads'] if results else '-'})",
-        ["chunks", "vectors", "ask p50 ms", "ask p95", "ask p99", "encoder p50", "faiss flat p50", "matvec p50", "keyword p50",
-         "ask/enc", "load s", "RSS MiB", "disk MiB", "load avg"],
-        rows,
-    )
-    payload = {"benchmark": "latency", "machine": info, "embedder": embedder.model_id, "depth": DEPTH,
-               "queries": len(queries), "results": results, "table": table}
+    if rows:
+        table = common.print_table(
+            f"ask latency ({args.embedder}, {len(queries)} distinct questions, warm, 1 process, k=5, "
+            f"depth {DEPTH}, "
+            f"faiss threads {results[0]['faiss_threads'] if results else '-'})",
+            [
+                "chunks",
+                "vectors",
+                "ask p50 ms",
+                "ask p95",
+                "ask p99",
+                "encoder p50",
+                "faiss flat p50",
+                "matvec p50",
+                "keyword p50",
+                "ask/enc",
+                "load s",
+                "RSS MiB",
+                "disk MiB",
+                "load avg",
+            ],
+            rows,
+        )
+    payload = {
+        "benchmark": "latency",
+        "machine": info,
+        "embedder": embedder.model_id,
+        "depth": DEPTH,
+        "queries": len(queries),
+        "results": results,
+        "table": table,
+    }
     if args.profile and results and "profile" in results[-1]:
         print(Path(results[-1]["profile"]["text"]).read_text("utf-8")[:8000], flush=True)
     if args.ann and (sizes or args.ann_size):
@@ -339,15 +426,38 @@ def main(argv: list[str] | None = None) -> dict:
         payload["ann"] = {"size": n, "depth": DEPTH, "rows": ann}
         payload["scan_costs_ms"] = {str(m): scan_costs(m) for m in (100_000, n)}
         common.print_table(
-            "O(n) numpy passes per query (p50 ms)", ["chunks", *payload["scan_costs_ms"][str(n)]],
+            "O(n) numpy passes per query (p50 ms)",
+            ["chunks", *payload["scan_costs_ms"][str(n)]],
             [[int(m), *v.values()] for m, v in payload["scan_costs_ms"].items()],
         )
         payload["ann_table"] = common.print_table(
-            f"ANN candidates at {n:,} chunks (top-{DEPTH} per query, 1 query at a time, recall vs exact flat)",
-            ["vectors", "index", "nprobe/efSearch", "build s", "MiB", "p50 ms", "p95 ms", "recall@10",
-             "recall@100"],
-            [[a["vectors"], a["index"], a["param"], a["build_s"], round(a["bytes"] / 2**20, 1),
-              a["lat_ms"]["p50"], a["lat_ms"]["p95"], a["recall10"], a["recall100"]] for a in ann],
+            f"ANN candidates at {n:,} chunks (top-{DEPTH} per query, 1 query at a time, "
+            "recall vs exact flat)",
+            [
+                "vectors",
+                "index",
+                "nprobe/efSearch",
+                "build s",
+                "MiB",
+                "p50 ms",
+                "p95 ms",
+                "recall@10",
+                "recall@100",
+            ],
+            [
+                [
+                    a["vectors"],
+                    a["index"],
+                    a["param"],
+                    a["build_s"],
+                    round(a["bytes"] / 2**20, 1),
+                    a["lat_ms"]["p50"],
+                    a["lat_ms"]["p95"],
+                    a["recall10"],
+                    a["recall100"],
+                ]
+                for a in ann
+            ],
         )
     common.write_json("latency", payload, args.json_out)
     return payload

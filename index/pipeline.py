@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -198,15 +198,18 @@ class Indexer:
             vectors = self._embed(texts, report, progress)
             report.chunks_total = len(chunks)
             meta = {
-                "last_reindex": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "last_reindex": datetime.now(UTC).isoformat(timespec="seconds"),
                 "chunker": {"max_chars": self.chunker.max_chars, "min_chars": self.chunker.min_chars},
                 **(info or {}),
             }
             progress("write", 0, 1)
+            # the keyword index is built here, once, so that loading a generation does not tokenise it again
+            from .search import keyword_index_file
+
             gen = write_generation(
                 self.index_dir,
                 NewGeneration(articles=ordered, chunks=chunks, vectors=vectors, model_id=self.embedder.model_id,
-                              info=meta),
+                              info=meta, extra_files=dict([keyword_index_file(ordered, chunks)])),
                 index_type=self.index_type,
                 crash_hook=self.crash_hook,
             )
@@ -245,7 +248,7 @@ class Indexer:
                 batch = todo[start : start + self.batch_size]
                 vecs = self.embedder.embed_passages(batch)
                 cache.put_many(model_id, batch, vecs)
-                for text, vec in zip(batch, vecs):
+                for text, vec in zip(batch, vecs, strict=True):
                     out[unique[text]] = vec
                 report.chunks_embedded += len(batch)
                 progress("embed", min(start + len(batch), len(todo)), len(todo))

@@ -101,8 +101,10 @@ class SearchConfig:
     date_boost: float = 1.5  # final = topical * (1 + date_boost * date agreement)
     glossary: bool = True
     expand_dense: bool = True  # add the Japanese spellings of glossary terms to an English dense query
-    passage_chars: int = 360  # the passage: the best span of sentences of at most this size around the
-    # best chunk (0: the chunk itself)
+    passage_chars: int = 360  # the passage: the best span of sentences of at most this size in the best
+    # chunk or a neighbour (0: the chunk itself)
+    passage_across_chunks: bool = True  # let the span join the best chunk and a neighbour: the passage
+    # is a span of the article body around the hit's chunk (answers often sit just after the lead)
     # confidence: a hit is an answer when the question's dates agree with it and its topical evidence
     # is strong relative to the rest of the corpus (see _confidence)
     min_date_agreement: float = 0.95  # the hit's date lies inside the asked period
@@ -416,12 +418,17 @@ class Searcher:
         chunk = self.chunks[row]
         art = self.articles[chunk.article_id]
         text = chunk.text
-        if self.config.passage_chars:  # the best span around the chunk (it may reach into a neighbour)
+        if self.config.passage_chars:  # the best span in this chunk or a neighbour (which then is the hit)
             rows = self._art_rows[int(self._chunk_art[row])]
             k = rows.index(row)
-            lo, hi = self.chunks[rows[max(0, k - 1)]], self.chunks[rows[min(len(rows) - 1, k + 1)]]
-            s, e = answer_window(art.body, (lo.start, hi.end), (chunk.start, chunk.end), plan.highlight_terms,
-                                 plan.answer_types, self.config.passage_chars)
+            near = rows[max(0, k - 1) : k + 2]
+            pieces = [(self.chunks[r].start, self.chunks[r].end) for r in near]
+            if self.config.passage_across_chunks:  # one region: the span may join two chunks
+                pieces = [(pieces[0][0], pieces[-1][1])]
+            s, e, i = answer_window(art.body, pieces, (chunk.start, chunk.end), plan.highlight_terms,
+                                    plan.answer_types, self.config.passage_chars)
+            if i >= 0 and not self.config.passage_across_chunks:
+                chunk = self.chunks[near[i]]
             text = art.body[s:e]
         hl = highlight_spans(text, plan.highlight_terms)
         return Hit(

@@ -72,11 +72,11 @@ def _check_url(url: object) -> str:
         raise RecordError("missing url")
     if len(url) > 4 * MAX_URL_CHARS:
         raise RecordError("url is too long")
+    if _SURROGATE.search(url):
+        raise RecordError("url contains invalid Unicode (a lone surrogate)")
     url = normalize_inline(url)
     if len(url) > MAX_URL_CHARS:
         raise RecordError("url is too long")
-    if _SURROGATE.search(url):
-        raise RecordError("url contains invalid Unicode (a lone surrogate)")
     if any(ch.isspace() for ch in url):
         raise RecordError(f"url contains white space: {url[:80]!r}")
     try:

@@ -20,8 +20,22 @@ def _load(path):
 
 def test_latency_smoke(tmp_path):
     out = tmp_path / "latency.json"
-    latency.main(["--sizes", "120,300", "--embedder", "hash", "--queries", "6", "--real-upto", "150",
-                  "--workdir", str(tmp_path / "work"), "--json-out", str(out)])
+    latency.main(
+        [
+            "--sizes",
+            "120,300",
+            "--embedder",
+            "hash",
+            "--queries",
+            "6",
+            "--real-upto",
+            "150",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--json-out",
+            str(out),
+        ]
+    )
     data = _load(out)
     assert data["benchmark"] == "latency"
     assert [r["size"] for r in data["results"]] == [120, 300]
@@ -45,8 +59,20 @@ def test_latency_ann_sweep_smoke(tmp_path, monkeypatch):
 
 def test_ingest_smoke(tmp_path):
     out = tmp_path / "ingest.json"
-    ingest.main(["--chunks", "30", "--reingest-chunks", "80", "--embedder", "hash",
-                 "--workdir", str(tmp_path / "work"), "--json-out", str(out)])
+    ingest.main(
+        [
+            "--chunks",
+            "30",
+            "--reingest-chunks",
+            "80",
+            "--embedder",
+            "hash",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--json-out",
+            str(out),
+        ]
+    )
     data = _load(out)
     real, pipeline_only = data["runs"]
     assert real["embedder_alone"]["texts"] == real["cold"]["chunks"] > 0
@@ -59,8 +85,20 @@ def test_ingest_smoke(tmp_path):
 
 def test_memory_smoke(tmp_path):
     out = tmp_path / "memory.json"
-    memory.main(["--sizes", "200", "--embedder", "hash", "--queries", "2", "--workdir", str(tmp_path / "work"),
-                 "--json-out", str(out)])
+    memory.main(
+        [
+            "--sizes",
+            "200",
+            "--embedder",
+            "hash",
+            "--queries",
+            "2",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--json-out",
+            str(out),
+        ]
+    )
     data = _load(out)
     (r,) = data["results"]
     assert r["chunks"] == 200
@@ -70,8 +108,22 @@ def test_memory_smoke(tmp_path):
 
 def test_botpath_smoke(tmp_path):
     out = tmp_path / "botpath.json"
-    botpath.main(["--chunks", "150", "--embedder", "hash", "--concurrency", "3", "--rounds", "1",
-                  "--workdir", str(tmp_path / "work"), "--json-out", str(out)])
+    botpath.main(
+        [
+            "--chunks",
+            "150",
+            "--embedder",
+            "hash",
+            "--concurrency",
+            "3",
+            "--rounds",
+            "1",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--json-out",
+            str(out),
+        ]
+    )
     data = _load(out)
     r = data["result"]
     assert r["asks"] == 3 and r["deferred"] == 3 and r["answered"] == 3

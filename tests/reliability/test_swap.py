@@ -79,17 +79,18 @@ def test_answers_come_wholly_from_one_generation_while_reindex_swaps(tmp_path, t
     assert not errors, f"{len(errors)} queries failed, first: {errors[0]!r}"
     assert len(set(generations)) == SWAPS  # every reindex swapped in a new generation
     assert min(counts) >= 3 and len(results) == sum(counts)
-    passages: dict[str, str] = {}  # chunk_id -> text (the same in every generation that holds it)
+    passages: dict[str, str] = {}  # chunk_id -> its article's body (the same in every generation that holds it)
     for gen_dir in (tmp_path / "index").glob("gen-*"):
         gen = Generation.open_path(gen_dir, model_id=EMBEDDER.model_id)
-        passages.update({r.chunk.chunk_id: r.chunk.text for r in gen.chunk_rows()})
+        bodies = {a.id: a.body for a in gen.articles()}
+        passages.update({r.chunk.chunk_id: bodies[r.chunk.article_id] for r in gen.chunk_rows()})
         gen.close()
     seen_old = seen_new = 0
     for hit_urls, hits in results:
         assert hit_urls <= urls["old"] or hit_urls <= urls["new"], f"mixed answer: {sorted(hit_urls)}"
         for chunk_id, passage in hits:
             if chunk_id in passages:  # (generations pruned meanwhile are not on disk to compare with)
-                assert passage and passage in passages[chunk_id]
+                assert passage and passage in passages[chunk_id]  # a span of that article's body
         seen_old += bool(hit_urls & only_old)
         seen_new += bool(hit_urls & only_new)
     # the load really overlapped the swaps: answers came from both article sets
