@@ -141,7 +141,7 @@ def print_table(label: str, results: dict[str, dict], out=sys.stdout) -> None:
 
 
 def run_set(index_dir: Path, embedder, questions, today, systems=SYSTEMS, tokenizer=None,
-            across: bool = False) -> dict[str, dict]:
+            within_chunk: bool = False) -> dict[str, dict]:
     from index.search import SearchConfig, Searcher
     from index.store import Generation
     from index.tokenize import KeywordTokenizer
@@ -150,7 +150,7 @@ def run_set(index_dir: Path, embedder, questions, today, systems=SYSTEMS, tokeni
     for name in systems:
         gen = Generation.open(index_dir, model_id=embedder.model_id)
         tok = KeywordTokenizer(tokenizer) if tokenizer else None
-        s = Searcher(gen, embedder, config=SearchConfig(mode=name, passage_across_chunks=across), tokenizer=tok)
+        s = Searcher(gen, embedder, config=SearchConfig(mode=name, passage_across_chunks=not within_chunk), tokenizer=tok)
         out[name] = evaluate(s, questions, today=today)
         gen.close()
     return out
@@ -166,8 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--today", type=date.fromisoformat, help="the date questions are asked on (default: today)")
     ap.add_argument("--no-alone", action="store_true", help="with --extra, skip the run on the set alone")
     ap.add_argument("--tokenizers", nargs="*", help="also compare BM25-only with these tokenizer backends")
-    ap.add_argument("--passages-across-chunks", action="store_true",
-                    help="let a passage join the best chunk and a neighbour (SearchConfig.passage_across_chunks)")
+    ap.add_argument("--passages-within-chunk", action="store_true",
+                    help="keep each passage inside the hit's chunk (SearchConfig.passage_across_chunks=False)")
     ap.add_argument("--verbose", action="store_true", help="print each question's rank and confidence")
     args = ap.parse_args(argv)
 
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, paths in runs:
         with tempfile.TemporaryDirectory(prefix="defnews-bench-") as tmp:
             index_dir = build_index(load_articles(paths), embedder, args.cache_dir, Path(tmp))
-            res = run_set(index_dir, embedder, questions, args.today, across=args.passages_across_chunks)
+            res = run_set(index_dir, embedder, questions, args.today, within_chunk=args.passages_within_chunk)
             print_table(f"{args.dir.name} ({label}), model {args.model}", res)
             if args.tokenizers:
                 tok_res = {}
