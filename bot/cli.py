@@ -174,13 +174,13 @@ def cmd_ask(args) -> int:
         if args.batch:
             try:
                 answer = service.search(Query(text=validate_question(q, settings.max_question_chars), k=k,
-                                              per_article=args.per_article))
+                                              per_article=args.per_article, today=args.today))
             except DefnewsError as exc:
                 print(json.dumps({"question": q, "error": str(exc), "confident": False, "results": []},
                                  ensure_ascii=False), flush=True)
                 continue
         else:
-            answer = service.search(Query(text=q, k=k, per_article=args.per_article))
+            answer = service.search(Query(text=q, k=k, per_article=args.per_article, today=args.today))
         if args.json or args.batch:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
@@ -258,6 +258,15 @@ def cmd_sources(args) -> int:
 # --------------------------------------------------------------------------- parser
 
 
+def _iso_date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="defnews", description="Defence-news retrieval: CLI and Discord bot.")
     parser.add_argument("--version", action="version", version=f"defnews {__version__}")
@@ -279,6 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.add_argument("--batch", metavar="FILE", help="one question per line; one JSON object per line out")
     p.add_argument("--per-article", type=int, default=1, help="results per article (default 1)")
+    p.add_argument("--today", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                   help="resolve relative dates in questions ('last week') against this date (default: today)")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("reindex", parents=[common], help="re-read all configured sources")

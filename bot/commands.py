@@ -13,7 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from index.errors import DefnewsError
 from index.search import Query, validate_question
@@ -188,9 +188,9 @@ class AskParams:
             int(data.get("k") or 3),
         )
 
-    def query(self, offset: int = 0) -> Query:
+    def query(self, offset: int = 0, today: date | None = None) -> Query:
         return Query(text=self.question, k=self.k, offset=offset, since=self.since, until=self.until,
-                     section=self.section)
+                     section=self.section, today=today)
 
 
 def strip_mention(content: str, bot_id: int) -> str:
@@ -307,7 +307,9 @@ class Core:
     def answer(self, params: AskParams, offset: int = 0) -> AnswerReply:
         """Search (blocking) and build the reply model with matched terms emphasised."""
         self.check_section(params.section)
-        answer = self.service.search(params.query(offset))
+        # "last week", "yesterday": relative to the bot's clock, in the configured (digest) time zone
+        today = self.clock().astimezone(zone(self.settings.digest_timezone)).date()
+        answer = self.service.search(params.query(offset, today=today))
         terms = self.service.searcher.tokenizer.tokens(params.question)
         reply = answer_reply(answer, offset, terms)
         if not reply.items and (params.since or params.until or params.section):

@@ -173,3 +173,21 @@ def test_default_model_answers_the_users_question(tmp_path):
     hits = [r for r in answer["results"] if "khare" in r["url"]]
     assert hits, [r["url"] for r in answer["results"]]
     assert "表敬" in hits[0]["passage"] or "courtesy call" in hits[0]["passage"]
+
+
+def test_relative_dates_resolve_against_the_given_day(tmp_path):
+    idx = tmp_path / "idx"
+    question = "Who paid a courtesy call on the Defense Minister last week?"
+
+    def top(today: str) -> list[str]:
+        out = run("ask", question, "--today", today, "--json", "-k", "3", index_dir=idx).stdout
+        return [r["url"].rsplit("/", 1)[-1] for r in json.loads(out)["results"]]
+
+    week_of_july_4 = top("2025-07-11")  # last week = 30 June – 6 July 2025
+    week_of_july_10 = top("2025-07-16")  # last week = 7 – 13 July 2025
+    assert "un-operational-support-usg-khare-visit" in week_of_july_4
+    assert "estonian-chief-of-defence-calls-on-nakatani" not in week_of_july_4
+    assert week_of_july_10[0] == "estonian-chief-of-defence-calls-on-nakatani"
+    assert "un-operational-support-usg-khare-visit" not in week_of_july_10
+    bad = run("ask", question, "--today", "July 4", index_dir=idx, check=False)
+    assert bad.returncode != 0 and "not a date" in bad.stderr and "Traceback" not in bad.stderr
