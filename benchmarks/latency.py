@@ -44,7 +44,12 @@ def ensure_index(
     gen = current_generation(d) if d.exists() else None
     if gen is not None and not rebuild:
         m = read_manifest(gen)
-        if m.chunks == n and m.model_id == embedder.model_id:
+        kw_name = _keyword_file()[0]
+        if (
+            m.chunks == n
+            and m.model_id == embedder.model_id
+            and (kw_name is None or (gen / kw_name).exists())
+        ):
             return d, {"reused": True, **m.info.get("bench", {})}
     shutil.rmtree(d, ignore_errors=True)
     t0 = time.perf_counter()
@@ -67,16 +72,34 @@ def ensure_index(
         "corpus_s": round(t_corpus, 2),
         "vectors_s": round(t_vecs, 2),
     }
+    t3 = time.perf_counter()
+    kw_name, kw_build = _keyword_file()
+    extra = dict([kw_build(articles, chunks)]) if kw_build else {}  # as the ingest pipeline persists it
+    info["keyword_index_s"] = round(time.perf_counter() - t3, 2)
     write_generation(
         d,
         NewGeneration(
-            articles=articles, chunks=chunks, vectors=vecs, model_id=embedder.model_id, info={"bench": info}
+            articles=articles,
+            chunks=chunks,
+            vectors=vecs,
+            model_id=embedder.model_id,
+            info={"bench": info},
+            extra_files=extra,
         ),
     )
     info["write_s"] = round(time.perf_counter() - t2, 2)
     del articles, chunks, vecs
     gc.collect()
     return d, {"reused": False, **info}
+
+
+def _keyword_file():
+    """(file name, builder) of the persisted keyword index, when this version of the searcher has one."""
+    try:
+        from index.search import KEYWORD_FILE, keyword_index_file
+    except ImportError:
+        return None, None
+    return KEYWORD_FILE, keyword_index_file
 
 
 def vectors_kind(n: int, real_upto: int, embedder) -> str:

