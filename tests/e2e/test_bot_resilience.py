@@ -151,7 +151,7 @@ async def test_sigterm_while_connecting_exits_cleanly(make_rig, tmp_path) -> Non
         await asyncio.wait_for(accepted.wait(), 60)  # logged in over REST, now waiting for the gateway
         assert server.find_requests("GET", "/users/@me")
         proc.send_signal(signal.SIGTERM)
-        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        _out, err = await asyncio.wait_for(proc.communicate(), 30)
     finally:
         silent_server.close()
     assert proc.returncode == 0, err.decode()
