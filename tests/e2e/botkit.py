@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embedding import HashEmbedder
+from index.embedding import EmbedderWrapper, HashEmbedder
 from tests.e2e.fakediscord import FakeDiscord, InteractionHandle, SentMessage
 from tests.e2e.fakediscord.validation import validate_message
 
@@ -58,7 +58,7 @@ class FakeClock:
         self.now += timedelta(**kw)
 
 
-class TestEmbedder:
+class TestEmbedder(EmbedderWrapper):
     """HashEmbedder(256) (same model id as the sample index) with optional delays and gates.
 
     ``query_delay`` sleeps in ``embed_query`` (slow retrieval); ``query_gate`` / ``passage_gate`` block until
@@ -69,7 +69,7 @@ class TestEmbedder:
     __test__ = False
 
     def __init__(self) -> None:
-        self.inner = HashEmbedder(256)
+        super().__init__(HashEmbedder(256))
         self.query_delay = 0.0
         self.query_gate: threading.Event | None = None
         self.passage_gate: threading.Event | None = None
@@ -77,17 +77,6 @@ class TestEmbedder:
         self.passages_waiting = 0
         self.query_calls: list[float] = []  # monotonic start times
         self.query_error: Exception | None = None  # raised by embed_query (an unexpected failure)
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    def warm_up(self) -> None:
-        self.inner.warm_up()
 
     def hold_queries(self) -> threading.Event:
         self.query_gate = threading.Event()
