@@ -31,16 +31,18 @@ from .common import log
 DEPTH = 100  # candidates per retriever; the searcher's own default depth for k=5
 
 
-def index_dir_for(n: int, vectors: str, model_id: str, seed: int, root: Path) -> Path:
+def index_dir_for(n: int, vectors: str, model_id: str, seed: int, root: Path, index_type: str = "flat") -> Path:
     tag = model_id.split(":")[0]
-    return root / f"idx-{tag}-{vectors}-{n}-s{seed}"
+    suffix = "" if index_type == "flat" else "-" + index_type.replace(":", "p")
+    return root / f"idx-{tag}-{vectors}-{n}-s{seed}{suffix}"
 
 
 def ensure_index(
-    n: int, embedder, *, vectors: str, seed: int = 1, root: Path = common.RESULTS, rebuild: bool = False
+    n: int, embedder, *, vectors: str, seed: int = 1, root: Path = common.RESULTS, rebuild: bool = False,
+    index_type: str = "flat",
 ) -> tuple[Path, dict]:
     """A generation of ``n`` synthetic chunks (reused when present). Returns (index_dir, build info)."""
-    d = index_dir_for(n, vectors, embedder.model_id, seed, root)
+    d = index_dir_for(n, vectors, embedder.model_id, seed, root, index_type)
     gen = current_generation(d) if d.exists() else None
     if gen is not None and not rebuild:
         m = read_manifest(gen)
@@ -48,6 +50,7 @@ def ensure_index(
         if (
             m.chunks == n
             and m.model_id == embedder.model_id
+            and m.index_type == index_type
             and (kw_name is None or (gen / kw_name).exists())
         ):
             return d, {"reused": True, **m.info.get("bench", {})}
@@ -86,6 +89,7 @@ def ensure_index(
             info={"bench": info},
             extra_files=extra,
         ),
+        index_type=index_type,
     )
     info["write_s"] = round(time.perf_counter() - t2, 2)
     del articles, chunks, vecs
@@ -361,6 +365,8 @@ def main(argv: list[str] | None = None) -> dict:
     )
     ap.add_argument("--profile", action="store_true", help="pyinstrument profile at the largest size")
     ap.add_argument("--rebuild", action="store_true", help="rebuild cached synthetic indexes")
+    ap.add_argument("--index-type", default="flat",
+                    help="index type of the synthetic generations (flat, sqfp16, ivfNLIST:NPROBE, hnswM)")
     ap.add_argument("--workdir", default=str(common.RESULTS), help="where synthetic indexes are cached")
     ap.add_argument("--faiss-threads", type=int, default=0, help="faiss OpenMP threads (0: library default)")
     ap.add_argument("--json-out", default=None)
@@ -382,11 +388,12 @@ def main(argv: list[str] | None = None) -> dict:
     for n in sizes:
         kind = vectors_kind(n, args.real_upto, embedder)
         log(f"size {n:,}: building/reusing index ({kind} vectors)")
-        d, build = ensure_index(n, embedder, vectors=kind, root=root, rebuild=args.rebuild)
+        d, build = ensure_index(n, embedder, vectors=kind, root=root, rebuild=args.rebuild,
+                                index_type=args.index_type)
         log(f"size {n:,}: measuring ({build})")
         prof = common.RESULTS / f"profile-ask-{n}" if args.profile and n == sizes[-1] else None
         r = measure(d, embedder, queries, warmup=warmup, profile_to=prof)
-        r.update({"size": n, "vectors": kind, "build": build})
+        r.update({"size": n, "vectors": kind, "build": build, "index_type": args.index_type})
         results.append(r)
         log(f"size {n:,}: ask p50 {r['ask_ms']['p50']} ms, load {r['load_s']} s")
     table = ""
@@ -412,7 +419,7 @@ def main(argv: list[str] | None = None) -> dict:
     if rows:
         table = common.print_table(
             f"ask latency ({args.embedder}, {len(queries)} distinct questions, warm, 1 process, k=5, "
-            f"depth {DEPTH}, "
+            f"depth {DEPTH}, index {args.index_type}, "
             f"faiss threads {results[0]['faiss_threads'] if results else '-'})",
             [
                 "chunks",

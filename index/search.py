@@ -2,8 +2,10 @@
 expansion), fused by reciprocal rank, boosted by date agreement, one hit per article, with the best
 matching span of each passage, highlights and a calibrated "confident" flag.
 
-Per query the work is vectorised over the corpus (one matrix-vector product for the dense scores, a few
-sparse columns for BM25, a sorted array for dates); Python loops only touch the few hundred candidates.
+Per query the work is proportional to the candidates, not to the corpus: the dense candidates come from
+the FAISS index (exact for ``flat``/``sqfp16``, approximate for ``ivf``/``hnsw``), BM25 and date scores
+are computed on their posting lists only, filters apply to candidate rows, and the confidence z-score uses
+a fixed random sample of the corpus' similarities. Python loops only touch the few hundred candidates.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
 RRF_K = 60
+CONFIDENCE_SAMPLE = 8192  # chunks whose similarities estimate the corpus distribution (all, if fewer)
+GATHER_MAX = 8192  # up to this many rows, a restricted dense search scores the rows' vectors directly
 
 # Japanese question words and light verbs carry no topic; dropped from the keyword query only.
 _JA_QUERY_STOP = frozenset(
@@ -149,7 +153,11 @@ class Searcher:
         self._chunk_art = np.asarray([art_pos[a] for a in self.chunk_article], np.int64)
         self._art_pub = np.asarray([self.articles[a].published.timestamp() for a in art_ids], np.float64)
         self._art_section = np.asarray([self.articles[a].section for a in art_ids], dtype=object)
-        self._vectors = self._vector_matrix()
+        self._vectors: np.ndarray | None = None  # float32 rows, a view of a flat index (no copy)
+        self._vectors16: np.ndarray | None = None  # float16 rows, a view of an sqfp16 index
+        self._attach_vectors()
+        self._sample = self._sample_vectors()
+        self._threads = threading.local()
         self.bm25 = self._keyword_index()
         self._title_dates: dict[int, tuple] = {
             i: tuple(m.span for m in find_dates(self.articles[a].title, self.articles[a].published))
@@ -184,19 +192,81 @@ class Searcher:
     def n_chunks(self) -> int:
         return len(self.chunks)
 
-    def _vector_matrix(self) -> np.ndarray:
+    def _attach_vectors(self) -> None:
+        """Direct views of the stored vectors where the index type allows it (flat: float32, sqfp16:
+        float16), so that scoring a few rows needs no FAISS call; IVF gets a direct map for reconstruct."""
+        import faiss
+
         index = self.gen.faiss
         n, d = index.ntotal, index.d
         if n == 0:
-            return np.zeros((0, d), np.float32)
-        try:
-            import faiss
+            return
+        if isinstance(index, faiss.IndexFlat):
+            self._vectors = faiss.rev_swig_ptr(index.get_xb(), n * d).reshape(n, d)
+        elif isinstance(index, faiss.IndexScalarQuantizer) and index.sq.qtype == faiss.ScalarQuantizer.QT_fp16:
+            raw = faiss.rev_swig_ptr(index.codes.data(), n * d * 2)
+            self._vectors16 = raw.view(np.float16).reshape(n, d)
+        else:
+            ivf = faiss.try_extract_index_ivf(index)
+            if ivf is not None:
+                ivf.make_direct_map()
+                nprobe = _nprobe(self.gen.manifest.index_type)
+                if nprobe:
+                    ivf.nprobe = min(nprobe, ivf.nlist)
 
-            if isinstance(index, faiss.IndexFlat):  # a view of FAISS's own storage, no copy
-                return faiss.rev_swig_ptr(index.get_xb(), n * d).reshape(n, d)
-        except (ImportError, AttributeError):  # pragma: no cover
-            pass
-        return self.gen.vectors()
+    def _row_vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The stored vectors of ``rows`` as a float32 matrix."""
+        if self._vectors is not None:
+            return self._vectors[rows]
+        if self._vectors16 is not None:
+            return self._vectors16[rows].astype(np.float32)
+        if not len(rows):
+            return np.zeros((0, self.gen.faiss.d), np.float32)
+        return self.gen.faiss.reconstruct_batch(np.ascontiguousarray(rows, np.int64))
+
+    def _sample_vectors(self) -> np.ndarray:
+        """Vectors of a fixed random sample of chunks (all chunks when there are few), for the corpus
+        similarity distribution of the confidence z-score."""
+        n = self.gen.faiss.ntotal
+        if n <= CONFIDENCE_SAMPLE:
+            rows = np.arange(n)
+        else:
+            rows = np.sort(np.random.default_rng(0).choice(n, CONFIDENCE_SAMPLE, replace=False))
+        return np.ascontiguousarray(self._row_vectors(rows), np.float32)
+
+    def _dot(self, rows: np.ndarray, qv: np.ndarray) -> np.ndarray:
+        """Similarity of ``rows`` to the query (no BLAS: its worker threads would fight the encoder's)."""
+        return np.einsum("ij,j->i", self._row_vectors(rows), qv)
+
+    def _faiss_search(self, qv: np.ndarray, k: int, allowed_rows: np.ndarray | None = None) -> np.ndarray:
+        """Rows of the top ``k`` by the FAISS index, best first, optionally among ``allowed_rows``."""
+        import faiss
+
+        if not getattr(self._threads, "single", False):  # one query: OpenMP threads only add contention
+            faiss.omp_set_num_threads(1)  # per calling thread (an OpenMP ICV), not process-wide
+            self._threads.single = True
+        index = self.gen.faiss
+        params = sel = packed = None
+        if allowed_rows is not None:
+            bits = np.zeros(index.ntotal, bool)
+            bits[allowed_rows] = True
+            packed = np.packbits(bits, bitorder="little")  # kept alive (with sel) until the search is done
+            sel = faiss.IDSelectorBitmap(index.ntotal, faiss.swig_ptr(packed))
+            params = _search_params(index)
+            params.sel = sel
+        _, ids = index.search(qv[None, :], k, params=params)
+        del sel, packed
+        ids = ids[0]
+        return ids[ids >= 0].astype(np.int64)
+
+    def _dense_top(self, qv: np.ndarray, k: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """The ``k`` rows most similar to the query, best first, among ``rows`` (None: all chunks).
+        Few rows are scored directly; many go through FAISS with a selector."""
+        if rows is None:
+            return self._faiss_search(qv, k)
+        if len(rows) <= GATHER_MAX:
+            return _top_rows(rows, self._dot(rows, qv), k)
+        return self._faiss_search(qv, k, rows)
 
     # ------------------------------------------------------------------ query analysis
 
@@ -270,7 +340,8 @@ class Searcher:
 
     # ------------------------------------------------------------------ scoring
 
-    def _mask(self, q: Query) -> np.ndarray | None:
+    def _article_mask(self, q: Query) -> np.ndarray | None:
+        """Allowed articles (by position) under the query's filters, or None when there are none."""
         if not (q.since or q.until or q.section):
             return None
         ok = np.ones(len(self._art_ids), bool)
@@ -280,11 +351,7 @@ class Searcher:
             ok &= self._art_pub <= _ts(q.until)
         if q.section:
             ok &= self._art_section == q.section
-        return ok[self._chunk_art]
-
-    def _dense_scores(self, text: str) -> np.ndarray:
-        qv = self.embedder.embed_query(text).astype(np.float32)
-        return self._vectors @ qv
+        return ok
 
     def search(self, q: Query) -> Answer:
         question = validate_question(q.text)
@@ -296,26 +363,37 @@ class Searcher:
         if n == 0:
             return Answer(question, False, [], 0, {"reason": "empty index"})
         plan = self.plan(question, today)
-        mask = self._mask(q)
+        ok_art = self._article_mask(q)
         depth = min(n, max(cfg.depth, (q.offset + q.k) * 10))
 
-        dense = self._dense_scores(plan.dense_text if cfg.mode == "hybrid" else question) \
-            if cfg.mode in ("hybrid", "dense") else np.zeros(n, np.float32)
+        def allowed(rows: np.ndarray) -> np.ndarray:
+            return rows if ok_art is None else rows[ok_art[self._chunk_art[rows]]]
+
+        qv = None
+        if cfg.mode in ("hybrid", "dense"):
+            qv = np.asarray(self.embedder.embed_query(plan.dense_text if cfg.mode == "hybrid" else question),
+                            np.float32)
         if cfg.mode in ("hybrid", "bm25"):
-            kw, share = self.bm25.scores(plan.concepts)
+            kw_rows, kw, share = self.bm25.sparse_scores(plan.concepts)
         else:
-            kw, share = np.zeros(n, np.float32), np.zeros(n, np.float32)
-        date_score = self.dates.score(plan.dates) if cfg.mode == "hybrid" and plan.dates else None
-        allowed = mask if mask is not None else np.ones(n, bool)
+            kw_rows, kw, share = np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, np.float32)
+        date_rows, date_vals = (self.dates.score_sparse(plan.dates) if cfg.mode == "hybrid" and plan.dates
+                                else (None, None))
 
         ranks: list[tuple[float, np.ndarray]] = []
-        if cfg.mode in ("hybrid", "dense"):
-            ranks.append((cfg.w_dense, _top(np.where(allowed, dense, -np.inf), depth)))
+        if qv is not None:
+            if ok_art is None:
+                ranks.append((cfg.w_dense, self._dense_top(qv, depth)))
+            else:
+                ranks.append((cfg.w_dense, self._dense_top(qv, depth, allowed(np.arange(n)))))
         if cfg.mode in ("hybrid", "bm25"):
-            ranks.append((cfg.w_keyword, _top(np.where(allowed & (kw > 0), kw, -np.inf), depth)))
+            sel = kw > 0
+            if ok_art is not None:
+                sel &= ok_art[self._chunk_art[kw_rows]]
+            ranks.append((cfg.w_keyword, _top_rows(kw_rows[sel], kw[sel], depth)))
         cand_lists = [r for _, r in ranks]
-        if date_score is not None:
-            cand_lists.append(_top(np.where(allowed & (date_score > 0), dense, -np.inf), depth))
+        if date_rows is not None and qv is not None:
+            cand_lists.append(self._dense_top(qv, depth, allowed(date_rows)))
         cands = np.unique(np.concatenate(cand_lists)) if cand_lists else np.zeros(0, np.int64)
         if len(cands) == 0:
             return Answer(question, False, [], 0, {"reason": "no candidates"})
@@ -325,8 +403,8 @@ class Searcher:
             for r, row in enumerate(order):
                 topical[pos[int(row)]] += w / (cfg.rrf_k + r + 1)
         final = topical.copy()
-        if date_score is not None:
-            final *= 1.0 + cfg.date_boost * plan.dates.specificity * date_score[cands]
+        if date_rows is not None:
+            final *= 1.0 + cfg.date_boost * plan.dates.specificity * _lookup(date_rows, date_vals, cands)
 
         order = np.argsort(-final, kind="stable")
         per: dict[int, int] = {}
@@ -340,7 +418,7 @@ class Searcher:
                 continue
             per[a] = per.get(a, 0) + 1
             picked.append((row, float(final[i])))
-        info = self._confidence(plan, picked, dense, share, date_score, cands, final)
+        info = self._confidence(plan, picked, qv, kw_rows, share)
         if q.per_article == 1:  # the article's answer passage: its best chunk for this kind of question
             shown = picked[: q.offset + q.k]
             fin = {int(c): float(f) for c, f in zip(cands, final, strict=True)}
@@ -371,11 +449,13 @@ class Searcher:
 
     # ------------------------------------------------------------------ confidence
 
-    def _confidence(self, plan: QueryPlan, picked, dense, share, date_score, cands, final) -> dict:
+    def _confidence(self, plan: QueryPlan, picked, qv: np.ndarray | None, kw_rows: np.ndarray,
+                    share: np.ndarray) -> dict:
         """Signals of the top hit, each on a scale that does not depend on the corpus or the model:
 
         - ``dense_z``: how far the top passage's similarity stands above the corpus' similarity
-          distribution for this question (robust z-score: median and MAD over all chunks);
+          distribution for this question (robust z-score: median and MAD over all chunks, or over a
+          fixed random sample of ``CONFIDENCE_SAMPLE`` chunks in a larger corpus);
         - ``keyword_share``: the IDF-weighted share of the question's concepts the top passage matches;
         - ``date``: agreement of the top passage (or its article) with the question's dates (1 = inside).
         The hit is an answer when the dates agree (if the question has any) and the topical evidence is
@@ -390,14 +470,16 @@ class Searcher:
         if cfg.mode != "hybrid":
             info.update(confident=True)
             return info
-        med = float(np.median(dense))
-        mad = float(np.median(np.abs(dense - med))) * 1.4826 + 1e-6
-        z = (float(dense[row]) - med) / mad
-        ks = float(share[row])
+        sims = np.einsum("ij,j->i", self._sample, qv)
+        med = float(np.median(sims))
+        mad = float(np.median(np.abs(sims - med))) * 1.4826 + 1e-6
+        top = float(self._dot(np.asarray([row]), qv)[0])
+        z = (top - med) / mad
+        ks = float(_lookup(kw_rows, share, np.asarray([row]))[0])
         d = self._date_agreement(row, plan) if plan.dates else None
         topical_ok = z >= cfg.min_dense_z or ks >= cfg.min_keyword_share
         date_ok = d is None or d >= cfg.min_date_agreement
-        info.update(dense_z=round(z, 3), dense=round(float(dense[row]), 4), keyword_share=round(ks, 3),
+        info.update(dense_z=round(z, 3), dense=round(top, 4), keyword_share=round(ks, 3),
                     date=None if d is None else round(d, 3), confident=bool(topical_ok and date_ok),
                     dates=[(qd.span.first.isoformat(), qd.span.last.isoformat(), qd.year_explicit)
                            for qd in plan.dates.items])
@@ -462,16 +544,53 @@ def _ts(d: datetime) -> float:
     return d.timestamp()
 
 
-def _top(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k largest finite scores, best first."""
-    finite = np.isfinite(scores)
-    m = int(finite.sum())
-    if m == 0:
-        return np.zeros(0, np.int64)
-    k = min(k, m)
-    idx = np.argpartition(-np.where(finite, scores, -np.inf), k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    idx = idx[np.isfinite(scores[idx])]
-    return idx[np.argsort(-scores[idx], kind="stable")]
+def _top_rows(rows: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """The ``rows`` of the k largest scores, best first (ties: lower row first)."""
+    if len(rows) > k:
+        part = np.argpartition(-scores, k - 1)[:k]
+        kth = scores[part].min()  # keep every row tied with the k-th, then cut after ordering the ties
+        part = np.flatnonzero(scores >= kth)
+        rows, scores = rows[part], scores[part]
+    order = np.lexsort((rows, -scores))[:k]
+    return rows[order].astype(np.int64)
+
+
+def _lookup(rows: np.ndarray, values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``values`` at ``keys`` for sorted ``rows`` (0 where a key is not among the rows)."""
+    out = np.zeros(len(keys), np.float64)
+    if not len(rows):
+        return out
+    idx = np.minimum(np.searchsorted(rows, keys), len(rows) - 1)
+    hit = rows[idx] == keys
+    out[hit] = values[idx[hit]]
+    return out
+
+
+def _nprobe(index_type: str) -> int:
+    """The nprobe of an ``ivfNLIST:NPROBE`` index type (0 when it names none)."""
+    try:
+        from .store import parse_index_type
+
+        kind, p = parse_index_type(index_type)
+    except ValueError:
+        return 0
+    return p.get("nprobe", 0) if kind == "ivf" else 0
+
+
+def _search_params(index):
+    """Search parameters of the index's kind (to carry a selector, keeping nprobe / efSearch)."""
+    import faiss
+
+    ivf = faiss.try_extract_index_ivf(index)
+    if ivf is not None:
+        p = faiss.SearchParametersIVF()
+        p.nprobe = ivf.nprobe
+        return p
+    if isinstance(index, faiss.IndexHNSW):
+        p = faiss.SearchParametersHNSW()
+        p.efSearch = index.hnsw.efSearch
+        return p
+    return faiss.SearchParameters()
 
 
 def _split_dates(seg: str, offset: int, spans: list[tuple[int, int]]) -> list[tuple[str, float]]:
