@@ -81,31 +81,37 @@ class BM25Index:
 
     def concept_scores(self, concept: QueryConcept) -> np.ndarray | None:
         """Per-document score of one concept (max over its spellings), or None when nothing matches."""
-        rows = self._rows([concept])
+        rows, where = self._rows([concept])
         if not len(rows):
             return None
         out = np.zeros(self.n_docs, np.float32)
-        s = self._concept_sparse(concept, rows)
+        s = self._concept_sparse(concept, rows, where)
         if s is None:
             return None
         out[rows] = s
         return out
 
-    def _rows(self, concepts: Sequence[QueryConcept]) -> np.ndarray:
-        """Sorted union of the posting lists of every token of the concepts."""
-        parts = [c[0] for con in concepts for v in con.variants for t in dict.fromkeys(v)
-                 if (c := self._column(t)) is not None]
-        if not parts:
-            return np.zeros(0, np.int32)
-        return np.unique(np.concatenate(parts))
+    def _rows(self, concepts: Sequence[QueryConcept]) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted union of the posting lists of every token of the concepts, document -> position in
+        that union; valid at the union's documents only)."""
+        mark = np.zeros(self.n_docs, bool)
+        for con in concepts:
+            for v in con.variants:
+                for t in v:
+                    if (c := self._column(t)) is not None:
+                        mark[c[0]] = True
+        rows = np.flatnonzero(mark)
+        where = np.empty(self.n_docs, np.int64)
+        where[rows] = np.arange(len(rows))
+        return rows, where
 
-    def _concept_sparse(self, concept: QueryConcept, rows: np.ndarray) -> np.ndarray | None:
-        """``concept_scores`` restricted to ``rows`` (sorted, a superset of the concept's postings): the
-        same float32 arithmetic per document, on the posting lists only."""
+    def _concept_sparse(self, concept: QueryConcept, rows: np.ndarray, where: np.ndarray) -> np.ndarray | None:
+        """``concept_scores`` restricted to ``rows`` (a superset of the concept's postings; ``where`` maps
+        a document to its position in ``rows``): the same float32 arithmetic per document."""
         best: np.ndarray | None = None
         for variant in concept.variants:
             toks = list(dict.fromkeys(variant))
-            cols = [(t, np.searchsorted(rows, c[0]), c[1]) for t in toks if (c := self._column(t)) is not None]
+            cols = [(t, where[c[0]], c[1]) for t in toks if (c := self._column(t)) is not None]
             if not cols:
                 continue
             acc = np.zeros(len(rows), np.float32)
@@ -125,7 +131,7 @@ class BM25Index:
     def sparse_scores(self, concepts: Sequence[QueryConcept]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, score, share) for the documents in any posting list of the concepts (rows sorted); the
         other documents score 0. Work is proportional to the posting lists, not to the corpus."""
-        rows = self._rows(concepts)
+        rows, where = self._rows(concepts)
         total = np.zeros(len(rows), np.float32)
         covered = np.zeros(len(rows), np.float32)
         mass = 0.0
@@ -134,13 +140,13 @@ class BM25Index:
             mass += c.weight * max(idf, 1e-3)
             if not len(rows):
                 continue
-            s = self._concept_sparse(c, rows)
+            s = self._concept_sparse(c, rows, where)
             if s is None:
                 continue
             total += c.weight * s
             covered += (s > 0) * np.float32(c.weight * max(idf, 1e-3))
         share = covered / mass if mass > 0 else covered
-        return rows.astype(np.int64), total, share
+        return rows, total, share
 
     def scores(self, concepts: Sequence[QueryConcept]) -> tuple[np.ndarray, np.ndarray]:
         """(score per document, share of the concepts' weight matched per document).
