@@ -93,6 +93,7 @@ def test_sparse_bm25_scores_match_the_dense_definition():
         expect += c.weight * idx.concept_scores(c)
     np.testing.assert_array_equal(full_kw, expect)
     np.testing.assert_array_equal(full_kw[rows], kw)
+    np.testing.assert_array_equal(full_share[rows], share)
 
 
 @pytest.fixture(scope="module")
