@@ -137,3 +137,16 @@ def test_restricted_dense_search_agrees_between_gather_and_faiss_selector(genera
     selected = s._dense_top(qv, 10, rows)
     assert set(gathered) <= set(rows) and len(gathered) == 10
     assert list(gathered) == list(selected)
+
+
+def test_ivf_generation_is_searched_with_its_nprobe(tmp_path):
+    """A generation built as IVF (enough chunks not to fall back) answers like flat when nprobe = nlist."""
+    arts = parse_jsonl_file(SAMPLE).articles  # ~90 chunks: 2 lists of >= 39 vectors each
+    emb = HashEmbedder()
+    Indexer(tmp_path / "flat", emb).ingest(arts)
+    Indexer(tmp_path / "ivf", emb, index_type="ivf2:2").ingest(arts)
+    flat = Searcher.load(tmp_path / "flat", emb)
+    ivf = Searcher.load(tmp_path / "ivf", emb)
+    index = faiss.extract_index_ivf(ivf.gen.faiss)
+    assert index.nlist == 2 and index.nprobe == 2  # reapplied at load from the manifest's type
+    assert _answers(ivf) == _answers(flat)  # all lists probed: exact search, the same answers
