@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,22 +44,29 @@ class BM25Index:
         return self.matrix.shape[0]
 
     @classmethod
-    def build(cls, docs: Sequence[Sequence[str]], k1: float = K1, b: float = B, *, tokenizer: str = "") -> BM25Index:
+    def build(cls, docs: Iterable[Sequence[str]], k1: float = K1, b: float = B, *, tokenizer: str = "") -> BM25Index:
+        """BM25 weights of ``docs`` (token lists), read once as a stream.
+
+        Term counts go straight into compact arrays (about 8 bytes per distinct term of a document), so a
+        million chunks can be indexed without holding their token lists.
+        """
         vocab: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        for i, toks in enumerate(docs):
-            for t in toks:
-                j = vocab.setdefault(t, len(vocab))
-                rows.append(i)
-                cols.append(j)
-        n = len(docs)
+        indptr = array("q", [0])
+        cols = array("i")
+        counts = array("f")
+        lengths = array("f")
+        for toks in docs:
+            for t, k in Counter(toks).items():
+                cols.append(vocab.setdefault(t, len(vocab)))
+                counts.append(k)
+            indptr.append(len(cols))
+            lengths.append(len(toks))
+        n = len(lengths)
         tf = sparse.csr_matrix(
-            (np.ones(len(rows), np.float32), (np.asarray(rows, np.int64), np.asarray(cols, np.int64))),
+            (np.frombuffer(counts, np.float32), np.frombuffer(cols, np.int32), np.frombuffer(indptr, np.int64)),
             shape=(n, max(len(vocab), 1)),
         )
-        tf.sum_duplicates()
-        dl = np.asarray([len(d) for d in docs], np.float32)
+        dl = np.frombuffer(lengths, np.float32)
         avgdl = float(dl.mean()) if n else 1.0
         df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float32)
         idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)

@@ -528,7 +528,7 @@ def build_keyword_index(articles: dict[str, Article], chunks: list[Chunk],
     """BM25 over each chunk's article title and text, in chunk (FAISS row) order."""
     tokenizer = tokenizer or KeywordTokenizer()
     return BM25Index.build(
-        [tokenizer.tokens(articles[c.article_id].title + "\n" + c.text) for c in chunks], tokenizer=tokenizer.name
+        (tokenizer.tokens(articles[c.article_id].title + "\n" + c.text) for c in chunks), tokenizer=tokenizer.name
     )
 
 
