@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--workdir", default=str(common.RESULTS), help="where synthetic indexes are cached")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json-out", default=None)
+    ap.add_argument("--index-type", default="flat", help="index type (flat, sqfp16, ivfNLIST:NPROBE, hnswM)")
     args = ap.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child, args.embedder, args.queries)))
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> dict:
     results = []
     for n in common.parse_sizes(args.sizes):
         log(f"memory {n:,}: building/reusing index (random vectors)")
-        d, build = ensure_index(n, embedder, vectors="random", root=Path(args.workdir))
+        d, build = ensure_index(n, embedder, vectors="random", root=Path(args.workdir), index_type=args.index_type)
         log(f"memory {n:,}: measuring in a child process")
         env = {**os.environ, "PYTHONPATH": str(common.ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         proc = subprocess.run(
