@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -366,12 +366,3 @@ class DigestScheduler:
             wake = await self.tick()
             while (delay := (wake - self.clock()).total_seconds()) > 0:
                 await sleep(min(delay, self.max_sleep))
-
-
-def pick_sections(articles: Sequence[Article]) -> list[str]:
-    """The distinct sections of ``articles``, most common first."""
-    counts: dict[str, int] = {}
-    for a in articles:
-        if a.section:
-            counts[a.section] = counts.get(a.section, 0) + 1
-    return sorted(counts, key=lambda s: (-counts[s], s))

@@ -58,28 +58,6 @@ def _nfkc_terms(terms: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(unicodedata.normalize("NFKC", t) for t in terms)
 
 
-def best_span(text: str, terms: Sequence[str], max_chars: int) -> tuple[int, int]:
-    """The window of whole sentences (at most ``max_chars``, at least one sentence) of ``text`` that
-    covers the most distinct highlighted terms, ties to the earliest."""
-    if len(text) <= max_chars:
-        return 0, len(text)
-    sents = split_sentences(text)
-    if not sents:
-        return 0, len(text)
-    spans = highlight_spans(text, terms)
-    best, best_key = (sents[0][0], sents[0][1]), (-1, 0)
-    for i in range(len(sents)):
-        j = i
-        while j + 1 < len(sents) and sents[j + 1][1] - sents[i][0] <= max_chars:
-            j += 1
-        s, e = sents[i][0], sents[j][1]
-        found = {text[a:b].lower() for a, b in spans if s <= a and b <= e}
-        key = (len(found), -i)
-        if key > best_key:
-            best, best_key = (s, e), key
-    return best
-
-
 # ------------------------------------------------------------------ what kind of answer a question wants
 
 _Q_TYPES = {

@@ -593,24 +593,6 @@ def _search_params(index):
     return faiss.SearchParameters()
 
 
-def _split_dates(seg: str, offset: int, spans: list[tuple[int, int]]) -> list[tuple[str, float]]:
-    """Pieces of ``seg`` (at ``offset`` in the question) with weight 1, date expressions with 0.3."""
-    out: list[tuple[str, float]] = []
-    pos = 0
-    for s, e in spans:
-        s, e = s - offset, e - offset
-        if e <= 0 or s >= len(seg):
-            continue
-        s, e = max(s, 0), min(e, len(seg))
-        if s > pos:
-            out.append((seg[pos:s], 1.0))
-        out.append((seg[s:e], 0.3))
-        pos = e
-    if pos < len(seg):
-        out.append((seg[pos:], 1.0))
-    return out
-
-
 def _merge_concepts(concepts: list[QueryConcept]) -> list[QueryConcept]:
     """Drop repeated concepts (same spellings), keeping the highest weight."""
     best: dict[tuple, QueryConcept] = {}

@@ -482,10 +482,6 @@ class Generation:
         ).fetchone()
         return article_from_row(row) if row else None
 
-    def article_hashes(self) -> dict[str, tuple[str, str]]:
-        """url -> (content_hash, body_hash)."""
-        return {u: (c, b) for u, c, b in self.db.execute("SELECT url, content_hash, body_hash FROM articles")}
-
     def chunk_rows(self, rows: Sequence[int] | None = None) -> list[ChunkRow]:
         sql = 'SELECT row, article_id, ordinal, start, "end", text, dates FROM chunks'
         if rows is None:
