@@ -518,7 +518,7 @@ class NewGeneration:
 
 
 IVF_NPROBE_DEFAULT = 64  # when an "ivfN" index type names no nprobe
-IVF_TRAIN_MAX = 100_000  # vectors sampled to train the IVF centroids
+IVF_TRAIN_MAX = 100_000  # vectors sampled to train the IVF centroids (at least 40 per list)
 
 
 def parse_index_type(index_type: str) -> tuple[str, dict]:
@@ -566,7 +566,8 @@ def build_faiss(vectors: np.ndarray, dim: int, index_type: str = "flat"):
         quantizer = faiss.IndexFlatIP(dim)
         index = faiss.IndexIVFFlat(quantizer, dim, p["nlist"], faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)
-        train = x if len(x) <= IVF_TRAIN_MAX else x[np.sort(rng.choice(len(x), IVF_TRAIN_MAX, replace=False))]
+        n_train = max(IVF_TRAIN_MAX, 40 * p["nlist"])  # FAISS wants >= 39 points per centroid
+        train = x if len(x) <= n_train else x[np.sort(rng.choice(len(x), n_train, replace=False))]
         index.train(train)
         index.nprobe = p["nprobe"]
     if len(x):
