@@ -99,9 +99,16 @@ class DateIndex:
         t_rows, t_vals = self.titles.score_sparse(qdates, self.year_decay)
         title = np.zeros(self.n_articles, np.float64)
         title[t_rows] = t_vals
-        arts = np.union1d(t_rows[self.has_title[t_rows]],
-                          np.flatnonzero(art_body)[~self.has_title[np.flatnonzero(art_body)]])
-        rows = np.union1d(own_rows, self._article_rows(arts))
+        # unions as boolean masks: a pass over a bit per chunk is far cheaper than sorting/hashing the
+        # hundreds of thousands of rows a month or year question matches in a large index
+        art_mask = np.zeros(self.n_articles, bool)
+        art_mask[t_rows[self.has_title[t_rows]]] = True
+        body_arts = np.flatnonzero(art_body)
+        art_mask[body_arts[~self.has_title[body_arts]]] = True
+        row_mask = np.zeros(self.n_chunks, bool)
+        row_mask[own_rows] = True
+        row_mask[self._article_rows(np.flatnonzero(art_mask))] = True
+        rows = np.flatnonzero(row_mask)
         own = np.zeros(len(rows), np.float64)
         own[np.searchsorted(rows, own_rows)] = own_vals
         art = self.chunk_article[rows]
