@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import SAMPLE_DIR, Settings
+from bot.state import BotState
 from index.embedding import HashEmbedder
 from index.service import IndexService
 from index.sourcefile import default_sources
@@ -37,3 +38,11 @@ def settings(tmp_path) -> Settings:
 @pytest.fixture
 def clock():
     return lambda: NOW
+
+
+@pytest.fixture
+def state(tmp_path):
+    """A fresh bot state database per test."""
+    st = BotState(tmp_path / "state.sqlite")
+    yield st
+    st.close()

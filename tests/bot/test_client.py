@@ -88,13 +88,6 @@ class Interaction:
 
 
 @pytest.fixture
-def state(tmp_path):
-    st = BotState(tmp_path / "state.sqlite")
-    yield st
-    st.close()
-
-
-@pytest.fixture
 async def bot(tmp_path, service, state, clock):
     settings = make_settings(tmp_path, maintainer_user_ids=[1], moderator_role_ids=[10])
     b = DefnewsBot(settings, service, clock=clock, state=state, background=False)

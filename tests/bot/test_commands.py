@@ -27,7 +27,6 @@ from bot.commands import (
 from bot.digest import InvalidInputError
 from bot.replies import REPHRASE_TIPS
 from bot.settings import SAMPLE_DIR
-from bot.state import BotState
 from index.embedding import HashEmbedder
 from index.errors import IndexMissingError, InvalidQueryError
 from index.service import IndexService, ReindexBusyError
@@ -36,13 +35,6 @@ from index.sourcefile import default_sources
 from .conftest import NOW, make_settings
 
 KHARE = "https://defnews-sample.example.jp/articles/2025/07/un-operational-support-usg-khare-visit"
-
-
-@pytest.fixture
-def state(tmp_path):
-    st = BotState(tmp_path / "state.sqlite")
-    yield st
-    st.close()
 
 
 @pytest.fixture
