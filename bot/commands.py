@@ -310,7 +310,10 @@ class Core:
         # "last week", "yesterday": relative to the bot's clock, in the configured (digest) time zone
         today = self.clock().astimezone(zone(self.settings.digest_timezone)).date()
         answer = self.service.search(params.query(offset, today=today))
-        terms = self.service.searcher.tokenizer.tokens(params.question)
+        # the searcher marks the matched terms; tokenise the question only for hits it left unmarked
+        terms = () if all(h.highlights for h in answer.hits) else self.service.searcher.tokenizer.tokens(
+            params.question
+        )
         reply = answer_reply(answer, offset, terms)
         if not reply.items and (params.since or params.until or params.section):
             reply = _with_tips(reply, "The date or section filters may be too narrow; try without them.")
