@@ -154,13 +154,19 @@ def measure(
         t = time.perf_counter()
         index.search(qv[i : i + 1], depth)
         flat.append(time.perf_counter() - t)
-    # keyword alone: the searcher's query analysis + BM25 scoring, if it exposes them (plan + bm25.scores),
-    # else the older tokenizer + bm25s.retrieve pair
+    # keyword alone: the searcher's query analysis + BM25 top-k (plan + bm25.top), or the full BM25 scores
+    # (plan + bm25.scores) in versions without top-k, else the older tokenizer + bm25s.retrieve pair
     kw = []
     tok = getattr(searcher, "tokenizer", None)
     bm25 = getattr(searcher, "bm25", None)
     try:
-        if hasattr(searcher, "plan") and hasattr(bm25, "scores"):
+        if hasattr(searcher, "plan") and hasattr(bm25, "top"):
+            today = date.today()
+            for q in queries:
+                t = time.perf_counter()
+                bm25.top(searcher.plan(q, today).concepts, depth)
+                kw.append(time.perf_counter() - t)
+        elif hasattr(searcher, "plan") and hasattr(bm25, "scores"):
             today = date.today()
             for q in queries:
                 t = time.perf_counter()

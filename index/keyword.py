@@ -4,8 +4,10 @@
 (a word, or a glossary term with all its spellings); each spelling is a bag of tokens. A document holding only some
 of a spelling's tokens gets partial credit, discounted by the square of the IDF-weighted share present
 (so "Ground Self-Defense Force" counts little for "Air Self-Defense Force", where the rare word is missing,
-while a Japanese compound split differently by the tokenizer still counts). Scores for all
-documents come out as one numpy vector (vectorised, no Python loop over documents).
+while a Japanese compound split differently by the tokenizer still counts). Scores come out as numpy
+vectors (vectorised, no Python loop over documents), for all documents (``scores``), for given ones
+(``score_rows``), or as the exact top k (``top``), which skips most of the long posting lists of common
+words (MaxScore-style upper bounds), so its work follows the rare words of the question rather than the corpus.
 """
 
 from __future__ import annotations
@@ -22,6 +24,40 @@ from scipy import sparse
 
 K1 = 1.2
 B = 0.75
+_PRUNE_MIN_POSTINGS = 50_000  # below this, scoring every posting is as fast as skipping some
+_SEED_POSTINGS = 20_000  # the documents of the rarest tokens, scored first for a threshold (see ``top``)
+
+
+class _RowLookup:
+    """The postings of query tokens among a sorted set of documents ``rows``, each token looked up once."""
+
+    def __init__(self, index: BM25Index, rows: np.ndarray) -> None:
+        self.index, self.rows = index, rows
+        self._rows32 = rows.astype(np.int32)
+        self._pos: np.ndarray | None = None
+        self._seen: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
+
+    def gather(self, token: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(positions in ``rows`` of the documents in ``token``'s posting list, their weights)."""
+        if token not in self._seen:
+            self._seen[token] = self._gather(token)
+        return self._seen[token]
+
+    def _gather(self, token: str) -> tuple[np.ndarray, np.ndarray] | None:
+        c = self.index._column(token)
+        if c is None:
+            return None
+        docs, vals = c
+        if len(self.rows) * 12 < len(docs):  # few rows, a long list: binary search the rows in the list
+            idx = np.minimum(np.searchsorted(docs, self._rows32), len(docs) - 1)
+            hit = docs[idx] == self._rows32
+            return np.flatnonzero(hit), vals[idx[hit]]
+        if self._pos is None:  # else one pass over the list through a document -> position table
+            self._pos = np.full(self.index.n_docs, -1, np.int32)
+            self._pos[self.rows] = np.arange(len(self.rows), dtype=np.int32)
+        pos = self._pos[docs]
+        hit = np.flatnonzero(pos >= 0)  # (flatnonzero + take: several times faster than a boolean mask)
+        return pos.take(hit), vals.take(hit)
 
 
 @dataclass(frozen=True)
@@ -38,6 +74,14 @@ class BM25Index:
         self.matrix = matrix  # (n_docs, n_terms) BM25 term weights, CSC for fast column access
         self.idf = idf
         self.max_idf = float(np.log(1.0 + (matrix.shape[0] + 0.5) / 0.5))  # the IDF of an unseen token
+        if not matrix.has_sorted_indices:
+            matrix.sort_indices()
+        self._col_len = np.diff(matrix.indptr)
+        # the largest weight of each term (upper bounds for skipping documents in ``top``)
+        self.col_max = np.zeros(matrix.shape[1], np.float64)
+        nz = np.flatnonzero(self._col_len)
+        if len(nz):
+            self.col_max[nz] = np.maximum.reduceat(matrix.data, matrix.indptr[nz]).astype(np.float64)
 
     @property
     def n_docs(self) -> int:
@@ -90,37 +134,26 @@ class BM25Index:
 
     def concept_scores(self, concept: QueryConcept) -> np.ndarray | None:
         """Per-document score of one concept (max over its spellings), or None when nothing matches."""
-        rows, where = self._rows([concept])
+        rows = self._rows([concept])
         if not len(rows):
             return None
         out = np.zeros(self.n_docs, np.float32)
-        s = self._concept_sparse(concept, rows, where)
+        s = self._concept_sparse(concept, rows, _RowLookup(self, rows))
         if s is None:
             return None
         out[rows] = s
         return out
 
-    def _rows(self, concepts: Sequence[QueryConcept]) -> tuple[np.ndarray, np.ndarray]:
-        """(sorted union of the posting lists of every token of the concepts, document -> position in
-        that union; valid at the union's documents only)."""
-        mark = np.zeros(self.n_docs, bool)
-        for con in concepts:
-            for v in con.variants:
-                for t in v:
-                    if (c := self._column(t)) is not None:
-                        mark[c[0]] = True
-        rows = np.flatnonzero(mark)
-        where = np.empty(self.n_docs, np.int64)
-        where[rows] = np.arange(len(rows))
-        return rows, where
+    def _rows(self, concepts: Sequence[QueryConcept]) -> np.ndarray:
+        """The sorted union of the posting lists of every token of the concepts."""
+        return self._union({j for c in concepts for v in c.variants for t in v if (j := self.vocab.get(t)) is not None})
 
-    def _concept_sparse(self, concept: QueryConcept, rows: np.ndarray, where: np.ndarray) -> np.ndarray | None:
-        """``concept_scores`` restricted to ``rows`` (a superset of the concept's postings; ``where`` maps
-        a document to its position in ``rows``): the same float32 arithmetic per document."""
+    def _concept_sparse(self, concept: QueryConcept, rows: np.ndarray, lookup: _RowLookup) -> np.ndarray | None:
+        """``concept_scores`` at ``rows`` (sorted documents): the same float32 arithmetic per document."""
         best: np.ndarray | None = None
-        for variant in concept.variants:
+        for variant in dict.fromkeys(concept.variants):  # (a repeated spelling scores the same)
             toks = list(dict.fromkeys(variant))
-            cols = [(t, where[c[0]], c[1]) for t in toks if (c := self._column(t)) is not None]
+            cols = [(t, *g) for t in toks if (g := lookup.gather(t)) is not None]
             if not cols:
                 continue
             acc = np.zeros(len(rows), np.float32)
@@ -130,17 +163,18 @@ class BM25Index:
                 idf = {t: self.term_idf(t) if t in self.vocab else self.max_idf for t in toks}
                 total = sum(idf.values()) or 1.0
                 have = np.zeros(len(rows), np.float32)
-                for t, pos, vals in cols:
-                    acc[pos] += vals
-                    have[pos] += idf[t]
+                for t, pos, vals in cols:  # (np.add.at: unbuffered, faster than ``acc[pos] += vals`` here)
+                    np.add.at(acc, pos, vals)
+                    np.add.at(have, pos, np.float32(idf[t]))
                 acc *= (have / total) ** 2
-            best = acc if best is None else np.maximum(best, acc)
+            best = acc if best is None else np.maximum(best, acc, out=best)
         return best
 
-    def sparse_scores(self, concepts: Sequence[QueryConcept]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(rows, score, share) for the documents in any posting list of the concepts (rows sorted); the
-        other documents score 0. Work is proportional to the posting lists, not to the corpus."""
-        rows, where = self._rows(concepts)
+    def score_rows(self, concepts: Sequence[QueryConcept], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(score, share) of the documents ``rows`` (sorted, distinct), exactly as ``scores`` gives them;
+        the work is proportional to the rows and the posting lists, not to the corpus."""
+        rows = np.asarray(rows, np.int64)
+        lookup = _RowLookup(self, rows)
         total = np.zeros(len(rows), np.float32)
         covered = np.zeros(len(rows), np.float32)
         mass = 0.0
@@ -149,13 +183,70 @@ class BM25Index:
             mass += c.weight * max(idf, 1e-3)
             if not len(rows):
                 continue
-            s = self._concept_sparse(c, rows, where)
+            s = self._concept_sparse(c, rows, lookup)
             if s is None:
                 continue
             total += c.weight * s
             covered += (s > 0) * np.float32(c.weight * max(idf, 1e-3))
         share = covered / mass if mass > 0 else covered
-        return rows, total, share
+        return total, share
+
+    def sparse_scores(self, concepts: Sequence[QueryConcept]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, score, share) for the documents in any posting list of the concepts (rows sorted); the
+        other documents score 0. Work is proportional to the posting lists, not to the corpus."""
+        rows = self._rows(concepts)
+        score, share = self.score_rows(concepts, rows)
+        return rows, score, share
+
+    def top(self, concepts: Sequence[QueryConcept], k: int,
+            allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best-scoring documents (score > 0, among ``allowed``, a boolean mask over documents,
+        when given) and their scores, best first, ties by document: exactly the top of ``scores``.
+
+        Skips most of the long posting lists of common words (MaxScore, per token): the exact scores of
+        the documents of the rarest tokens give a threshold ``theta`` that the k-th best score reaches at
+        least; a set of tokens whose greatest possible joint score (their largest weights, with the
+        partial-credit discount of the spellings they belong to) stays under ``theta`` cannot lift a
+        document holding only them into the k best, so their lists are only probed for the documents
+        found in the other lists."""
+        bounds = _Bounds(self, concepts)
+        theta = 0.0
+        if bounds.cost <= _PRUNE_MIN_POSTINGS or len(bounds.tokens) < 2:
+            rows = self._allowed(self._rows(concepts), allowed)
+        else:
+            # a first threshold: the exact k-th best among the documents of the rarest tokens
+            seed: list[int] = []
+            seed_cost = 0
+            for j in sorted(bounds.tokens, key=lambda j: int(self._col_len[j])):
+                if seed and seed_cost + self._col_len[j] > _SEED_POSTINGS:
+                    break
+                seed.append(j)
+                seed_cost += int(self._col_len[j])
+            rows = self._allowed(self._union(seed), allowed)
+            if len(rows) >= k:
+                score, _ = self.score_rows(concepts, rows)
+                theta = float(np.partition(score, len(score) - k)[len(score) - k])
+            skipped: set[int] = set()
+            if theta > 0:  # the longest lists first, while the bound stays under theta
+                for j in sorted(bounds.tokens, key=lambda j: -int(self._col_len[j])):
+                    if bounds.upper(skipped | {j}) * (1 + 1e-4) + 1e-6 < theta:  # (margin: float32 sums)
+                        skipped.add(j)
+            rows = self._allowed(self._union([j for j in bounds.tokens if j not in skipped]), allowed)
+        score, _ = self.score_rows(concepts, rows)
+        keep = score >= theta if theta > 0 else score > 0  # (the k-th best scores theta at least)
+        return top_rows(rows[keep], score[keep], k)
+
+    def _union(self, cols: Iterable[int]) -> np.ndarray:
+        """The sorted union of the posting lists of term columns ``cols``."""
+        m = self.matrix
+        mark = np.zeros(self.n_docs, bool)
+        for j in cols:
+            mark[m.indices[m.indptr[j] : m.indptr[j + 1]]] = True
+        return np.flatnonzero(mark)
+
+    @staticmethod
+    def _allowed(rows: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+        return rows if allowed is None else rows[allowed[rows]]
 
     def scores(self, concepts: Sequence[QueryConcept]) -> tuple[np.ndarray, np.ndarray]:
         """(score per document, share of the concepts' weight matched per document).
@@ -188,3 +279,51 @@ class BM25Index:
         mat = sparse.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(int(x) for x in z["shape"]))
         vocab = json.loads(z["vocab"].tobytes().decode())
         return cls(vocab, mat, z["idf"], z["tokenizer"].tobytes().decode())
+
+
+def top_rows(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``rows`` of the k largest scores and those scores, best first (ties: lower row first)."""
+    if len(rows) > k:
+        part = np.argpartition(-scores, k - 1)[:k]
+        kth = scores[part].min()  # keep every row tied with the k-th, then cut after ordering the ties
+        part = np.flatnonzero(scores >= kth)
+        rows, scores = rows[part], scores[part]
+    order = np.lexsort((rows, -scores))[:k]
+    return rows[order].astype(np.int64), scores[order]
+
+
+class _Bounds:
+    """Upper bounds of the scores of documents that hold only some of a query's tokens."""
+
+    def __init__(self, index: BM25Index, concepts: Sequence[QueryConcept]) -> None:
+        # per concept (weight > 0): its spellings as [(column or None, idf, largest weight)], total idf
+        self.concepts: list[tuple[float, list[tuple[list[tuple[int | None, float, float]], float]]]] = []
+        self.tokens: set[int] = set()
+        for c in concepts:
+            if c.weight <= 0:
+                continue
+            spellings = []
+            for v in c.variants:
+                toks = list(dict.fromkeys(v))
+                parts = [(j, float(index.idf[j]), float(index.col_max[j])) if (j := index.vocab.get(t)) is not None
+                         else (None, index.max_idf, 0.0) for t in toks]
+                spellings.append((parts, sum(p[1] for p in parts) or 1.0))
+                self.tokens.update(p[0] for p in parts if p[0] is not None)
+            self.concepts.append((c.weight, spellings))
+        self.cost = int(sum(int(index._col_len[j]) for j in self.tokens))
+
+    def upper(self, held: set[int]) -> float:
+        """The greatest score of a document whose query tokens are all in ``held``."""
+        out = 0.0
+        for weight, spellings in self.concepts:
+            best = 0.0
+            for parts, total in spellings:
+                have = [p for p in parts if p[0] in held]
+                if not have:
+                    continue
+                top = sum(p[2] for p in have)
+                if len(parts) > 1:  # partial credit
+                    top *= (sum(p[1] for p in have) / total) ** 2
+                best = max(best, top)
+            out += weight * best
+        return out

@@ -24,7 +24,7 @@ from .dates import find_dates
 from .embedding import Embedder
 from .errors import InvalidQueryError
 from .glossary import Concept, Glossary, default_glossary, romaji_concepts
-from .keyword import BM25Index, QueryConcept
+from .keyword import BM25Index, QueryConcept, top_rows
 from .models import Article, Chunk, Hit
 from .passages import answer_type_match, answer_types, answer_window, highlight_spans
 from .querydates import DateIndex, QueryDates
@@ -373,10 +373,6 @@ class Searcher:
         if cfg.mode in ("hybrid", "dense"):
             qv = np.asarray(self.embedder.embed_query(plan.dense_text if cfg.mode == "hybrid" else question),
                             np.float32)
-        if cfg.mode in ("hybrid", "bm25"):
-            kw_rows, kw, share = self.bm25.sparse_scores(plan.concepts)
-        else:
-            kw_rows, kw, share = np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, np.float32)
         date_rows, date_vals = (self.dates.score_sparse(plan.dates) if cfg.mode == "hybrid" and plan.dates
                                 else (None, None))
 
@@ -387,10 +383,8 @@ class Searcher:
             else:
                 ranks.append((cfg.w_dense, self._dense_top(qv, depth, allowed(np.arange(n)))))
         if cfg.mode in ("hybrid", "bm25"):
-            sel = kw > 0
-            if ok_art is not None:
-                sel &= ok_art[self._chunk_art[kw_rows]]
-            ranks.append((cfg.w_keyword, _top_rows(kw_rows[sel], kw[sel], depth)))
+            ok_rows = None if ok_art is None else ok_art[self._chunk_art]
+            ranks.append((cfg.w_keyword, self.bm25.top(plan.concepts, depth, ok_rows)[0]))
         cand_lists = [r for _, r in ranks]
         if date_rows is not None and qv is not None:
             cand_lists.append(self._dense_top(qv, depth, allowed(date_rows)))
@@ -418,7 +412,7 @@ class Searcher:
                 continue
             per[a] = per.get(a, 0) + 1
             picked.append((row, float(final[i])))
-        info = self._confidence(plan, picked, qv, kw_rows, share)
+        info = self._confidence(plan, picked, qv)
         if q.per_article == 1:  # the article's answer passage: its best chunk for this kind of question
             shown = picked[: q.offset + q.k]
             fin = {int(c): float(f) for c, f in zip(cands, final, strict=True)}
@@ -449,8 +443,7 @@ class Searcher:
 
     # ------------------------------------------------------------------ confidence
 
-    def _confidence(self, plan: QueryPlan, picked, qv: np.ndarray | None, kw_rows: np.ndarray,
-                    share: np.ndarray) -> dict:
+    def _confidence(self, plan: QueryPlan, picked, qv: np.ndarray | None) -> dict:
         """Signals of the top hit, each on a scale that does not depend on the corpus or the model:
 
         - ``dense_z``: how far the top passage's similarity stands above the corpus' similarity
@@ -475,7 +468,7 @@ class Searcher:
         mad = float(np.median(np.abs(sims - med))) * 1.4826 + 1e-6
         top = float(self._dot(np.asarray([row]), qv)[0])
         z = (top - med) / mad
-        ks = float(_lookup(kw_rows, share, np.asarray([row]))[0])
+        ks = float(self.bm25.score_rows(plan.concepts, np.asarray([row]))[1][0])
         d = self._date_agreement(row, plan) if plan.dates else None
         topical_ok = z >= cfg.min_dense_z or ks >= cfg.min_keyword_share
         date_ok = d is None or d >= cfg.min_date_agreement
@@ -546,13 +539,7 @@ def _ts(d: datetime) -> float:
 
 def _top_rows(rows: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
     """The ``rows`` of the k largest scores, best first (ties: lower row first)."""
-    if len(rows) > k:
-        part = np.argpartition(-scores, k - 1)[:k]
-        kth = scores[part].min()  # keep every row tied with the k-th, then cut after ordering the ties
-        part = np.flatnonzero(scores >= kth)
-        rows, scores = rows[part], scores[part]
-    order = np.lexsort((rows, -scores))[:k]
-    return rows[order].astype(np.int64)
+    return top_rows(rows, scores, k)[0]
 
 
 def _lookup(rows: np.ndarray, values: np.ndarray, keys: np.ndarray) -> np.ndarray:
