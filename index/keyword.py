@@ -148,6 +148,12 @@ class BM25Index:
         """The sorted union of the posting lists of every token of the concepts."""
         return self._union({j for c in concepts for v in c.variants for t in v if (j := self.vocab.get(t)) is not None})
 
+    def _spelling_idf(self, toks: Sequence[str]) -> tuple[dict[str, float], float]:
+        """The IDF of each token of a spelling (an unseen token: the largest possible) and their sum: the
+        weights of the partial-credit share."""
+        idf = {t: self.term_idf(t) if t in self.vocab else self.max_idf for t in toks}
+        return idf, sum(idf.values()) or 1.0
+
     def _concept_sparse(self, concept: QueryConcept, rows: np.ndarray, lookup: _RowLookup) -> np.ndarray | None:
         """``concept_scores`` at ``rows`` (sorted documents): the same float32 arithmetic per document."""
         best: np.ndarray | None = None
@@ -160,8 +166,7 @@ class BM25Index:
             if len(toks) == 1:
                 acc[cols[0][1]] = cols[0][2]
             else:  # partial credit: the squared IDF-weighted share of the spelling's tokens present
-                idf = {t: self.term_idf(t) if t in self.vocab else self.max_idf for t in toks}
-                total = sum(idf.values()) or 1.0
+                idf, total = self._spelling_idf(toks)
                 have = np.zeros(len(rows), np.float32)
                 for t, pos, vals in cols:  # (np.add.at: unbuffered, faster than ``acc[pos] += vals`` here)
                     np.add.at(acc, pos, vals)
@@ -211,9 +216,8 @@ class BM25Index:
         found in the other lists."""
         bounds = _Bounds(self, concepts)
         theta = 0.0
-        if bounds.cost <= _PRUNE_MIN_POSTINGS or len(bounds.tokens) < 2:
-            rows = self._allowed(self._rows(concepts), allowed)
-        else:
+        skipped: set[int] = set()
+        if bounds.cost > _PRUNE_MIN_POSTINGS and len(bounds.tokens) > 1:
             # a first threshold: the exact k-th best among the documents of the rarest tokens
             seed: list[int] = []
             seed_cost = 0
@@ -226,12 +230,12 @@ class BM25Index:
             if len(rows) >= k:
                 score, _ = self.score_rows(concepts, rows)
                 theta = float(np.partition(score, len(score) - k)[len(score) - k])
-            skipped: set[int] = set()
             if theta > 0:  # the longest lists first, while the bound stays under theta
                 for j in sorted(bounds.tokens, key=lambda j: -int(self._col_len[j])):
                     if bounds.upper(skipped | {j}) * (1 + 1e-4) + 1e-6 < theta:  # (margin: float32 sums)
                         skipped.add(j)
-            rows = self._allowed(self._union([j for j in bounds.tokens if j not in skipped]), allowed)
+        # (documents only in lists of concepts weighing 0 or less score 0 or less: left out with them)
+        rows = self._allowed(self._union(bounds.tokens - skipped), allowed)
         score, _ = self.score_rows(concepts, rows)
         keep = score >= theta if theta > 0 else score > 0  # (the k-th best scores theta at least)
         return top_rows(rows[keep], score[keep], k)
@@ -304,10 +308,10 @@ class _Bounds:
                 continue
             spellings = []
             for v in c.variants:
-                toks = list(dict.fromkeys(v))
-                parts = [(j, float(index.idf[j]), float(index.col_max[j])) if (j := index.vocab.get(t)) is not None
-                         else (None, index.max_idf, 0.0) for t in toks]
-                spellings.append((parts, sum(p[1] for p in parts) or 1.0))
+                idf, total = index._spelling_idf(list(dict.fromkeys(v)))
+                parts = [(j, w, float(index.col_max[j]) if j is not None else 0.0)
+                         for t, w in idf.items() for j in [index.vocab.get(t)]]
+                spellings.append((parts, total))
                 self.tokens.update(p[0] for p in parts if p[0] is not None)
             self.concepts.append((c.weight, spellings))
         self.cost = int(sum(int(index._col_len[j]) for j in self.tokens))
