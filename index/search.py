@@ -265,7 +265,7 @@ class Searcher:
         if rows is None:
             return self._faiss_search(qv, k)
         if len(rows) <= GATHER_MAX:
-            return _top_rows(rows, self._dot(rows, qv), k)
+            return top_rows(rows, self._dot(rows, qv), k)[0]
         return self._faiss_search(qv, k, rows)
 
     # ------------------------------------------------------------------ query analysis
@@ -535,11 +535,6 @@ def _ts(d: datetime) -> float:
     if d.tzinfo is None:
         d = d.replace(tzinfo=UTC)
     return d.timestamp()
-
-
-def _top_rows(rows: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
-    """The ``rows`` of the k largest scores, best first (ties: lower row first)."""
-    return top_rows(rows, scores, k)[0]
 
 
 def _lookup(rows: np.ndarray, values: np.ndarray, keys: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ import pytest
 from index.embedding import HashEmbedder
 from index.keyword import BM25Index, QueryConcept
 from index.pipeline import Indexer
-from index.search import Query, Searcher, _top_rows
+from index.search import Query, Searcher
 from index.sources import parse_jsonl_file
 from index.store import build_faiss, parse_index_type
 
@@ -70,13 +70,6 @@ def test_ivf_is_trained_with_its_nprobe_and_tiny_corpora_fall_back_to_flat():
     assert list(ids[:, 0]) == [0, 1, 2, 3, 4]  # a stored vector finds itself
     small = build_faiss(x[:100], 32, "ivf16:8")  # fewer than ~39 training points per list
     assert isinstance(small, faiss.IndexFlatIP) and small.ntotal == 100
-
-
-def test_top_rows_orders_by_score_then_row():
-    rows = np.array([10, 3, 7, 5, 9])
-    scores = np.array([1.0, 2.0, 2.0, 0.5, 2.0], np.float32)
-    assert list(_top_rows(rows, scores, 2)) == [3, 7]
-    assert list(_top_rows(rows, scores, 10)) == [3, 7, 9, 10, 5]
 
 
 def test_sparse_bm25_scores_match_the_dense_definition():

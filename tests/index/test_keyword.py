@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index import keyword
-from index.keyword import BM25Index, QueryConcept, _Bounds
+from index.keyword import BM25Index, QueryConcept, _Bounds, top_rows
 
 VOCAB = [f"t{i}" for i in range(12)]
 
@@ -31,6 +31,13 @@ concepts_st = st.lists(
     ),
     min_size=1, max_size=5,
 )
+
+
+def test_top_rows_orders_by_score_then_row():
+    rows = np.array([10, 3, 7, 5, 9])
+    scores = np.array([1.0, 2.0, 2.0, 0.5, 2.0], np.float32)
+    assert list(top_rows(rows, scores, 2)[0]) == [3, 7]
+    assert list(top_rows(rows, scores, 10)[0]) == [3, 7, 9, 10, 5]
 
 
 def _expected_top(idx: BM25Index, concepts, k: int, allowed: np.ndarray | None):
