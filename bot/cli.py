@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from index.errors import DefnewsError
-from index.search import Query
+from index.search.searcher import Query
 
 from . import __version__
 
@@ -145,7 +145,7 @@ def _render_text(answer) -> str:
 
 
 def cmd_ask(args) -> int:
-    from index.search import validate_question
+    from index.search.searcher import validate_question
 
     settings = _settings(args)
     questions: list[str]
@@ -226,7 +226,7 @@ def cmd_sources(args) -> int:
 
     settings = _settings(args)
     cfg = build_sources(settings)
-    from index.collect import load_states
+    from index.sources.collect import load_states
 
     states = load_states(settings.index_dir)
     where = cfg.path or "bundled sample corpus (DEFNEWS_SOURCES_FILE is not set)"

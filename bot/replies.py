@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from index.models import Hit
-from index.search import Answer
+from index.search.searcher import Answer
 
 NOT_FOUND = "No confident match in the indexed articles."
 REPHRASE_TIPS = (

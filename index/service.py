@@ -13,16 +13,23 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from .chunking import ChunkerConfig
-from .collect import RemoteReader, SourceState, forget_unindexed, load_states, read_sources, save_states
-from .embedding import Embedder
+from .embedding.backends import Embedder
 from .errors import DefnewsError, IndexMissingError
+from .ingest.indexer import Indexer, IngestReport, Progress
 from .models import Article
-from .pipeline import Indexer, IngestReport, Progress
-from .search import Answer, Query, Searcher
-from .sourcefile import SourcesConfig
-from .sources import ParseResult, parse_path
-from .store import Generation, current_generation, index_size_bytes
+from .search.searcher import Answer, Query, Searcher
+from .sources.collect import (
+    RemoteReader,
+    SourceState,
+    forget_unindexed,
+    load_states,
+    read_sources,
+    save_states,
+)
+from .sources.config import SourcesConfig
+from .sources.formats import ParseResult, parse_path
+from .store.generation import Generation, current_generation, index_size_bytes
+from .text.chunking import ChunkerConfig
 
 log = logging.getLogger(__name__)
 

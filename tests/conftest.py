@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.embedding import HashEmbedder
+from index.embedding.backends import HashEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "bot" / "data" / "sample"
@@ -39,7 +39,7 @@ def sample_dir() -> Path:
 def sample_index(tmp_path_factory) -> Path:
     """The bundled sample corpus indexed with the hash embedder (built once per session; read-only)."""
     from index.service import IndexService
-    from index.sourcefile import default_sources
+    from index.sources.config import default_sources
 
     index_dir = tmp_path_factory.mktemp("sample-index")
     service = IndexService(index_dir, HashEmbedder(256), default_sources(SAMPLE_DIR))

@@ -9,9 +9,9 @@ import pytest
 
 from bot.settings import SAMPLE_DIR, Settings
 from bot.state import BotState
-from index.embedding import HashEmbedder
+from index.embedding.backends import HashEmbedder
 from index.service import IndexService
-from index.sourcefile import default_sources
+from index.sources.config import default_sources
 
 # The sample corpus runs to 24 July 2025: "now" is shortly after, so "since 7d" finds articles.
 NOW = datetime(2025, 7, 25, 3, 0, tzinfo=UTC)  # 12:00 in Tokyo

@@ -68,7 +68,7 @@ def test_rejections_name_file_and_line(tmp_path):
 
 @pytest.mark.skipif(not SEED_PAGE.exists(), reason="the user's example page is not in ../shared/seed")
 def test_users_saved_page_ingested_without_furniture(tmp_path):
-    from index.store import Generation
+    from index.store.generation import Generation
 
     idx = tmp_path / "idx"
     url = "https://example.jp/articles/2025/07/khare-visit"
@@ -86,7 +86,7 @@ def test_users_saved_page_ingested_without_furniture(tmp_path):
 
 
 def test_bundled_saved_pages_drop_furniture(tmp_path):
-    from index.store import Generation
+    from index.store.generation import Generation
 
     idx = tmp_path / "idx"
     run("ingest", str(SAMPLE_DIR / "pages"), index_dir=idx)

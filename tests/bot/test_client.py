@@ -25,10 +25,10 @@ from bot.commands import APOLOGY, CooldownRefused, Core, PermissionRefused
 from bot.discord_render import OutMessage, limit_violations
 from bot.settings import SAMPLE_DIR
 from bot.state import BotState
-from index.embedding import HashEmbedder
+from index.embedding.backends import HashEmbedder
 from index.errors import ConfigError, InvalidQueryError
 from index.service import IndexService, ReindexBusyError
-from index.sourcefile import default_sources
+from index.sources.config import default_sources
 
 from .conftest import make_settings
 

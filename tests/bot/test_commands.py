@@ -27,10 +27,10 @@ from bot.commands import (
 from bot.digest import InvalidInputError
 from bot.replies import REPHRASE_TIPS
 from bot.settings import SAMPLE_DIR
-from index.embedding import HashEmbedder
+from index.embedding.backends import HashEmbedder
 from index.errors import IndexMissingError, InvalidQueryError
 from index.service import IndexService, ReindexBusyError
-from index.sourcefile import default_sources
+from index.sources.config import default_sources
 
 from .conftest import NOW, make_settings
 

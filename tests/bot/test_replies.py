@@ -17,7 +17,7 @@ from bot.replies import (
     render_terminal,
 )
 from index.models import Hit
-from index.search import Answer
+from index.search.searcher import Answer
 
 
 def _hit(passage: str, highlights=()) -> Hit:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embedding import EmbedderWrapper, HashEmbedder
+from index.embedding.backends import EmbedderWrapper, HashEmbedder
 from tests.e2e.fakediscord import FakeDiscord, InteractionHandle, SentMessage
 from tests.e2e.fakediscord.validation import validate_message
 

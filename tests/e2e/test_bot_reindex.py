@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import SAMPLE_DIR
-from index.collect import STATE_FILE
+from index.sources.collect import STATE_FILE
 from tests.e2e.botkit import EPHEMERAL, EXAMPLE_QUESTION, KHARE, TestEmbedder, embed_text
 from tests.e2e.fakediscord.world import MANAGE_GUILD, MANAGE_MESSAGES
 

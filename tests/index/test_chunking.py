@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.chunking import ChunkerConfig, chunk_article, chunk_spans, embedding_text, split_sentences
 from index.models import Article
+from index.text.chunking import ChunkerConfig, chunk_article, chunk_spans, embedding_text, split_sentences
 
 
 def _article(body: str) -> Article:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.dates import DateMention, QueryDate, era_variants, find_dates, parse_question_dates
 from index.models import DateSpan
+from index.text.dates.article import DateMention, QueryDate, era_variants, find_dates, parse_question_dates
 
 JST = timezone(timedelta(hours=9))
 PUB = date(2024, 11, 14)

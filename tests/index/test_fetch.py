@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from index import __version__
-from index.fetch import (
+from index.sources.config import FetchOptions
+from index.sources.fetch import (
     DEFAULT_USER_AGENT,
     BlockedURLError,
     Fetcher,
@@ -20,7 +21,6 @@ from index.fetch import (
     RobotsDisallowedError,
     is_public_address,
 )
-from index.sourcefile import FetchOptions
 
 from .livesite import LiveSite, http_date
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.glossary import Glossary, default_glossary, romaji_concepts, romaji_to_hiragana
+from index.text.glossary import Glossary, default_glossary, romaji_concepts, romaji_to_hiragana
 
 REQUIRED = [
     ("MOD", "防衛省"), ("Ministry of Defense", "防衛省"), ("Defense Minister", "防衛大臣"),

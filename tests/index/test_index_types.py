@@ -9,12 +9,12 @@ import faiss
 import numpy as np
 import pytest
 
-from index.embedding import HashEmbedder
-from index.keyword import BM25Index, QueryConcept
-from index.pipeline import Indexer
-from index.search import Query, Searcher
-from index.sources import parse_jsonl_file
-from index.store import build_faiss, parse_index_type
+from index.embedding.backends import HashEmbedder
+from index.ingest.indexer import Indexer
+from index.search.searcher import Query, Searcher
+from index.sources.formats import parse_jsonl_file
+from index.store.generation import build_faiss, parse_index_type
+from index.store.keyword import BM25Index, QueryConcept
 
 SAMPLE = Path(__file__).resolve().parents[2] / "bot" / "data" / "sample" / "articles.jsonl"
 QUESTIONS = [
@@ -126,7 +126,7 @@ def test_restricted_dense_search_agrees_between_gather_and_faiss_selector(genera
     qv = np.asarray(emb.embed_query(QUESTIONS[0]), np.float32)
     rows = np.arange(0, s.n_chunks, 3)
     gathered = s._dense_top(qv, 10, rows)
-    monkeypatch.setattr("index.search.GATHER_MAX", 0)
+    monkeypatch.setattr("index.search.searcher.GATHER_MAX", 0)
     selected = s._dense_top(qv, 10, rows)
     assert set(gathered) <= set(rows) and len(gathered) == 10
     assert list(gathered) == list(selected)

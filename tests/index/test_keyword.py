@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index import keyword
-from index.keyword import BM25Index, QueryConcept, _Bounds, top_rows
+from index.store import keyword
+from index.store.keyword import BM25Index, QueryConcept, _Bounds, top_rows
 
 VOCAB = [f"t{i}" for i in range(12)]
 

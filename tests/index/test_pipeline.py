@@ -3,12 +3,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from index.chunking import chunk_article
-from index.embedding import HashEmbedder
+from index.embedding.backends import HashEmbedder
 from index.errors import IndexMismatchError
+from index.ingest.indexer import Indexer, IngestReport, annotate_dates, merge_batch
 from index.models import Article
-from index.pipeline import Indexer, IngestReport, annotate_dates, merge_batch
-from index.store import Generation
+from index.store.generation import Generation
+from index.text.chunking import chunk_article
 
 JST = timezone(timedelta(hours=9))
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from index.embedding import HashEmbedder
-from index.search import Query
+from index.embedding.backends import HashEmbedder
+from index.search.searcher import Query
 from index.service import IndexService
-from index.sourcefile import load_sources_file
+from index.sources.config import load_sources_file
 
 from .livesite import EN_ARTICLES, JA_ARTICLES, LiveSite, article_html, atom, rss2
 

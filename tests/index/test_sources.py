@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.sources import (
+from index.sources.formats import (
     MAX_BODY_CHARS,
     RecordError,
     parse_html,

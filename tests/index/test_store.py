@@ -12,12 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.chunking import chunk_article
-from index.embedding import HashEmbedder
+from index.embedding.backends import HashEmbedder
 from index.errors import DefnewsError, IndexCorruptError, IndexMissingError
+from index.ingest.indexer import Indexer
 from index.models import Article
-from index.pipeline import Indexer
-from index.store import (
+from index.store.generation import (
     CRASH_TRACE_ENV,
     CURRENT,
     MANIFEST,
@@ -35,6 +34,7 @@ from index.store import (
     write_generation,
     writer_lock,
 )
+from index.text.chunking import chunk_article
 
 JST = timezone(timedelta(hours=9))
 EMB = HashEmbedder(64)
@@ -223,7 +223,7 @@ def test_a_damaged_cache_is_set_aside_and_rebuilt(tmp_path, caplog):
 
 
 def test_a_cache_write_interrupted_inside_its_transaction_stores_nothing(tmp_path, monkeypatch):
-    import index.store as store
+    import index.store.generation as store
 
     cache = EmbeddingCache(tmp_path / "cache.sqlite")
 
@@ -250,7 +250,7 @@ def test_writer_lock_excludes_a_second_writer(tmp_path):
 
 
 def test_fault_points_are_inert_unless_a_test_sets_them(tmp_path, monkeypatch):
-    import index.store as store
+    import index.store.generation as store
 
     before = store._fault_steps
     fault_point("gen:mkdir")

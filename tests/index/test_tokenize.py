@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from index.tokenize import BACKENDS, KeywordTokenizer, latin_token
+from index.text.tokenize import BACKENDS, KeywordTokenizer, latin_token
 
 TEXT = "中谷防衛大臣は陸上自衛隊朝霞駐屯地で護衛艦「たかせ」を視察した。"
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from index.collect import SourceState
-from index.fetch import FetchError, ResponseTooLargeError
-from index.sourcefile import parse_sources
-from index.sources import JST
-from index.web import FeedError, fragment_text, parse_feed, parse_sitemap, read_remote_source
+from index.sources.collect import SourceState
+from index.sources.config import parse_sources
+from index.sources.fetch import FetchError, ResponseTooLargeError
+from index.sources.formats import JST
+from index.sources.web import FeedError, fragment_text, parse_feed, parse_sitemap, read_remote_source
 
 from .livesite import (
     EN_ARTICLES,

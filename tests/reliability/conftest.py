@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from index.embedding import HashEmbedder
-from index.store import Generation
+from index.embedding.backends import HashEmbedder
+from index.store.generation import Generation
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_JSONL = ROOT / "bot" / "data" / "sample" / "articles.jsonl"
@@ -56,7 +56,7 @@ def indexed_urls(index_dir: Path) -> frozenset[str]:
 
 @pytest.fixture(scope="session")
 def tokenizer():
-    from index.tokenize import KeywordTokenizer
+    from index.text.tokenize import KeywordTokenizer
 
     return KeywordTokenizer()
 

@@ -14,12 +14,12 @@ import pytest
 
 from bot import cli
 from index.errors import IndexCorruptError, IndexMismatchError
-from index.pipeline import Indexer
-from index.search import Query, Searcher
+from index.ingest.indexer import Indexer
+from index.search.searcher import Query, Searcher
 from index.service import IndexService
-from index.sourcefile import load_sources_file
-from index.sources import parse_jsonl_lines
-from index.store import (
+from index.sources.config import load_sources_file
+from index.sources.formats import parse_jsonl_lines
+from index.store.generation import (
     CURRENT,
     MANIFEST,
     META,

@@ -22,12 +22,18 @@ from pathlib import Path
 import pytest
 
 from index.errors import IndexMissingError
-from index.pipeline import Indexer
-from index.search import Query, Searcher
+from index.ingest.indexer import Indexer
+from index.search.searcher import Query, Searcher
 from index.service import IndexService
-from index.sourcefile import load_sources_file
-from index.sources import parse_jsonl_file
-from index.store import CRASH_ENV, CRASH_TRACE_ENV, Generation, current_generation, previous_generations
+from index.sources.config import load_sources_file
+from index.sources.formats import parse_jsonl_file
+from index.store.generation import (
+    CRASH_ENV,
+    CRASH_TRACE_ENV,
+    Generation,
+    current_generation,
+    previous_generations,
+)
 
 from .conftest import EMBEDDER, MODEL_ID, cli_env, indexed_urls, run_cli, sample_lines, urls_of, write_jsonl
 

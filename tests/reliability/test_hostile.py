@@ -13,11 +13,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from index.chunking import chunk_article
 from index.errors import InvalidQueryError
-from index.pipeline import Indexer, annotate_dates
-from index.search import Query, Searcher, validate_question
-from index.sources import (
+from index.ingest.indexer import Indexer, annotate_dates
+from index.search.searcher import Query, Searcher, validate_question
+from index.sources.formats import (
     MAX_BODY_CHARS,
     ParseResult,
     make_article,
@@ -26,7 +25,8 @@ from index.sources import (
     parse_path,
     parse_saved_page,
 )
-from index.store import Generation
+from index.store.generation import Generation
+from index.text.chunking import chunk_article
 
 from .conftest import EMBEDDER
 
@@ -222,7 +222,7 @@ def test_lxml_behind_trafilatura_does_not_expand_entities_either(name):
 
 
 def test_oversized_html_is_refused(monkeypatch):
-    import index.sources as sources
+    import index.sources.formats as sources
 
     monkeypatch.setattr(sources, "MAX_HTML_BYTES", 1000)
     result = parse_html(ARTICLE.format(title="t", text="x" * 2000), "big.html", url="https://news.example.jp/b")

@@ -11,11 +11,11 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from index.search import Query, Searcher
+from index.search.searcher import Query, Searcher
 from index.service import IndexService
-from index.sourcefile import SourcesConfig
-from index.sources import ParseResult, parse_jsonl_lines
-from index.store import Generation
+from index.sources.config import SourcesConfig
+from index.sources.formats import ParseResult, parse_jsonl_lines
+from index.store.generation import Generation
 
 from .conftest import EMBEDDER, sample_lines
 

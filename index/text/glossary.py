@@ -80,7 +80,7 @@ class Glossary:
     @classmethod
     def load(cls, path: Path | None = None) -> Glossary:
         if path is None:
-            data = resources.files("index").joinpath("glossary.toml").read_bytes()
+            data = resources.files("index.text").joinpath("glossary.toml").read_bytes()
         else:
             data = Path(path).read_bytes()
         raw = tomllib.loads(data.decode("utf-8"))

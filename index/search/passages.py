@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from .chunking import split_sentences
+from ..text.chunking import split_sentences
 
 _LATIN = re.compile(r"^[\x00-\x7f]+$")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

@@ -15,8 +15,8 @@ from datetime import date
 
 import numpy as np
 
-from .dates import QueryDate, era_variants, parse_question_dates
-from .models import DateSpan
+from ...models import DateSpan
+from .article import QueryDate, era_variants, parse_question_dates
 
 ARTICLE_SHARE = 0.8
 YEARS_BACK = 4

@@ -38,9 +38,9 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from . import __version__
-from .errors import SourceError
-from .sourcefile import FetchOptions
+from .. import __version__
+from ..errors import SourceError
+from .config import FetchOptions
 
 log = logging.getLogger(__name__)
 

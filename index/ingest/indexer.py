@@ -15,12 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .chunking import ChunkerConfig, chunk_article, embedding_text
-from .embedding import Embedder
-from .errors import IndexCorruptError
-from .models import Article, Chunk
-from .sources import Rejection
-from .store import (
+from ..embedding.backends import Embedder
+from ..errors import IndexCorruptError
+from ..models import Article, Chunk
+from ..sources.formats import Rejection
+from ..store.generation import (
     EmbeddingCache,
     Generation,
     NewGeneration,
@@ -29,6 +28,7 @@ from .store import (
     write_generation,
     writer_lock,
 )
+from ..text.chunking import ChunkerConfig, chunk_article, embedding_text
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def annotate_dates(article: Article, chunks: list[Chunk]) -> list[Chunk]:
     that contain them. A chunk without a date of its own inherits the article's first date (the lead
     usually names the event day) so that date questions still reach it.
     """
-    from .dates import find_dates
+    from ..text.dates.article import find_dates
 
     mentions = find_dates(article.body, article.published)
     title_dates = [m.span for m in find_dates(article.title, article.published)]
@@ -204,7 +204,7 @@ class Indexer:
             }
             progress("write", 0, 1)
             # the keyword index is built here, once, so that loading a generation does not tokenise it again
-            from .search import keyword_index_file
+            from ..search.searcher import keyword_index_file
 
             gen = write_generation(
                 self.index_dir,

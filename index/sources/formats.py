@@ -20,8 +20,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .models import Article
-from .text import normalize_body, normalize_inline
+from ..models import Article
+from ..text.normalize import normalize_body, normalize_inline
 
 log = logging.getLogger(__name__)
 

@@ -32,11 +32,12 @@ import zlib
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 
-from .errors import SourceError
+from ..errors import SourceError
+from ..models import Article
+from ..text.normalize import normalize_inline
+from .config import SourcesConfig, SourceSpec
 from .fetch import Fetcher, FetchError, FetchResponse
-from .models import Article
-from .sourcefile import SourcesConfig, SourceSpec
-from .sources import (
+from .formats import (
     JST,
     MAX_TITLE_CHARS,
     ParseResult,
@@ -46,7 +47,6 @@ from .sources import (
     parse_html,
     parse_published,
 )
-from .text import normalize_inline
 
 log = logging.getLogger(__name__)
 

@@ -20,17 +20,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .dates import find_dates
-from .embedding import Embedder
-from .errors import InvalidQueryError
-from .glossary import Concept, Glossary, default_glossary, romaji_concepts
-from .keyword import BM25Index, QueryConcept, top_rows
-from .models import Article, Chunk, Hit
+from ..embedding.backends import Embedder
+from ..errors import InvalidQueryError
+from ..models import Article, Chunk, Hit
+from ..store.generation import Generation
+from ..store.keyword import BM25Index, QueryConcept, top_rows
+from ..text.dates.article import find_dates
+from ..text.dates.question import DateIndex, QueryDates
+from ..text.glossary import Concept, Glossary, default_glossary, romaji_concepts
+from ..text.normalize import normalize_inline
+from ..text.tokenize import READING_MARK, KeywordTokenizer
 from .passages import answer_type_match, answer_types, answer_window, highlight_spans
-from .querydates import DateIndex, QueryDates
-from .store import Generation
-from .text import normalize_inline
-from .tokenize import READING_MARK, KeywordTokenizer
 
 log = logging.getLogger(__name__)
 
@@ -551,7 +551,7 @@ def _lookup(rows: np.ndarray, values: np.ndarray, keys: np.ndarray) -> np.ndarra
 def _nprobe(index_type: str) -> int:
     """The nprobe of an ``ivfNLIST:NPROBE`` index type (0 when it names none)."""
     try:
-        from .store import parse_index_type
+        from ..store.generation import parse_index_type
 
         kind, p = parse_index_type(index_type)
     except ValueError:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 KINDS = ("feed", "sitemap", "page", "jsonl", "folder")
 REMOTE_KINDS = ("feed", "sitemap", "page")

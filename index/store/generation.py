@@ -43,8 +43,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from .models import Article, Chunk, DateSpan
+from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from ..models import Article, Chunk, DateSpan
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ def writer_lock(index_dir: Path, *, wait: bool = True) -> Iterator[None]:
         try:
             fcntl.flock(fh.fileno(), flags)
         except BlockingIOError as exc:
-            from .errors import DefnewsError
+            from ..errors import DefnewsError
 
             raise DefnewsError(f"another process is writing the index in {index_dir}") from exc
         try:

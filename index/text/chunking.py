@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .models import Article, Chunk
+from ..models import Article, Chunk
 
 # A sentence ends after 。！？!? (plus closing brackets/quotes), or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])[」』）)\"']*|\n")

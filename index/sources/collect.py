@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .sourcefile import SourcesConfig, SourceSpec
-from .sources import ParseResult, parse_path
-from .store import atomic_write_bytes
+from ..store.generation import atomic_write_bytes
+from .config import SourcesConfig, SourceSpec
+from .formats import ParseResult, parse_path
 
 log = logging.getLogger(__name__)
 STATE_FILE = "sources-state.json"
