@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.search.searcher import Query, Searcher
+from index.models import Query
+from index.search.searcher import Searcher
 from index.store.generation import (
     Generation,
     NewGeneration,

@@ -27,7 +27,7 @@ def child(index_dir: str, embedder_name: str, queries: int) -> dict:
     steps = {"start": common.rss_bytes()[0]}
     import discord  # noqa: F401  (the bot's own import weight)
 
-    from index.search.searcher import Query
+    from index.models import Query
     from index.service import IndexService
     from index.sources.config import SourcesConfig
 

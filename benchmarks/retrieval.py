@@ -72,7 +72,7 @@ def build_index(articles, embedder, cache_dir: Path, work: Path) -> Path:
 
 
 def evaluate(searcher, questions: list[dict], *, k: int = 10, today: date | None = None) -> dict:
-    from index.search.searcher import Query
+    from index.models import Query
 
     per_q = []
     for q in questions:

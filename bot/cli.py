@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from index.errors import DefnewsError
-from index.search.searcher import Query
+from index.models import Query
 
 from . import __version__
 
@@ -145,7 +145,7 @@ def _render_text(answer) -> str:
 
 
 def cmd_ask(args) -> int:
-    from index.search.searcher import validate_question
+    from index.models import validate_question
 
     settings = _settings(args)
     questions: list[str]

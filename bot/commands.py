@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from index.errors import DefnewsError
-from index.search.searcher import Query, validate_question
+from index.models import Query, validate_question
 from index.service import IndexService, ReindexBusyError
 
 from .digest import Digest, InvalidInputError, build_digest, parse_since, parse_until, utcnow, zone

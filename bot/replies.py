@@ -7,8 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from index.models import Hit
-from index.search.searcher import Answer
+from index.models import Answer, Hit
 
 NOT_FOUND = "No confident match in the indexed articles."
 REPHRASE_TIPS = (

@@ -1,10 +1,16 @@
-"""Core value types: Article, Chunk, Hit. Frozen, with stable ids and provenance."""
+"""Core value types: Article, Chunk, Hit, Query, Answer. Frozen where they can be, with stable ids and
+provenance. A ``Query`` is validated when it is made: that is the one place a question is checked."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from .errors import InvalidQueryError
+from .text.normalize import normalize_inline
+
+MAX_QUESTION_CHARS = 500
 
 
 def article_id_for(url: str) -> str:
@@ -83,4 +89,61 @@ class Hit:
     highlights: tuple[tuple[int, int], ...] = ()  # offsets into ``passage`` of matched terms
     alt_urls: tuple[str, ...] = ()
     nearest_only: bool = False  # True when shown only as "nearest", not as an answer
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def validate_question(text: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
+    """The question normalised (NFKC, spaces folded); InvalidQueryError when empty or too long."""
+    text = normalize_inline(text or "")
+    if not text:
+        raise InvalidQueryError("the question is empty")
+    if len(text) > max_chars:
+        raise InvalidQueryError(f"the question is longer than {max_chars} characters ({len(text)})")
+    return text
+
+
+@dataclass(frozen=True)
+class Query:
+    """A validated question with its options. Making one checks and normalises ``text`` (at most
+    ``max_chars`` characters) and the paging options, so the searcher can trust it."""
+
+    text: str
+    k: int = 5
+    offset: int = 0
+    since: datetime | None = None
+    until: datetime | None = None
+    section: str | None = None
+    per_article: int = 1
+    today: date | None = None
+    max_chars: int = field(default=MAX_QUESTION_CHARS, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", validate_question(self.text, self.max_chars))
+        if self.k < 1 or self.offset < 0 or self.per_article < 1:
+            raise InvalidQueryError("k and per_article must be at least 1 and offset at least 0")
+
+
+@dataclass
+class Answer:
+    """The searcher's reply: hits best first, whether the first one answers, and the signals behind it."""
+
+    question: str
+    confident: bool
+    hits: list[Hit]
+    total: int = 0  # results available beyond offset (for paging)
+    info: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "confident": self.confident,
+            "results": [
+                {
+                    "url": h.url, "title": h.title, "published": h.published.isoformat(), "section": h.section,
+                    "passage": h.passage, "score": round(float(h.score), 6), "chunk_id": h.chunk_id,
+                    "highlights": [list(s) for s in h.highlights],
+                    **({"nearest_only": True} if h.nearest_only else {}),
+                    **({"also_at": list(h.alt_urls)} if h.alt_urls else {}),
+                }
+                for h in self.hits
+            ],
+        }

@@ -16,8 +16,8 @@ from pathlib import Path
 from .embedding.backends import Embedder
 from .errors import DefnewsError, IndexMissingError
 from .ingest.indexer import Indexer, IngestReport, Progress
-from .models import Article
-from .search.searcher import Answer, Query, Searcher
+from .models import Answer, Article, Query
+from .search.searcher import Searcher
 from .sources.collect import (
     RemoteReader,
     SourceState,

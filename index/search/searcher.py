@@ -14,27 +14,24 @@ import logging
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
 
 from ..embedding.backends import Embedder
-from ..errors import InvalidQueryError
-from ..models import Article, Chunk, Hit
+from ..models import Answer, Article, Chunk, Hit, Query
 from ..store.generation import Generation
 from ..store.keyword import BM25Index, QueryConcept, top_rows
 from ..text.dates.article import find_dates
 from ..text.dates.question import DateIndex, QueryDates
 from ..text.glossary import Concept, Glossary, default_glossary, romaji_concepts
-from ..text.normalize import normalize_inline
 from ..text.tokenize import READING_MARK, KeywordTokenizer
 from .passages import answer_type_match, answer_types, answer_window, highlight_spans
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 500
 RRF_K = 60
 CONFIDENCE_SAMPLE = 8192  # chunks whose similarities estimate the corpus distribution (all, if fewer)
 GATHER_MAX = 8192  # up to this many rows, a restricted dense search scores the rows' vectors directly
@@ -45,52 +42,6 @@ _JA_QUERY_STOP = frozenset(
 )
 _LATIN_Q = re.compile(r"[A-Za-z]")
 _ORDINAL = re.compile(r"(?<![0-9])(\d{1,3})(st|nd|rd|th)\b", re.I)
-
-
-@dataclass(frozen=True)
-class Query:
-    text: str
-    k: int = 5
-    offset: int = 0
-    since: datetime | None = None
-    until: datetime | None = None
-    section: str | None = None
-    per_article: int = 1
-    today: date | None = None
-
-
-@dataclass
-class Answer:
-    question: str
-    confident: bool
-    hits: list[Hit]
-    total: int = 0  # results available beyond offset (for paging)
-    info: dict = field(default_factory=dict)
-
-    def to_json(self) -> dict:
-        return {
-            "question": self.question,
-            "confident": self.confident,
-            "results": [
-                {
-                    "url": h.url, "title": h.title, "published": h.published.isoformat(), "section": h.section,
-                    "passage": h.passage, "score": round(float(h.score), 6), "chunk_id": h.chunk_id,
-                    "highlights": [list(s) for s in h.highlights],
-                    **({"nearest_only": True} if h.nearest_only else {}),
-                    **({"also_at": list(h.alt_urls)} if h.alt_urls else {}),
-                }
-                for h in self.hits
-            ],
-        }
-
-
-def validate_question(text: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
-    text = normalize_inline(text or "")
-    if not text:
-        raise InvalidQueryError("the question is empty")
-    if len(text) > max_chars:
-        raise InvalidQueryError(f"the question is longer than {max_chars} characters ({len(text)})")
-    return text
 
 
 @dataclass(frozen=True)
@@ -354,9 +305,7 @@ class Searcher:
         return ok
 
     def search(self, q: Query) -> Answer:
-        question = validate_question(q.text)
-        if q.k < 1 or q.offset < 0 or q.per_article < 1:
-            raise InvalidQueryError("k and per_article must be at least 1 and offset at least 0")
+        question = q.text  # validated when the Query was made
         cfg = self.config
         today = q.today or date.today()
         n = len(self.chunks)

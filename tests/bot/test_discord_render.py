@@ -193,7 +193,7 @@ def test_sources_and_stats_messages():
 
 def test_real_answer_within_limits(service):
     from bot.replies import answer_reply
-    from index.search.searcher import Query
+    from index.models import Query
 
     reply = answer_reply(service.search(Query("Who visited MOD on July 4?", k=10)))
     embed = answer_embed(reply)

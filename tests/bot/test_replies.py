@@ -16,8 +16,7 @@ from bot.replies import (
     render_stats_terminal,
     render_terminal,
 )
-from index.models import Hit
-from index.search.searcher import Answer
+from index.models import Answer, Hit
 
 
 def _hit(passage: str, highlights=()) -> Hit:

@@ -11,7 +11,8 @@ import pytest
 
 from index.embedding.backends import HashEmbedder
 from index.ingest.indexer import Indexer
-from index.search.searcher import Query, Searcher
+from index.models import Query
+from index.search.searcher import Searcher
 from index.sources.formats import parse_jsonl_file
 from index.store.generation import build_faiss, parse_index_type
 from index.store.keyword import BM25Index, QueryConcept

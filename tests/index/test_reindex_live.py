@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.embedding.backends import HashEmbedder
-from index.search.searcher import Query
+from index.models import Query
 from index.service import IndexService
 from index.sources.config import load_sources_file
 

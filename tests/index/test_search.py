@@ -12,8 +12,8 @@ import pytest
 from index.embedding.backends import HashEmbedder
 from index.errors import InvalidQueryError
 from index.ingest.indexer import Indexer
-from index.models import Article
-from index.search.searcher import Answer, Query, SearchConfig, Searcher, validate_question
+from index.models import Answer, Article, Query, validate_question
+from index.search.searcher import SearchConfig, Searcher
 
 JST = timezone(timedelta(hours=9))
 BASE = "https://example.test/news/"

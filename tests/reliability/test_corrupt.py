@@ -15,7 +15,8 @@ import pytest
 from bot import cli
 from index.errors import IndexCorruptError, IndexMismatchError
 from index.ingest.indexer import Indexer
-from index.search.searcher import Query, Searcher
+from index.models import Query
+from index.search.searcher import Searcher
 from index.service import IndexService
 from index.sources.config import load_sources_file
 from index.sources.formats import parse_jsonl_lines

@@ -23,7 +23,8 @@ import pytest
 
 from index.errors import IndexMissingError
 from index.ingest.indexer import Indexer
-from index.search.searcher import Query, Searcher
+from index.models import Query
+from index.search.searcher import Searcher
 from index.service import IndexService
 from index.sources.config import load_sources_file
 from index.sources.formats import parse_jsonl_file

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from index.errors import InvalidQueryError
 from index.ingest.indexer import Indexer, annotate_dates
-from index.search.searcher import Query, Searcher, validate_question
+from index.models import Query, validate_question
+from index.search.searcher import Searcher
 from index.sources.formats import (
     MAX_BODY_CHARS,
     ParseResult,

@@ -11,7 +11,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from index.search.searcher import Query, Searcher
+from index.models import Query
+from index.search.searcher import Searcher
 from index.service import IndexService
 from index.sources.config import SourcesConfig
 from index.sources.formats import ParseResult, parse_jsonl_lines
