@@ -19,6 +19,7 @@ from ..embedding.backends import Embedder
 from ..errors import IndexCorruptError
 from ..models import Article, Chunk
 from ..sources.formats import Rejection
+from ..store.durable import writer_lock
 from ..store.generation import (
     EmbeddingCache,
     Generation,
@@ -26,7 +27,6 @@ from ..store.generation import (
     current_generation,
     remove_leftovers,
     write_generation,
-    writer_lock,
 )
 from ..text.chunking import ChunkerConfig, chunk_article, embedding_text
 

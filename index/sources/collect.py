@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..store.generation import atomic_write_bytes
+from ..store.durable import atomic_write_bytes
 from .config import SourcesConfig, SourceSpec
 from .formats import ParseResult, parse_path
 

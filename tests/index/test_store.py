@@ -16,8 +16,8 @@ from index.embedding.backends import HashEmbedder
 from index.errors import DefnewsError, IndexCorruptError, IndexMissingError
 from index.ingest.indexer import Indexer
 from index.models import Article
+from index.store.durable import CRASH_TRACE_ENV, atomic_write_bytes, fault_point, writer_lock
 from index.store.generation import (
-    CRASH_TRACE_ENV,
     CURRENT,
     MANIFEST,
     META,
@@ -25,14 +25,11 @@ from index.store.generation import (
     Generation,
     Manifest,
     NewGeneration,
-    atomic_write_bytes,
     current_generation,
-    fault_point,
     previous_generations,
     prune_generations,
     remove_leftovers,
     write_generation,
-    writer_lock,
 )
 from index.text.chunking import chunk_article
 
@@ -223,7 +220,7 @@ def test_a_damaged_cache_is_set_aside_and_rebuilt(tmp_path, caplog):
 
 
 def test_a_cache_write_interrupted_inside_its_transaction_stores_nothing(tmp_path, monkeypatch):
-    import index.store.generation as store
+    import index.store.durable as store
 
     cache = EmbeddingCache(tmp_path / "cache.sqlite")
 
@@ -250,7 +247,7 @@ def test_writer_lock_excludes_a_second_writer(tmp_path):
 
 
 def test_fault_points_are_inert_unless_a_test_sets_them(tmp_path, monkeypatch):
-    import index.store.generation as store
+    import index.store.durable as store
 
     before = store._fault_steps
     fault_point("gen:mkdir")

@@ -20,16 +20,8 @@ from index.search.searcher import Searcher
 from index.service import IndexService
 from index.sources.config import load_sources_file
 from index.sources.formats import parse_jsonl_lines
-from index.store.generation import (
-    CURRENT,
-    MANIFEST,
-    META,
-    VECTORS,
-    Generation,
-    atomic_write_bytes,
-    current_generation,
-    sha256_file,
-)
+from index.store.durable import atomic_write_bytes, sha256_file
+from index.store.generation import CURRENT, MANIFEST, META, VECTORS, Generation, current_generation
 
 from .conftest import EMBEDDER, MODEL_ID, cli_env, indexed_urls, run_cli, sample_lines, urls_of, write_jsonl
 
