@@ -220,7 +220,7 @@ def test_a_damaged_cache_is_set_aside_and_rebuilt(tmp_path, caplog):
 
 
 def test_a_cache_write_interrupted_inside_its_transaction_stores_nothing(tmp_path, monkeypatch):
-    import index.store.durable as store
+    import index.store.generation as store
 
     cache = EmbeddingCache(tmp_path / "cache.sqlite")
 
