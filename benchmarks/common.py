@@ -434,7 +434,7 @@ def e5like_vectors(
 
 def real_vectors(embedder, texts: Sequence[str], cache_path: Path | None = None) -> np.ndarray:
     """The embedder's vectors for ``texts``, through an embedding cache (so a rerun costs nothing)."""
-    from index.store.generation import EmbeddingCache
+    from index.store.cache import EmbeddingCache
 
     cache = EmbeddingCache(cache_path or RESULTS / "bench-cache.sqlite")
     try:

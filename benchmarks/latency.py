@@ -24,13 +24,8 @@ import numpy as np
 
 from index.models import Query
 from index.search.searcher import Searcher
-from index.store.generation import (
-    Generation,
-    NewGeneration,
-    current_generation,
-    read_manifest,
-    write_generation,
-)
+from index.store.generation import Generation, NewGeneration, current_generation, write_generation
+from index.store.manifest import read_manifest
 
 from . import common
 from .common import log
@@ -107,7 +102,7 @@ def ensure_index(
 def _keyword_file():
     """(file name, builder) of the persisted keyword index, when this version of the searcher has one."""
     try:
-        from index.search.searcher import KEYWORD_FILE, keyword_index_file
+        from index.store.keyword import KEYWORD_FILE, keyword_index_file
     except ImportError:
         return None, None
     return KEYWORD_FILE, keyword_index_file

@@ -142,7 +142,8 @@ def print_table(label: str, results: dict[str, dict], out=sys.stdout) -> None:
 
 def run_set(index_dir: Path, embedder, questions, today, systems=SYSTEMS, tokenizer=None,
             within_chunk: bool = False) -> dict[str, dict]:
-    from index.search.searcher import SearchConfig, Searcher
+    from index.search.config import SearchConfig
+    from index.search.searcher import Searcher
     from index.store.generation import Generation
     from index.text.tokenize import KeywordTokenizer
 

@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     @field_validator("index_type")
     @classmethod
     def _index_type(cls, v: str) -> str:
-        from index.store.generation import parse_index_type
+        from index.store.vectors import parse_index_type
 
         try:
             parse_index_type(v)

@@ -19,16 +19,19 @@ from ..embedding.backends import Embedder
 from ..errors import IndexCorruptError
 from ..models import Article, Chunk
 from ..sources.formats import Rejection
+from ..store.cache import EmbeddingCache
 from ..store.durable import writer_lock
 from ..store.generation import (
-    EmbeddingCache,
     Generation,
     NewGeneration,
     current_generation,
     remove_leftovers,
     write_generation,
 )
+from ..store.headlines import headline_dates, headlines_file
+from ..store.keyword import keyword_index_file
 from ..text.chunking import ChunkerConfig, chunk_article, embedding_text
+from ..text.dates.article import find_dates
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +72,8 @@ def annotate_dates(article: Article, chunks: list[Chunk]) -> list[Chunk]:
     that contain them. A chunk without a date of its own inherits the article's first date (the lead
     usually names the event day) so that date questions still reach it.
     """
-    from ..text.dates.article import find_dates
-
     mentions = find_dates(article.body, article.published)
-    title_dates = [m.span for m in find_dates(article.title, article.published)]
-    lead = [m.span for m in mentions[:1]] or title_dates
+    lead = [m.span for m in mentions[:1]] or list(headline_dates(article))
     out = []
     for c in chunks:
         own = tuple(dict.fromkeys(m.span for m in mentions if c.start <= m.start < c.end))
@@ -203,13 +203,12 @@ class Indexer:
                 **(info or {}),
             }
             progress("write", 0, 1)
-            # the keyword index is built here, once, so that loading a generation does not tokenise it again
-            from ..search.searcher import keyword_index_file
-
+            # the keyword index and the headlines' dates are built here, once: loading a generation reads them
             gen = write_generation(
                 self.index_dir,
                 NewGeneration(articles=ordered, chunks=chunks, vectors=vectors, model_id=self.embedder.model_id,
-                              info=meta, extra_files=dict([keyword_index_file(ordered, chunks)])),
+                              info=meta, extra_files=dict([keyword_index_file(ordered, chunks),
+                                                headlines_file(ordered)])),
                 index_type=self.index_type,
                 crash_hook=self.crash_hook,
             )

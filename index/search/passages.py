@@ -114,3 +114,20 @@ def answer_window(body: str, pieces: Sequence[tuple[int, int]], core: tuple[int,
             if best_key is None or key > best_key + 1e-9:
                 best, best_key = (s, e, k), key
     return best
+
+
+def best_answer_row(rows: Sequence[int], texts: Sequence[str], rel: Sequence[float], terms: Sequence[str],
+                    types: frozenset[str]) -> int:
+    """Among an article's chunks (``rows`` with their ``texts`` and fused scores relative to the article's
+    best, ``rel``), the one that best answers: its relative score, plus the share of the question's terms
+    it contains, plus whether it holds the kind of thing asked for (a number for "how many", a name for
+    "who", a date for "when"...)."""
+    terms = [t for t in terms if len(t) > 1]
+    n_terms = max(1, len({t.lower() for t in terms}))
+    best, best_s = rows[0], -1.0
+    for r, text, rs in zip(rows, texts, rel, strict=True):
+        found = {text[a:b].lower() for a, b in highlight_spans(text, terms)}
+        s = rs + 0.5 * len(found) / n_terms + 0.5 * answer_type_match(types, text)
+        if s > best_s:
+            best, best_s = r, s
+    return best

@@ -21,14 +21,12 @@ Writers must hold :func:`writer_lock`; readers need no lock (they only ever foll
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
 import re
 import shutil
 import sqlite3
-import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -37,8 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from ..models import Article, Chunk, DateSpan
+from ..errors import IndexCorruptError, IndexMissingError
+from ..models import Article, Chunk
 from .durable import (
     atomic_write_bytes,
     fault_point,
@@ -46,16 +44,23 @@ from .durable import (
     fsync_file,
     sha256_file,
 )
+from .manifest import (
+    CURRENT,
+    MANIFEST,
+    META,
+    REBUILD_HINT,
+    SCHEMA_VERSION,
+    VECTORS,
+    Manifest,
+    check_compatible,
+    read_manifest,
+    verify_files,
+)
+from .meta import ChunkRow, article_from_row, dates_from_json, write_meta
+from .vectors import build_faiss
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-MANIFEST = "manifest.json"
-VECTORS = "vectors.faiss"
-META = "meta.sqlite"
-CURRENT = "CURRENT"
-REBUILD_HINT = "run `defnews reindex --full` to rebuild it"
-REQUIRED_FILES = (VECTORS, META)
 _GEN_NAME = re.compile(r"gen-[0-9]{8}T[0-9]{12}Z-[0-9a-f]{6}")
 
 
@@ -67,164 +72,10 @@ def is_generation_name(name: str) -> bool:
 # --------------------------------------------------------------------------- manifest
 
 
-@dataclass
-class Manifest:
-    schema_version: int
-    model_id: str
-    dim: int
-    articles: int
-    chunks: int
-    created_at: str
-    index_type: str = "flat"
-    files: dict[str, dict] = field(default_factory=dict)
-    info: dict = field(default_factory=dict)  # free-form: last reindex summary, sources, chunker
-    generation: str = ""  # id shared with meta.sqlite (info table), binds the metadata to this manifest
-
-    def to_json(self) -> str:
-        return json.dumps(self.__dict__, ensure_ascii=False, indent=2, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str, where: Path) -> Manifest:
-        try:
-            data = json.loads(text)
-            files = data.get("files", {})
-            if not isinstance(files, dict) or not all(
-                isinstance(k, str) and k and "/" not in k and k not in (".", "..") and isinstance(v, dict)
-                for k, v in files.items()
-            ):
-                raise ValueError("bad file list")
-            return cls(
-                schema_version=int(data["schema_version"]),
-                model_id=str(data["model_id"]),
-                dim=int(data["dim"]),
-                articles=int(data["articles"]),
-                chunks=int(data["chunks"]),
-                created_at=str(data["created_at"]),
-                index_type=str(data.get("index_type", "flat")),
-                files=dict(files),
-                info=dict(data.get("info", {})),
-                generation=str(data.get("generation", "")),
-            )
-        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)[:100]
-            raise IndexCorruptError(f"{where} is not a valid manifest ({reason}); {REBUILD_HINT}") from exc
-
-
 # --------------------------------------------------------------------------- SQLite metadata
-
-_META_SCHEMA = """
-CREATE TABLE articles (
-    id TEXT PRIMARY KEY, url TEXT NOT NULL, title TEXT NOT NULL, published TEXT NOT NULL,
-    section TEXT NOT NULL, source TEXT NOT NULL, body TEXT NOT NULL, content_hash TEXT NOT NULL,
-    body_hash TEXT NOT NULL, alt_urls TEXT NOT NULL DEFAULT '[]'
-);
-CREATE TABLE chunks (
-    row INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id), ordinal INTEGER NOT NULL,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, dates TEXT NOT NULL DEFAULT '[]'
-);
-CREATE INDEX chunks_article ON chunks(article_id, ordinal);
-CREATE INDEX articles_published ON articles(published);
-CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-
-
-def _dates_to_json(dates: Sequence[DateSpan]) -> str:
-    return json.dumps([[d.first.isoformat(), d.last.isoformat(), d.granularity] for d in dates])
-
-
-def _dates_from_json(text: str) -> tuple[DateSpan, ...]:
-    from datetime import date
-
-    return tuple(DateSpan(date.fromisoformat(a), date.fromisoformat(b), g) for a, b, g in json.loads(text))
-
-
-def article_from_row(row: sqlite3.Row | tuple) -> Article:
-    _id, url, title, published, section, source, body, _ch, _bh, alt = row
-    return Article(
-        url=url, title=title, published=datetime.fromisoformat(published), body=body, section=section,
-        source=source, alt_urls=tuple(json.loads(alt)),
-    )
-
-
-@dataclass(frozen=True)
-class ChunkRow:
-    """A chunk as stored, with its FAISS row."""
-
-    row: int
-    chunk: Chunk
 
 
 # --------------------------------------------------------------------------- the embedding cache
-
-
-class EmbeddingCache:
-    """Vectors keyed by (model id, sha256 of the embedded text), in SQLite with WAL.
-
-    Re-embedding unchanged text costs a lookup. Safe to share between processes.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = self._connect(path)
-        except sqlite3.DatabaseError as exc:  # damaged: it is only a cache, so set it aside and start afresh
-            aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
-            log.warning("embedding cache %s is unreadable (%s); moved it to %s and starting a new one",
-                        path, exc, aside.name)
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    os.replace(f"{path}{suffix}", f"{aside}{suffix}")
-            self._db = self._connect(path)
-
-    @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL,"
-                " vec BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID"
-            )
-            db.commit()
-            db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM vectors LIMIT 1)").fetchone()
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
-        return db
-
-    @staticmethod
-    def key(text: str) -> bytes:
-        return hashlib.sha256(text.encode("utf-8")).digest()
-
-    def get_many(self, model_id: str, texts: Sequence[str], dim: int) -> list[np.ndarray | None]:
-        keys = [self.key(t) for t in texts]
-        found: dict[bytes, np.ndarray] = {}
-        for i in range(0, len(keys), 500):
-            part = keys[i : i + 500]
-            q = f"SELECT key, vec FROM vectors WHERE model = ? AND key IN ({','.join('?' * len(part))})"
-            for k, v in self._db.execute(q, [model_id, *part]):
-                vec = np.frombuffer(v, dtype=np.float32)
-                if vec.shape == (dim,):
-                    found[bytes(k)] = vec
-        return [found.get(k) for k in keys]
-
-    def put_many(self, model_id: str, texts: Sequence[str], vectors: np.ndarray) -> None:
-        """Store vectors in one transaction (all or none survive a crash)."""
-        with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO vectors (model, key, vec) VALUES (?, ?, ?)",
-                [
-                    (model_id, self.key(t), np.asarray(v, np.float32).tobytes())
-                    for t, v in zip(texts, vectors, strict=True)
-                ],
-            )
-            fault_point("cache:insert")
-        fault_point("cache:commit")
-
-    def close(self) -> None:
-        self._db.close()
 
 
 # --------------------------------------------------------------------------- reading a generation
@@ -247,59 +98,6 @@ def current_generation(index_dir: Path) -> Path | None:
     if not gen.is_dir():
         raise IndexCorruptError(f"{pointer} names {name}, which is missing; {REBUILD_HINT}")
     return gen
-
-
-def read_manifest(gen: Path) -> Manifest:
-    path = gen / MANIFEST
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError as exc:
-        raise IndexCorruptError(f"{path} is missing; {REBUILD_HINT}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IndexCorruptError(f"cannot read {path} ({exc}); {REBUILD_HINT}") from exc
-    return Manifest.from_json(text, path)
-
-
-def check_compatible(manifest: Manifest, where: Path, *, model_id: str | None, dim: int | None) -> None:
-    """``where`` is the manifest file (named in the messages)."""
-    if manifest.schema_version != SCHEMA_VERSION:
-        raise IndexMismatchError(
-            f"{where} has index schema version {manifest.schema_version}, this defnews reads "
-            f"version {SCHEMA_VERSION}; {REBUILD_HINT}"
-        )
-    if model_id is not None and manifest.model_id != model_id:
-        raise IndexMismatchError(
-            f"{where} says the index was built with model {manifest.model_id!r}, but the configured model is "
-            f"{model_id!r}; set DEFNEWS_EMBEDDER/DEFNEWS_MODEL back or {REBUILD_HINT}"
-        )
-    if dim is not None and manifest.dim != dim:
-        raise IndexMismatchError(
-            f"{where} says the index has dimension {manifest.dim}, the model gives {dim}; {REBUILD_HINT}"
-        )
-
-
-def verify_files(gen: Path, manifest: Manifest) -> None:
-    """Every file listed in the manifest exists with the recorded size and SHA-256 (and the vectors and
-    metadata are listed): nothing is handed to FAISS or SQLite before this passes."""
-    for name in REQUIRED_FILES:
-        if name not in manifest.files:
-            raise IndexCorruptError(f"{gen / MANIFEST} lists no checksum for {name}; {REBUILD_HINT}")
-    for name, meta in manifest.files.items():
-        path = gen / name
-        if not path.is_file():
-            raise IndexCorruptError(f"{path} is missing; {REBUILD_HINT}")
-        size = path.stat().st_size
-        if size != meta.get("bytes"):
-            raise IndexCorruptError(
-                f"{path} has {size} bytes, its manifest says {meta.get('bytes')} (truncated or replaced); "
-                f"{REBUILD_HINT}"
-            )
-        try:
-            digest = sha256_file(path)
-        except OSError as exc:
-            raise IndexCorruptError(f"cannot read {path} ({exc.strerror or exc}); {REBUILD_HINT}") from exc
-        if digest != meta.get("sha256"):
-            raise IndexCorruptError(f"{path} does not match its checksum in the manifest; {REBUILD_HINT}")
 
 
 class Generation:
@@ -388,7 +186,7 @@ class Generation:
                 return []
             cur = self.db.execute(sql + f" WHERE row IN ({','.join('?' * len(rows))})", list(map(int, rows)))
         return [
-            ChunkRow(r, Chunk(a, o, s, e, t, _dates_from_json(d))) for r, a, o, s, e, t, d in cur.fetchall()
+            ChunkRow(r, Chunk(a, o, s, e, t, dates_from_json(d))) for r, a, o, s, e, t, d in cur.fetchall()
         ]
 
     def vectors(self) -> np.ndarray:
@@ -412,96 +210,6 @@ class NewGeneration:
     model_id: str
     info: dict = field(default_factory=dict)
     extra_files: dict[str, bytes] = field(default_factory=dict)  # e.g. a persisted keyword index
-
-
-IVF_NPROBE_DEFAULT = 64  # when an "ivfN" index type names no nprobe
-IVF_TRAIN_MAX = 100_000  # vectors sampled to train the IVF centroids (at least 40 per list)
-
-
-def parse_index_type(index_type: str) -> tuple[str, dict]:
-    """("flat" | "sqfp16" | "hnsw" | "ivf", parameters) of an index type string:
-
-    - ``flat``: exact inner product over float32 vectors (the default);
-    - ``sqfp16``: exact search over vectors stored as float16 (half the memory; scores differ from flat
-      in the 4th digit);
-    - ``hnswM`` (e.g. ``hnsw32``): HNSW graph, approximate, slow to build;
-    - ``ivfNLIST[:NPROBE]`` (e.g. ``ivf4096:512``): inverted file, approximate, ``NPROBE`` of the
-      ``NLIST`` lists searched per query (default 64). A corpus smaller than ``NLIST`` gets a flat index.
-
-    Raises ValueError for anything else."""
-    t = index_type.strip().lower()
-    if t in ("flat", "sqfp16"):
-        return t, {}
-    m = re.fullmatch(r"hnsw(\d*)", t)
-    if m:
-        return "hnsw", {"m": int(m.group(1) or 32)}
-    m = re.fullmatch(r"ivf(\d+)(?::(\d+))?", t)
-    if m and int(m.group(1)) >= 1 and (m.group(2) is None or int(m.group(2)) >= 1):
-        nlist = int(m.group(1))
-        return "ivf", {"nlist": nlist, "nprobe": min(nlist, int(m.group(2) or IVF_NPROBE_DEFAULT))}
-    raise ValueError(f"unknown index type {index_type!r} (flat, sqfp16, hnswM, ivfNLIST[:NPROBE])")
-
-
-def build_faiss(vectors: np.ndarray, dim: int, index_type: str = "flat"):
-    """A FAISS inner-product index of ``index_type`` (see :func:`parse_index_type`) holding ``vectors``;
-    FAISS id == row. IVF centroids are trained on (a seeded sample of) the vectors themselves and the
-    ``nprobe`` is stored in the index."""
-    import faiss
-
-    kind, p = parse_index_type(index_type)
-    x = np.ascontiguousarray(vectors, dtype=np.float32)
-    if kind == "ivf" and len(x) < max(p["nlist"], 1) * 39:  # FAISS wants ~39 training points per list
-        kind = "flat"  # too small to partition: exact search is cheap anyway
-    if kind == "flat":
-        index = faiss.IndexFlatIP(dim)
-    elif kind == "sqfp16":
-        index = faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
-    elif kind == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, p["m"], faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-    else:
-        quantizer = faiss.IndexFlatIP(dim)
-        index = faiss.IndexIVFFlat(quantizer, dim, p["nlist"], faiss.METRIC_INNER_PRODUCT)
-        rng = np.random.default_rng(0)
-        n_train = max(IVF_TRAIN_MAX, 40 * p["nlist"])  # FAISS wants >= 39 points per centroid
-        train = x if len(x) <= n_train else x[np.sort(rng.choice(len(x), n_train, replace=False))]
-        index.train(train)
-        index.nprobe = p["nprobe"]
-    if len(x):
-        index.add(x)
-    return index
-
-
-def _write_meta(path: Path, new: NewGeneration, generation: str) -> None:
-    db = sqlite3.connect(path)
-    try:
-        db.executescript(_META_SCHEMA)
-        with db:
-            db.executemany(
-                "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (a.id, a.url, a.title, a.published.isoformat(), a.section, a.source, a.body,
-                     a.content_hash, a.body_hash, json.dumps(list(a.alt_urls), ensure_ascii=False))
-                    for a in new.articles
-                ],
-            )
-            db.executemany(
-                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
-                [
-                    (row, c.article_id, c.ordinal, c.start, c.end, c.text, _dates_to_json(c.dates))
-                    for row, c in enumerate(new.chunks)
-                ],
-            )
-            db.executemany(
-                "INSERT INTO info VALUES (?, ?)",
-                [
-                    (k, json.dumps(v, ensure_ascii=False))
-                    for k, v in {**new.info, "generation": generation}.items()
-                ],
-            )
-        db.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        db.close()
 
 
 def write_generation(
@@ -531,7 +239,7 @@ def write_generation(
     step("mkdir")
     faiss.write_index(build_faiss(vectors, dim, index_type), str(tmp / VECTORS))
     step("vectors")
-    _write_meta(tmp / META, new, name)
+    write_meta(tmp / META, new.articles, new.chunks, new.info, name)
     step("meta")
     for fname, data in new.extra_files.items():
         (tmp / fname).write_bytes(data)

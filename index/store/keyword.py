@@ -14,17 +14,25 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
+from ..models import Article, Chunk
+from ..text.tokenize import KeywordTokenizer
+
+log = logging.getLogger(__name__)
+
 K1 = 1.2
 B = 0.75
 _PRUNE_MIN_POSTINGS = 50_000  # below this, scoring every posting is as fast as skipping some
+KEYWORD_FILE = "keywords.npz"
 _SEED_POSTINGS = 20_000  # the documents of the rarest tokens, scored first for a threshold (see ``top``)
 
 
@@ -331,3 +339,33 @@ class _Bounds:
                 best = max(best, top)
             out += weight * best
         return out
+
+
+def build_keyword_index(articles: dict[str, Article], chunks: list[Chunk],
+                        tokenizer: KeywordTokenizer | None = None) -> BM25Index:
+    """BM25 over each chunk's article title and text, in chunk (FAISS row) order."""
+    tokenizer = tokenizer or KeywordTokenizer()
+    return BM25Index.build(
+        (tokenizer.tokens(articles[c.article_id].title + "\n" + c.text) for c in chunks), tokenizer=tokenizer.name
+    )
+
+
+def keyword_index_file(articles: list[Article], chunks: list[Chunk]) -> tuple[str, bytes]:
+    """(file name, bytes) of the keyword index for ``NewGeneration.extra_files``, so that loading a
+    generation does not tokenise the corpus again."""
+    return KEYWORD_FILE, build_keyword_index({a.id: a for a in articles}, chunks).to_bytes()
+
+
+def load_keyword_index(gen_path: Path, articles: dict[str, Article], chunks: list[Chunk],
+                       tokenizer: KeywordTokenizer) -> BM25Index:
+    """The generation's persisted keyword index when it matches this tokenizer, else built now."""
+    path = Path(gen_path) / KEYWORD_FILE
+    if path.is_file():
+        try:
+            idx = BM25Index.from_bytes(path.read_bytes())
+            if idx.tokenizer == tokenizer.name and idx.n_docs == len(chunks):
+                return idx
+            log.info("keyword index in %s is for another tokenizer; rebuilding it", path)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("cannot read %s (%s); rebuilding the keyword index", path, exc)
+    return build_keyword_index(articles, chunks, tokenizer)

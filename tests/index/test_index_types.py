@@ -14,8 +14,8 @@ from index.ingest.indexer import Indexer
 from index.models import Query
 from index.search.searcher import Searcher
 from index.sources.formats import parse_jsonl_file
-from index.store.generation import build_faiss, parse_index_type
 from index.store.keyword import BM25Index, QueryConcept
+from index.store.vectors import build_faiss, parse_index_type
 
 SAMPLE = Path(__file__).resolve().parents[2] / "bot" / "data" / "sample" / "articles.jsonl"
 QUESTIONS = [
@@ -115,7 +115,7 @@ def test_sqfp16_generation_answers_like_flat(generations):
     emb, dirs = generations
     flat = Searcher.load(dirs["flat"], emb)
     sq = Searcher.load(dirs["sqfp16"], emb)
-    assert flat._vectors is not None and sq._vectors is None and sq._vectors16 is not None
+    assert flat.dense._vectors is not None and sq.dense._vectors is None and sq.dense._vectors16 is not None
     a, b = _answers(flat), _answers(sq)
     assert sum(x[2][:1] == y[2][:1] for x, y in zip(a, b, strict=True)) == len(a)  # same best hit
     assert sum(x == y for x, y in zip(a, b, strict=True)) >= 0.8 * len(a)
@@ -126,9 +126,9 @@ def test_restricted_dense_search_agrees_between_gather_and_faiss_selector(genera
     s = Searcher.load(dirs["flat"], emb)
     qv = np.asarray(emb.embed_query(QUESTIONS[0]), np.float32)
     rows = np.arange(0, s.n_chunks, 3)
-    gathered = s._dense_top(qv, 10, rows)
-    monkeypatch.setattr("index.search.searcher.GATHER_MAX", 0)
-    selected = s._dense_top(qv, 10, rows)
+    gathered = s.dense.top(qv, 10, rows)
+    monkeypatch.setattr("index.search.dense.GATHER_MAX", 0)
+    selected = s.dense.top(qv, 10, rows)
     assert set(gathered) <= set(rows) and len(gathered) == 10
     assert list(gathered) == list(selected)
 

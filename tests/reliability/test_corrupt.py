@@ -21,7 +21,8 @@ from index.service import IndexService
 from index.sources.config import load_sources_file
 from index.sources.formats import parse_jsonl_lines
 from index.store.durable import atomic_write_bytes, sha256_file
-from index.store.generation import CURRENT, MANIFEST, META, VECTORS, Generation, current_generation
+from index.store.generation import Generation, current_generation
+from index.store.manifest import CURRENT, MANIFEST, META, VECTORS
 
 from .conftest import EMBEDDER, MODEL_ID, cli_env, indexed_urls, run_cli, sample_lines, urls_of, write_jsonl
 

@@ -1,0 +1,31 @@
+"""The searcher's settings: which signals, how deep, how they are fused, how big a passage is, and the
+confidence thresholds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Fusion settings. ``mode`` selects the full hybrid or one of the single-signal baselines."""
+
+    mode: str = "hybrid"  # hybrid | dense | bm25
+    depth: int = 200  # candidates taken from each ranking
+    rrf_k: int = RRF_K
+    w_dense: float = 1.0
+    w_keyword: float = 1.0
+    date_boost: float = 1.5  # final = topical * (1 + date_boost * date agreement)
+    glossary: bool = True
+    expand_dense: bool = True  # add the Japanese spellings of glossary terms to an English dense query
+    passage_chars: int = 360  # the passage: the best span of sentences of at most this size in the best
+    # chunk or a neighbour (0: the chunk itself)
+    passage_across_chunks: bool = True  # let the span join the best chunk and a neighbour: the passage
+    # is a span of the article body around the hit's chunk (answers often sit just after the lead)
+    # confidence: a hit is an answer when the question's dates agree with it and its topical evidence
+    # is strong relative to the rest of the corpus (see index.search.confidence)
+    min_date_agreement: float = 0.95  # the hit's date lies inside the asked period
+    min_dense_z: float = 2.5
+    min_keyword_share: float = 0.5

@@ -1,0 +1,135 @@
+"""Query planning: the question's weighted concepts for the keyword side (its own words, glossary terms
+with all their spellings, romaji readings, ordinals, era years), the text for the dense side (expanded with
+the other language's names of glossary terms), its dates, highlight terms and the kind of answer asked."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from ..store.keyword import QueryConcept
+from ..text.dates.question import QueryDates
+from ..text.glossary import Concept, Glossary, romaji_concepts
+from ..text.tokenize import READING_MARK, KeywordTokenizer
+from .config import SearchConfig
+from .passages import answer_types
+
+# Japanese question words and light verbs carry no topic; dropped from the keyword query only.
+_JA_QUERY_STOP = frozenset(
+    ["誰", "何", "なに", "なん", "いつ", "どこ", "どの", "どれ", "どう", "どんな", "どちら", "いくつ", "いくら", "する", "ある", "いる", "なる", "れる", "られる", "こと", "もの", "よう", "ため", "その", "この", "これ", "それ", "あの", "何人", "何回", "何隻", "何機", "何名", "何年", "何月", "何日", "何時", "いか", "同", "ら", "行う", "行く", "年", "月", "日", "など"]
+)
+_LATIN_Q = re.compile(r"[A-Za-z]")
+_ORDINAL = re.compile(r"(?<![0-9])(\d{1,3})(st|nd|rd|th)\b", re.I)
+DATE_TOKEN_WEIGHT = 0.3  # a word of a date expression: dates are scored apart (index.search.dates)
+
+
+@dataclass
+class QueryPlan:
+    question: str
+    concepts: list[QueryConcept]
+    dense_text: str
+    dates: QueryDates
+    highlight_terms: list[str]
+    answer_types: frozenset[str] = frozenset()
+
+
+class Planner:
+    """Turns a question into a :class:`QueryPlan` with one tokenizer, glossary and configuration."""
+
+    def __init__(self, tokenizer: KeywordTokenizer, glossary: Glossary, config: SearchConfig) -> None:
+        self.tokenizer = tokenizer
+        self.glossary = glossary
+        self.config = config
+
+    def plan(self, question: str, today: date) -> QueryPlan:
+        cfg = self.config
+        hybrid = cfg.mode == "hybrid"
+        qdates = QueryDates.parse(question, today)
+        norm = unicodedata.normalize("NFKC", question)
+        concepts: list[Concept] = []
+        if cfg.glossary and hybrid:
+            concepts = self.glossary.match(norm)
+            concepts += romaji_concepts(norm, [(c.start, c.end) for c in concepts])
+        out, highlight = self._word_concepts(norm, concepts, qdates)
+        for c in concepts:
+            variants = tuple(v for sp in c.spellings if (v := tuple(self._spelling_tokens(sp))))
+            if variants:
+                out.append(QueryConcept(variants, c.weight))
+            highlight.extend(s for s in c.spellings if not s.startswith(READING_MARK))
+        if hybrid:
+            out += self._ordinal_concepts(norm)
+            for v in qdates.era_variants:
+                toks = tuple(self.tokenizer.tokens(v))
+                if toks:
+                    out.append(QueryConcept((toks,), DATE_TOKEN_WEIGHT))
+        dense_text = self._dense_text(question, concepts) if hybrid and cfg.expand_dense else question
+        return QueryPlan(question, merge_concepts(out), dense_text, qdates, list(dict.fromkeys(highlight)),
+                         answer_types(norm))
+
+    def _word_concepts(self, norm: str, concepts: list[Concept],
+                       qdates: QueryDates) -> tuple[list[QueryConcept], list[str]]:
+        """The question's own words: tokens of glossary matches are left to their concepts, tokens of date
+        expressions count little (dates are scored apart), a reading token pairs with the word it reads."""
+        covered = {t for c in concepts for t in self.tokenizer.tokens(norm[c.start:c.end])}
+        date_toks = {t for s, e in qdates.spans_in(norm) for t in self.tokenizer.tokens(norm[s:e])}
+        toks = [t for t in self.tokenizer.tokens(norm) if t not in _JA_QUERY_STOP]
+        out: list[QueryConcept] = []
+        highlight: list[str] = []
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            weight = DATE_TOKEN_WEIGHT if (nxt if t.startswith(READING_MARK) else t) in date_toks else 1.0
+            if t.startswith(READING_MARK):
+                if nxt is not None and nxt not in covered and not nxt.startswith(READING_MARK):
+                    out.append(QueryConcept(((nxt,), (t,)), weight))
+                    highlight.append(nxt)
+                    i += 1
+            elif t not in covered:
+                out.append(QueryConcept(((t,),), weight))
+                highlight.append(t)
+            i += 1
+        return out, highlight
+
+    def _ordinal_concepts(self, norm: str) -> list[QueryConcept]:
+        """The "11th" ship of a class is its 11番艦; the 10th talks are 第10回."""
+        out = []
+        for m in _ORDINAL.finditer(norm):
+            n = m.group(1)
+            variants = [(f"{n}{m.group(2).lower()}",),
+                        *(tuple(self.tokenizer.tokens(v)) for v in (f"{n}番艦", f"第{n}"))]
+            out.append(QueryConcept(tuple(v for v in variants if v), 1.0))
+        return out
+
+    @staticmethod
+    def _dense_text(question: str, concepts: list[Concept]) -> str:
+        """The question with the other language's names of its glossary terms, so that the dense query
+        reaches articles written in that language (English question -> 防衛省; Japanese question -> MOD)."""
+        if not concepts:
+            return question
+        latin_q = len(_LATIN_Q.findall(question)) * 2 > len(question.replace(" ", ""))
+        extra = [sp for c in concepts if c.source != "romaji" for sp in c.spellings[1:]
+                 if bool(_LATIN_Q.search(sp)) != latin_q and not sp.startswith(READING_MARK)]
+        extra = list(dict.fromkeys(extra))[:8]
+        return f"{question} ({' '.join(extra)})" if extra else question
+
+    def _spelling_tokens(self, spelling: str) -> list[str]:
+        if spelling.startswith(READING_MARK):
+            return [spelling]
+        toks = [t for t in self.tokenizer.tokens(spelling) if not t.startswith(READING_MARK)]
+        if re.fullmatch(r"[ぁ-ゖァ-ヺー]+", spelling):  # kana: also its reading token (katakana)
+            kata = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in spelling)
+            toks = [*toks, READING_MARK + kata] if len(toks) != 1 else toks
+        return toks
+
+
+def merge_concepts(concepts: list[QueryConcept]) -> list[QueryConcept]:
+    """Drop repeated concepts (same spellings), keeping the highest weight."""
+    best: dict[tuple, QueryConcept] = {}
+    for c in concepts:
+        key = tuple(sorted(c.variants))
+        if key not in best or best[key].weight < c.weight:
+            best[key] = c
+    return list(best.values())

@@ -1,0 +1,45 @@
+"""The dates each article's headline names (``headlines.json`` in a generation), resolved once at ingest.
+
+A question's dates are checked against the headline first (the body also names release dates and
+background). A generation written before this file existed gets them computed when it is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..models import Article, DateSpan
+from ..text.dates.article import find_dates
+from .meta import dates_from_json, dates_to_json
+
+log = logging.getLogger(__name__)
+
+HEADLINES_FILE = "headlines.json"
+
+
+def headline_dates(article: Article) -> tuple[DateSpan, ...]:
+    """The date spans the article's title names, resolved against its publication date."""
+    return tuple(m.span for m in find_dates(article.title, article.published))
+
+
+def headlines_file(articles: Iterable[Article]) -> tuple[str, bytes]:
+    """(file name, bytes) for ``NewGeneration.extra_files``: article id -> its headline's date spans."""
+    data = {a.id: json.loads(dates_to_json(headline_dates(a))) for a in articles}
+    return HEADLINES_FILE, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def load_headline_dates(gen_path: Path, articles: dict[str, Article]) -> dict[str, tuple[DateSpan, ...]]:
+    """Article id -> headline date spans: from the generation's file, or computed when it has none."""
+    path = Path(gen_path) / HEADLINES_FILE
+    if path.is_file():
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            if set(data) == set(articles):
+                return {a: dates_from_json(json.dumps(spans)) for a, spans in data.items()}
+            log.info("%s does not match the generation's articles; resolving headline dates again", path)
+        except (OSError, ValueError, TypeError) as exc:
+            log.warning("cannot read %s (%s); resolving headline dates again", path, exc)
+    return {a: headline_dates(art) for a, art in articles.items()}

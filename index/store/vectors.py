@@ -1,0 +1,70 @@
+"""FAISS index types (``flat``, ``sqfp16``, ``hnswM``, ``ivfNLIST[:NPROBE]``): parsing the name and
+building the index from normalised vectors (inner product)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+IVF_NPROBE_DEFAULT = 64  # when an "ivfN" index type names no nprobe
+
+
+
+IVF_TRAIN_MAX = 100_000  # vectors sampled to train the IVF centroids (at least 40 per list)
+
+
+
+def parse_index_type(index_type: str) -> tuple[str, dict]:
+    """("flat" | "sqfp16" | "hnsw" | "ivf", parameters) of an index type string:
+
+    - ``flat``: exact inner product over float32 vectors (the default);
+    - ``sqfp16``: exact search over vectors stored as float16 (half the memory; scores differ from flat
+      in the 4th digit);
+    - ``hnswM`` (e.g. ``hnsw32``): HNSW graph, approximate, slow to build;
+    - ``ivfNLIST[:NPROBE]`` (e.g. ``ivf4096:512``): inverted file, approximate, ``NPROBE`` of the
+      ``NLIST`` lists searched per query (default 64). A corpus smaller than ``NLIST`` gets a flat index.
+
+    Raises ValueError for anything else."""
+    t = index_type.strip().lower()
+    if t in ("flat", "sqfp16"):
+        return t, {}
+    m = re.fullmatch(r"hnsw(\d*)", t)
+    if m:
+        return "hnsw", {"m": int(m.group(1) or 32)}
+    m = re.fullmatch(r"ivf(\d+)(?::(\d+))?", t)
+    if m and int(m.group(1)) >= 1 and (m.group(2) is None or int(m.group(2)) >= 1):
+        nlist = int(m.group(1))
+        return "ivf", {"nlist": nlist, "nprobe": min(nlist, int(m.group(2) or IVF_NPROBE_DEFAULT))}
+    raise ValueError(f"unknown index type {index_type!r} (flat, sqfp16, hnswM, ivfNLIST[:NPROBE])")
+
+
+
+def build_faiss(vectors: np.ndarray, dim: int, index_type: str = "flat"):
+    """A FAISS inner-product index of ``index_type`` (see :func:`parse_index_type`) holding ``vectors``;
+    FAISS id == row. IVF centroids are trained on (a seeded sample of) the vectors themselves and the
+    ``nprobe`` is stored in the index."""
+    import faiss
+
+    kind, p = parse_index_type(index_type)
+    x = np.ascontiguousarray(vectors, dtype=np.float32)
+    if kind == "ivf" and len(x) < max(p["nlist"], 1) * 39:  # FAISS wants ~39 training points per list
+        kind = "flat"  # too small to partition: exact search is cheap anyway
+    if kind == "flat":
+        index = faiss.IndexFlatIP(dim)
+    elif kind == "sqfp16":
+        index = faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+    elif kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, p["m"], faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+    else:
+        quantizer = faiss.IndexFlatIP(dim)
+        index = faiss.IndexIVFFlat(quantizer, dim, p["nlist"], faiss.METRIC_INNER_PRODUCT)
+        rng = np.random.default_rng(0)
+        n_train = max(IVF_TRAIN_MAX, 40 * p["nlist"])  # FAISS wants >= 39 points per centroid
+        train = x if len(x) <= n_train else x[np.sort(rng.choice(len(x), n_train, replace=False))]
+        index.train(train)
+        index.nprobe = p["nprobe"]
+    if len(x):
+        index.add(x)
+    return index
