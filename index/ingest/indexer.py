@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..embedding.backends import Embedder
+from ..embedding.protocol import Embedder
 from ..errors import IndexCorruptError
 from ..models import Article, Chunk
 from ..sources.formats import Rejection

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..embedding.backends import Embedder
+from ..embedding.protocol import Embedder
 from ..models import Answer, Article, Chunk, DateSpan, Hit, Query
 from ..store.generation import Generation
 from ..store.headlines import load_headline_dates

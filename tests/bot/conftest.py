@@ -9,7 +9,7 @@ import pytest
 
 from bot.settings import SAMPLE_DIR, Settings
 from bot.state import BotState
-from index.embedding.backends import HashEmbedder
+from index.embedding.fake import HashEmbedder
 from index.service import IndexService
 from index.sources.config import default_sources
 

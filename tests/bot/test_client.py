@@ -25,7 +25,7 @@ from bot.commands import APOLOGY, CooldownRefused, Core, PermissionRefused
 from bot.discord_render import OutMessage, limit_violations
 from bot.settings import SAMPLE_DIR
 from bot.state import BotState
-from index.embedding.backends import HashEmbedder
+from index.embedding.fake import HashEmbedder
 from index.errors import ConfigError, InvalidQueryError
 from index.service import IndexService, ReindexBusyError
 from index.sources.config import default_sources

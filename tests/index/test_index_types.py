@@ -9,7 +9,7 @@ import faiss
 import numpy as np
 import pytest
 
-from index.embedding.backends import HashEmbedder
+from index.embedding.fake import HashEmbedder
 from index.ingest.indexer import Indexer
 from index.models import Query
 from index.search.searcher import Searcher

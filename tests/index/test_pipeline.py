@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from index.embedding.backends import HashEmbedder
+from index.embedding.fake import HashEmbedder
 from index.errors import IndexMismatchError
 from index.ingest.indexer import Indexer, IngestReport, annotate_dates, merge_batch
 from index.models import Article

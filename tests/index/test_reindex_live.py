@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.embedding.backends import HashEmbedder
+from index.embedding.fake import HashEmbedder
 from index.models import Query
 from index.service import IndexService
 from index.sources.config import load_sources_file

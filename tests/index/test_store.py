@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedding.backends import HashEmbedder
+from index.embedding.fake import HashEmbedder
 from index.errors import DefnewsError, IndexCorruptError, IndexMissingError
 from index.ingest.indexer import Indexer
 from index.models import Article

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from index.embedding.backends import HashEmbedder
+from index.embedding.fake import HashEmbedder
 from index.store.generation import Generation
 
 ROOT = Path(__file__).resolve().parents[2]
