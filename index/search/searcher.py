@@ -25,9 +25,10 @@ from ..models import Answer, Article, Chunk, Hit, Query
 from ..store.generation import Generation
 from ..store.keyword import BM25Index, QueryConcept, top_rows
 from ..text.dates.article import find_dates
-from ..text.dates.question import DateIndex, QueryDates
+from ..text.dates.question import QueryDates
 from ..text.glossary import Concept, Glossary, default_glossary, romaji_concepts
 from ..text.tokenize import READING_MARK, KeywordTokenizer
+from .dates import DateIndex
 from .passages import answer_type_match, answer_types, answer_window, highlight_spans
 
 log = logging.getLogger(__name__)
