@@ -24,12 +24,12 @@ from ..models import Answer, Article, Chunk, DateSpan, Hit, Query
 from ..store.generation import Generation
 from ..store.headlines import load_headline_dates
 from ..store.keyword import BM25Index, load_keyword_index
-from ..text.dates.question import DateIndex
 from ..text.glossary import Glossary, default_glossary
 from ..text.tokenize import KeywordTokenizer
 from . import fusion
 from .confidence import Confidence
 from .config import SearchConfig
+from .dates import DateIndex
 from .dense import DenseIndex
 from .passages import answer_window, best_answer_row, highlight_spans
 from .plan import Planner, QueryPlan

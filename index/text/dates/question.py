@@ -1,29 +1,269 @@
-"""Dates in questions scored against the dates stored with each chunk, vectorised over the corpus.
+"""Dates in questions (English or Japanese): :func:`parse_question_dates` finds them, absolute or relative
+to ``today`` ("last week", "先月", "November 12"), as :class:`QueryDate` objects whose
+:meth:`QueryDate.matches` scores a passage's :class:`DateSpan`; :class:`QueryDates` holds them for a
+search with the question's :func:`era_variants` (equivalent year spellings for keyword expansion).
 
-A chunk's agreement with the question is the best :func:`index.dates` overlap score of its own dates;
-a chunk also gets 80% of the best agreement of its article (the article is about that day even where
-a passage does not repeat the date). A question date without a year prefers the most recent year:
-the span ``parse_question_dates`` gives (the last such day on or before today) scores in full, each
-year further back is discounted by ``year_decay``.
+A question is resolved like an article published today (see :mod:`.resolver`), except that a month or day
+without a year is the most recent one on or before today, and the year is then not taken as stated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
-
-import numpy as np
+from datetime import date, timedelta
 
 from ...models import DateSpan
-from .article import QueryDate, era_variants, parse_question_dates
+from .lexer import Part, lex
+from .lexicon import CONNECTOR_RE, ERA_VARIANT_RE, QUESTION_RE, normalise
+from .periods import (
+    MAX_YEAR,
+    MIN_YEAR,
+    MONTH_PARTS,
+    add_months,
+    era_names,
+    era_year,
+    fiscal_year_of,
+    fiscal_year_span,
+    join_range,
+    make_date,
+    month_span,
+    shift_years,
+    year_span,
+)
+from .resolver import Resolver
 
-ARTICLE_SHARE = 0.8
-YEARS_BACK = 4
+__all__ = ["QueryDate", "QueryDates", "era_variants", "parse_question_dates"]
+
+
+def _span_days(s: DateSpan) -> int:
+    return (s.last - s.first).days + 1
+
+
+def _overlap_score(q: DateSpan, o: DateSpan) -> float:
+    lo, hi = max(q.first, o.first), min(q.last, o.last)
+    if hi < lo:
+        return 0.0
+    if q.first <= o.first and o.last <= q.last:
+        return 1.0  # the passage's date lies inside the queried period
+    qn, on = _span_days(q), _span_days(o)
+    if o.first <= q.first and q.last <= o.last:  # the passage's period contains the queried one
+        return max(0.1, min(0.9, 0.5 * (30.0 * qn / on) ** 0.2))
+    return max(0.1, 0.8 * ((hi - lo).days + 1) / on)
+
+
+@dataclass(frozen=True)
+class QueryDate:
+    """A date in a question. Without an explicit year, ``span`` is the most recent such date on/before
+    ``today`` and :meth:`matches` ignores the year."""
+
+    span: DateSpan
+    year_explicit: bool
+    start: int
+    end: int
+
+    def matches(self, other: DateSpan) -> float:
+        """1.0 when ``other`` lies within the queried period, partial (0.1-0.9) for overlaps, else 0.0."""
+        q = self.span
+        if self.year_explicit:
+            return _overlap_score(q, other)
+        best = 0.0
+        lo = other.first.year - q.last.year
+        hi = other.last.year - q.first.year
+        if hi - lo > 3:
+            hi = lo + 3
+        for k in range(lo, hi + 1):
+            try:
+                shifted = DateSpan(shift_years(q.first, k), shift_years(q.last, k), q.granularity)
+            except (ValueError, OverflowError):  # beyond datetime's years
+                continue
+            best = max(best, _overlap_score(shifted, other))
+            if best >= 1.0:
+                break
+        return best
+
+
+# --- relative phrases -------------------------------------------------------------------------------
+
+
+def _week(d: date) -> DateSpan:
+    mon = d - timedelta(days=d.weekday())
+    return DateSpan(mon, mon + timedelta(days=6), "range")
+
+
+def _qrel_span(phrase: str, n: int, today: date) -> DateSpan | None:
+    t = today
+    if phrase in ("today", "tonight", "今日", "きょう"):
+        return DateSpan(t, t, "day")
+    if phrase in ("yesterday", "昨日", "きのう"):
+        d = t - timedelta(days=1)
+        return DateSpan(d, d, "day")
+    if phrase in ("the day before yesterday", "一昨日", "おととい"):
+        d = t - timedelta(days=2)
+        return DateSpan(d, d, "day")
+    if phrase in ("this week", "今週"):
+        return _week(t)
+    if phrase in ("last week", "先週"):
+        return _week(t - timedelta(days=7))
+    if phrase == "先々週":
+        return _week(t - timedelta(days=14))
+    if phrase == "past week":
+        return DateSpan(t - timedelta(days=6), t, "range")
+    if phrase == "this month":
+        return month_span(t.year, t.month)
+    if phrase == "last month":
+        return month_span(*add_months(t.year, t.month, -1))
+    if phrase == "past month":
+        return DateSpan(t - timedelta(days=30), t, "range")
+    if phrase == "this year":
+        return year_span(t.year)
+    if phrase == "last year":
+        return year_span(t.year - 1)
+    if phrase == "this fiscal year":
+        return fiscal_year_span(fiscal_year_of(t))
+    if phrase == "last fiscal year":
+        return fiscal_year_span(fiscal_year_of(t) - 1)
+    if phrase.endswith("days ago") or phrase.endswith("day ago"):
+        d = t - timedelta(days=n)
+        return DateSpan(d, d, "day")
+    if "week" in phrase:  # n weeks ago
+        return _week(t - timedelta(days=7 * n))
+    if phrase.endswith("days"):  # past/last n days
+        return DateSpan(t - timedelta(days=max(n - 1, 0)), t, "range")
+    return None  # pragma: no cover
+
+
+# --- resolution -------------------------------------------------------------------------------------
+
+
+def _undated_month(p: Part, today: date, anchor: QueryDate | None) -> tuple[DateSpan, bool] | None:
+    """A month (or a day of it) without a year: after the range's first end, or else the most recent one
+    on or before ``today`` (then the year is not explicit)."""
+    lo = p.d if p.has_d else (MONTH_PARTS[p.msuf][0] if p.msuf else 1)
+    mo = p.m
+    if anchor is not None:
+        a = anchor.span
+        year = a.last.year
+        first = make_date(year, mo, lo)  # type: ignore[arg-type]
+        if first is not None and first < a.first:
+            year += 1
+        explicit = anchor.year_explicit
+    else:
+        year = next((y for y in range(today.year, today.year - 5, -1)
+                     if (c := make_date(y, mo, lo)) is not None and c <= today), None)  # type: ignore[arg-type]
+        explicit = False
+    if year is None:
+        return None
+    q = Part(p.start, p.end, "M", y=year, has_y=True, has_m=True, m=mo, msuf=p.msuf,
+             has_d=p.has_d, d=p.d, d2=p.d2)
+    res = Resolver(today, None).resolve(q, None)
+    return (res.span, explicit) if res else None
+
+
+def _bare_day(p: Part, today: date, anchor: QueryDate | None) -> tuple[DateSpan, bool] | None:
+    """A day number alone: in the month of the range's first end, or else the most recent such day."""
+    if anchor is not None:
+        a = anchor.span.last
+        d = make_date(a.year, a.month, p.d)  # type: ignore[arg-type]
+        if d is None or d < anchor.span.first:
+            d = make_date(*add_months(a.year, a.month, 1), p.d)  # type: ignore[arg-type, call-arg]
+    else:
+        d = None
+        for k in range(0, -3, -1):
+            c = make_date(*add_months(today.year, today.month, k), p.d)  # type: ignore[arg-type, call-arg]
+            if c is not None and c <= today:
+                d = c
+                break
+    return (DateSpan(d, d, "day"), anchor.year_explicit if anchor else True) if d else None
+
+
+def _resolve_question_part(p: Part, today: date, anchor: QueryDate | None) -> tuple[DateSpan, bool] | None:
+    """(span, year explicit) of one part; ``anchor`` is the first end when ``p`` ends a range."""
+    if p.qrel:
+        sp = _qrel_span(p.qrel, p.qn, today)
+        return (sp, True) if sp else None
+    if p.span is not None:
+        return p.span, True
+    if p.drel and p.drel != "today":
+        return None  # 同日/翌日... need a text to refer to
+    if p.yrel == "anchor" or p.mrel == "anchor":
+        return None
+    if not p.has_y and p.has_m and not p.mrel:
+        return _undated_month(p, today, anchor)
+    if p.bare and not p.has_m:
+        return _bare_day(p, today, anchor)
+    # the article resolver with publication = today
+    res = Resolver(today, None).resolve(p, None)
+    return (res.span, True) if res else None
+
+
+def parse_question_dates(question: str, today: date) -> list[QueryDate]:
+    """Dates in a question (English or Japanese), relative ones resolved against ``today``."""
+    norm = normalise(question)
+    out: list[QueryDate] = []
+    prev_end = 0
+    mergeable = False
+    for p in lex(norm, QUESTION_RE.finditer(norm)):
+        gap = norm[prev_end : p.start]
+        in_range = mergeable and bool(out) and bool(CONNECTOR_RE.fullmatch(gap))
+        r = _resolve_question_part(p, today, out[-1] if in_range else None)
+        if r is None:
+            mergeable = False
+            continue
+        span, explicit = r
+        if in_range:
+            merged = join_range(out[-1].span, span)
+            if merged is not None:
+                first = out.pop()
+                out.append(QueryDate(merged, first.year_explicit, first.start, p.end))
+                prev_end, mergeable = p.end, False
+                continue
+        out.append(QueryDate(span, explicit, p.start, p.end))
+        prev_end, mergeable = p.end, True
+    return out
+
+
+# --- era variants -----------------------------------------------------------------------------------
+
+
+def era_variants(text: str) -> list[str]:
+    """Equivalent spellings of the years in ``text``: ``令和7年`` -> ``2025年``, ``2025`` -> ``令和7年``,
+    ``FY2024`` -> ``令和6年度``/``2024年度``, ``令和6年度`` -> ``2024年度``/``FY2024``.
+
+    Spellings already present in the text are left out; order follows the text.
+    """
+    norm = normalise(text)
+    out: list[str] = []
+    for m in ERA_VARIANT_RE.finditer(norm):
+        g = m.group
+        if g("era"):
+            y = era_year(g("era"), g("ey"))
+            if y is None:
+                continue
+            cands = [f"{y}年度", f"FY{y}"] if g("efy") else [f"{y}年"]
+        else:
+            raw = g("wy") or g("fy") or g("fy2") or g("y")
+            y = int(raw)
+            if not MIN_YEAR <= y <= MAX_YEAR:
+                continue
+            if g("wfy"):
+                cands = [f"{e}年度" for e in era_names(y)] + [f"FY{y}"]
+            elif g("fy") or g("fy2"):
+                cands = [f"{e}年度" for e in era_names(y)] + [f"{y}年度"]
+            else:
+                cands = [f"{e}年" for e in era_names(y)]
+        for c in cands:
+            if c not in out and c not in norm:
+                out.append(c)
+    return out
+
+
+# --- the question's dates, for a search -------------------------------------------------------------
 
 
 @dataclass
 class QueryDates:
+    """The dates of a question and the other spellings of its years."""
+
     items: list[QueryDate] = field(default_factory=list)
     era_variants: list[str] = field(default_factory=list)
 
@@ -50,152 +290,3 @@ class QueryDates:
 
     def spans_in(self, text: str) -> list[tuple[int, int]]:
         return sorted((q.start, q.end) for q in self.items)
-
-
-def _shift_year(d: date, k: int) -> date:
-    try:
-        return d.replace(year=d.year + k)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + k, day=28)
-
-
-class DateIndex:
-    """All (chunk, first, last) date entries, sorted by first day (ordinal numbers)."""
-
-    def __init__(self, chunk_dates: Sequence[Sequence[DateSpan]], chunk_article: np.ndarray, n_articles: int,
-                 *, title_dates: Sequence[Sequence[DateSpan]] | None = None, year_decay: float = 0.6) -> None:
-        self.chunks = _Entries(chunk_dates)
-        self.titles = _Entries(title_dates or [() for _ in range(n_articles)])
-        self.has_title = np.zeros(n_articles, bool)
-        if title_dates is not None:
-            self.has_title[:] = [bool(t) for t in title_dates]
-        self.n_chunks = len(chunk_dates)
-        self.chunk_article = chunk_article
-        self.n_articles = n_articles
-        self.year_decay = year_decay
-        self._by_article: tuple[np.ndarray, np.ndarray] | None = None  # chunk rows grouped by article
-
-    def score(self, qdates: QueryDates) -> np.ndarray:
-        """Agreement in [0, 1] of every chunk with the question's dates.
-
-        An article whose headline carries dates is about those dates: its chunks get the headline's
-        agreement (a chunk's own dates count half, so release dates and background mentions in the body
-        do not make a report about July answer a question about August). Otherwise a chunk gets its own
-        agreement, or 80% of the best agreement in its article.
-        """
-        rows, vals = self.score_sparse(qdates)
-        out = np.zeros(self.n_chunks, np.float64)
-        out[rows] = vals
-        return out
-
-    def score_sparse(self, qdates: QueryDates) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, agreement) of the chunks with a non-zero agreement (rows sorted); see :meth:`score`.
-        Work is proportional to the matching date entries and their articles, not to the corpus."""
-        own_rows, own_vals = self.chunks.score_sparse(qdates, self.year_decay)
-        if not (self.n_articles and self.n_chunks):
-            return own_rows, own_vals
-        art_body = np.zeros(self.n_articles, np.float64)
-        np.maximum.at(art_body, self.chunk_article[own_rows], own_vals)
-        t_rows, t_vals = self.titles.score_sparse(qdates, self.year_decay)
-        title = np.zeros(self.n_articles, np.float64)
-        title[t_rows] = t_vals
-        # unions as boolean masks: a pass over a bit per chunk is far cheaper than sorting/hashing the
-        # hundreds of thousands of rows a month or year question matches in a large index
-        art_mask = np.zeros(self.n_articles, bool)
-        art_mask[t_rows[self.has_title[t_rows]]] = True
-        body_arts = np.flatnonzero(art_body)
-        art_mask[body_arts[~self.has_title[body_arts]]] = True
-        row_mask = np.zeros(self.n_chunks, bool)
-        row_mask[own_rows] = True
-        row_mask[self._article_rows(np.flatnonzero(art_mask))] = True
-        rows = np.flatnonzero(row_mask)
-        own = np.zeros(len(rows), np.float64)
-        own[np.searchsorted(rows, own_rows)] = own_vals
-        art = self.chunk_article[rows]
-        has = self.has_title[art]
-        vals = np.where(has, np.maximum(title[art], 0.5 * own), np.maximum(own, ARTICLE_SHARE * art_body[art]))
-        keep = vals > 0
-        return rows[keep], vals[keep]
-
-    def _article_rows(self, arts: np.ndarray) -> np.ndarray:
-        """All chunk rows of the given articles."""
-        if self._by_article is None:
-            order = np.argsort(self.chunk_article, kind="stable")
-            starts = np.searchsorted(self.chunk_article[order], np.arange(self.n_articles + 1))
-            self._by_article = (order, starts)
-        order, starts = self._by_article
-        if not len(arts):
-            return np.zeros(0, np.int64)
-        lo, hi = starts[arts], starts[arts + 1]
-        lens = hi - lo
-        idx = np.repeat(lo - np.concatenate(([0], np.cumsum(lens)[:-1])), lens) + np.arange(int(lens.sum()))
-        return order[idx]
-
-
-class _Entries:
-    """(owner, first, last) date entries sorted by first day (ordinal numbers)."""
-
-    def __init__(self, dates: Sequence[Sequence[DateSpan]]) -> None:
-        rows, firsts, lasts = [], [], []
-        for i, spans in enumerate(dates):
-            for s in spans:
-                rows.append(i)
-                firsts.append(s.first.toordinal())
-                lasts.append(s.last.toordinal())
-        order = np.argsort(np.asarray(firsts, np.int64), kind="stable")
-        self.row = np.asarray(rows, np.int64)[order]
-        self.first = np.asarray(firsts, np.int64)[order]
-        self.last = np.asarray(lasts, np.int64)[order]
-        self.max_len = int((self.last - self.first).max()) + 1 if len(self.first) else 1
-
-    def score(self, qdates: QueryDates, n: int, year_decay: float) -> np.ndarray:
-        out = np.zeros(n, np.float64)
-        rows, vals = self.score_sparse(qdates, year_decay)
-        out[rows] = vals
-        return out
-
-    def score_sparse(self, qdates: QueryDates, year_decay: float) -> tuple[np.ndarray, np.ndarray]:
-        """(owners, best score) of the owners with a positive score, owners sorted."""
-        rs: list[np.ndarray] = []
-        ss: list[np.ndarray] = []
-        for qd in qdates.items:
-            span = qd.span
-            years = [0] if qd.year_explicit else range(0, -YEARS_BACK - 1, -1)
-            for k in years:
-                qf = _shift_year(span.first, k).toordinal()
-                ql = _shift_year(span.last, k).toordinal()
-                if (hit := self._score_span(qf, ql, year_decay ** (-k))) is not None:
-                    rs.append(hit[0])
-                    ss.append(hit[1])
-        if not rs:
-            return np.zeros(0, np.int64), np.zeros(0, np.float64)
-        r, s = np.concatenate(rs), np.concatenate(ss)
-        order = np.lexsort((-s, r))  # by owner, best score first
-        r, s = r[order], s[order]
-        first = np.ones(len(r), bool)
-        first[1:] = r[1:] != r[:-1]
-        r, s = r[first], s[first]
-        keep = s > 0
-        return r[keep], s[keep]
-
-    def _score_span(self, qf: int, ql: int, factor: float) -> tuple[np.ndarray, np.ndarray] | None:
-        lo_i = int(np.searchsorted(self.first, qf - self.max_len, "left"))
-        hi_i = int(np.searchsorted(self.first, ql, "right"))
-        if hi_i <= lo_i:
-            return None
-        f, la, r = self.first[lo_i:hi_i], self.last[lo_i:hi_i], self.row[lo_i:hi_i]
-        lo, hi = np.maximum(qf, f), np.minimum(ql, la)
-        overlap = hi >= lo
-        if not overlap.any():
-            return None
-        f, la, r, lo, hi = f[overlap], la[overlap], r[overlap], lo[overlap], hi[overlap]
-        qn = ql - qf + 1
-        on = (la - f + 1).astype(np.float64)
-        inside = (f >= qf) & (la <= ql)
-        contains = (f <= qf) & (la >= ql)
-        s = np.where(
-            inside, 1.0,
-            np.where(contains, np.clip(0.5 * (30.0 * qn / on) ** 0.2, 0.1, 0.9),
-                     np.maximum(0.1, 0.8 * (hi - lo + 1) / on)),
-        ) * factor
-        return r, s
