@@ -24,7 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.ingest.indexer import CACHE_FILE, Indexer
+from index.ingest.embed import CACHE_FILE
+from index.ingest.indexer import Indexer
 from index.sources.formats import parse_jsonl_file
 from index.store.generation import current_generation
 from index.text.chunking import ChunkerConfig, chunk_article, embedding_text

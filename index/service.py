@@ -15,7 +15,8 @@ from pathlib import Path
 
 from .embedding.protocol import Embedder
 from .errors import DefnewsError, IndexMissingError
-from .ingest.indexer import Indexer, IngestReport, Progress
+from .ingest.indexer import Indexer, Progress
+from .ingest.report import IngestReport
 from .models import Answer, Article, Query
 from .search.searcher import Searcher
 from .sources.collect import (

@@ -9,17 +9,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
 from ..embedding.protocol import Embedder
 from ..errors import IndexCorruptError
-from ..models import Article, Chunk
+from ..models import Article
 from ..sources.formats import Rejection
-from ..store.cache import EmbeddingCache
 from ..store.durable import writer_lock
 from ..store.generation import (
     Generation,
@@ -28,93 +24,17 @@ from ..store.generation import (
     remove_leftovers,
     write_generation,
 )
-from ..store.headlines import headline_dates, headlines_file
+from ..store.headlines import headlines_file
 from ..store.keyword import keyword_index_file
-from ..text.chunking import ChunkerConfig, chunk_article, embedding_text
-from ..text.dates.article import find_dates
+from ..text.chunking import ChunkerConfig
+from .chunks import chunk_all
+from .embed import CACHE_FILE, embed_cached
+from .merge import merge_batch
+from .report import IngestReport
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total); stages: "chunk", "embed", "write"
-CACHE_FILE = "cache.sqlite"
-
-
-@dataclass
-class IngestReport:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0  # same body under another URL: indexed once, link kept
-    removed: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
-    chunks_total: int = 0
-    chunks_embedded: int = 0
-    articles_total: int = 0
-    seconds: float = 0.0
-    wrote: bool = False
-    generation: str = ""
-
-    def as_dict(self) -> dict:
-        return {
-            "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-            "duplicates": self.duplicates, "removed": self.removed, "rejected": len(self.rejected),
-            "rejections": [{"location": r.location, "reason": r.reason} for r in self.rejected],
-            "articles": self.articles_total, "chunks": self.chunks_total,
-            "chunks_embedded": self.chunks_embedded, "seconds": round(self.seconds, 3),
-            "generation": self.generation,
-        }
-
-
-def annotate_dates(article: Article, chunks: list[Chunk]) -> list[Chunk]:
-    """Attach the dates each chunk talks about (resolved against the article's published date).
-
-    Dates are found in the whole body (so 同日/翌日 resolve across sentences) and assigned to the chunks
-    that contain them. A chunk without a date of its own inherits the article's first date (the lead
-    usually names the event day) so that date questions still reach it.
-    """
-    mentions = find_dates(article.body, article.published)
-    lead = [m.span for m in mentions[:1]] or list(headline_dates(article))
-    out = []
-    for c in chunks:
-        own = tuple(dict.fromkeys(m.span for m in mentions if c.start <= m.start < c.end))
-        out.append(replace(c, dates=own or tuple(lead)))
-    return out
-
-
-def merge_batch(
-    existing: dict[str, Article], incoming: Iterable[Article], report: IngestReport
-) -> tuple[dict[str, Article], set[str]]:
-    """Merge incoming articles into ``existing`` (url -> article). Returns the new map and changed URLs."""
-    merged = dict(existing)
-    by_body = {a.body_hash: url for url, a in merged.items()}
-    changed: set[str] = set()
-    batch: dict[str, Article] = {}
-    for art in incoming:  # the same URL twice in one batch: the later record wins
-        batch[art.url] = art
-    for art in batch.values():
-        old = merged.get(art.url)
-        if old is not None:
-            if old.content_hash == art.content_hash:
-                report.unchanged += 1
-                continue
-            merged[art.url] = replace(art, alt_urls=old.alt_urls)
-            by_body[art.body_hash] = art.url
-            changed.add(art.url)
-            report.updated += 1
-            continue
-        twin_url = by_body.get(art.body_hash)
-        if twin_url is not None and twin_url != art.url:
-            twin = merged[twin_url]
-            if art.url not in twin.alt_urls:
-                merged[twin_url] = replace(twin, alt_urls=(*twin.alt_urls, art.url))
-                changed.add(twin_url)
-            report.duplicates += 1
-            continue
-        merged[art.url] = art
-        by_body[art.body_hash] = art.url
-        changed.add(art.url)
-        report.added += 1
-    return merged, changed
 
 
 class Indexer:
@@ -187,15 +107,9 @@ class Indexer:
                 report.seconds = time.perf_counter() - t0
                 return report
             ordered = sorted(merged.values(), key=lambda a: (a.published, a.url))
-            chunks: list[Chunk] = []
-            texts: list[str] = []
-            for i, art in enumerate(ordered):
-                for c in annotate_dates(art, chunk_article(art, self.chunker)):
-                    chunks.append(c)
-                    texts.append(embedding_text(art.title, c.text))
-                if i % 200 == 0 or i == len(ordered) - 1:
-                    progress("chunk", i + 1, len(ordered))
-            vectors = self._embed(texts, report, progress)
+            chunks, texts = chunk_all(ordered, self.chunker, progress)
+            vectors, report.chunks_embedded = embed_cached(
+                self.embedder, texts, self.index_dir / CACHE_FILE, self.batch_size, progress)
             report.chunks_total = len(chunks)
             meta = {
                 "last_reindex": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -225,32 +139,3 @@ class Indexer:
             return gen.manifest.chunks
         finally:
             gen.close()
-
-    def _embed(self, texts: list[str], report: IngestReport, progress: Progress) -> np.ndarray:
-        model_id = self.embedder.model_id
-        dim = self.embedder.dim
-        out = np.zeros((len(texts), dim), np.float32)
-        cache = EmbeddingCache(self.index_dir / CACHE_FILE)
-        try:
-            cached = cache.get_many(model_id, texts, dim)
-            missing = [i for i, v in enumerate(cached) if v is None]
-            for i, v in enumerate(cached):
-                if v is not None:
-                    out[i] = v
-            # identical texts are embedded once
-            unique: dict[str, list[int]] = {}
-            for i in missing:
-                unique.setdefault(texts[i], []).append(i)
-            todo = list(unique)
-            progress("embed", 0, len(todo))
-            for start in range(0, len(todo), self.batch_size):
-                batch = todo[start : start + self.batch_size]
-                vecs = self.embedder.embed_passages(batch)
-                cache.put_many(model_id, batch, vecs)
-                for text, vec in zip(batch, vecs, strict=True):
-                    out[unique[text]] = vec
-                report.chunks_embedded += len(batch)
-                progress("embed", min(start + len(batch), len(todo)), len(todo))
-        finally:
-            cache.close()
-        return out

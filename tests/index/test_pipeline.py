@@ -5,7 +5,10 @@ import pytest
 
 from index.embedding.fake import HashEmbedder
 from index.errors import IndexMismatchError
-from index.ingest.indexer import Indexer, IngestReport, annotate_dates, merge_batch
+from index.ingest.chunks import annotate_dates
+from index.ingest.indexer import Indexer
+from index.ingest.merge import merge_batch
+from index.ingest.report import IngestReport
 from index.models import Article
 from index.store.generation import Generation
 from index.text.chunking import chunk_article

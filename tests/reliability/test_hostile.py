@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from index.errors import InvalidQueryError
-from index.ingest.indexer import Indexer, annotate_dates
+from index.ingest.chunks import annotate_dates
+from index.ingest.indexer import Indexer
 from index.models import Query, validate_question
 from index.search.searcher import Searcher
 from index.sources.formats import (
