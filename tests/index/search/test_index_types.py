@@ -17,7 +17,7 @@ from index.sources.formats import parse_jsonl_file
 from index.store.keyword import BM25Index, QueryConcept
 from index.store.vectors import build_faiss, parse_index_type
 
-SAMPLE = Path(__file__).resolve().parents[2] / "bot" / "data" / "sample" / "articles.jsonl"
+SAMPLE = Path(__file__).resolve().parents[3] / "bot" / "data" / "sample" / "articles.jsonl"
 QUESTIONS = [
     "護衛艦の進水式はいつ行われたか",
     "Which ship was launched at the Nagasaki shipyard?",
