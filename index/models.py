@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .errors import InvalidQueryError
-from .text.normalize import normalize_inline
+from .normalize import normalize_inline
 
 MAX_QUESTION_CHARS = 500
 

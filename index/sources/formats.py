@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from ..models import Article
-from ..text.normalize import normalize_body, normalize_inline
+from ..normalize import normalize_body, normalize_inline
 
 log = logging.getLogger(__name__)
 

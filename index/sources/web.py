@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 
 from ..errors import SourceError
 from ..models import Article
-from ..text.normalize import normalize_inline
+from ..normalize import normalize_inline
 from .config import SourcesConfig, SourceSpec
 from .fetch import Fetcher, FetchError, FetchResponse
 from .formats import (
