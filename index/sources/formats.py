@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 from .htmlpage import MAX_HTML_BYTES, parse_html
@@ -110,8 +111,17 @@ def iter_files(path: Path) -> Iterator[Path]:
         yield path
 
 
-def parse_path(path: Path, *, url: str | None = None, source: str = "") -> ParseResult:
-    """Parse a file (by suffix) or every known file in a folder."""
+def parse_path(
+    path: Path,
+    *,
+    url: str | None = None,
+    published: datetime | str | None = None,
+    source: str = "",
+    today: date | None = None,
+) -> ParseResult:
+    """Parse a file (by suffix) or every known file in a folder. ``url`` and ``published`` (the command
+    line's ``--url`` / ``--published``) fill what a page lacks; ``today`` dates days written without a year."""
+    pages = {"url": url, "published": published, "source": source, "today": today}
     result = ParseResult()
     if not path.exists():
         result.rejections.append(Rejection(str(path), "no such file or folder"))
@@ -124,9 +134,9 @@ def parse_path(path: Path, *, url: str | None = None, source: str = "") -> Parse
             if suffix in JSONL_SUFFIXES:
                 result.extend(parse_jsonl_file(file, source=source))
             elif suffix in HTML_SUFFIXES:
-                result.extend(parse_html(file.read_bytes(), str(file), url=url, source=source))
+                result.extend(parse_html(file.read_bytes(), str(file), **pages))
             elif suffix in PAGE_SUFFIXES:
-                result.extend(parse_saved_page(_read_text(file), str(file), url=url, source=source))
+                result.extend(parse_saved_page(_read_text(file), str(file), **pages))
             else:
                 raise RecordError(f"unknown file type {suffix or '(none)'}: expected .jsonl, .txt or .html")
         except RecordError as exc:
