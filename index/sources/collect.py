@@ -6,7 +6,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -101,15 +101,12 @@ def read_source(
         if not spec.path.exists():
             raise FileNotFoundError(f"{spec.path} does not exist")
         result = parse_path(spec.path, source=spec.name)
-    if spec.section:
-        from dataclasses import replace
-
-        result.articles = [a if a.section else replace(a, section=spec.section) for a in result.articles]
-    for i, a in enumerate(result.articles):
-        if a.source != spec.name:
-            from dataclasses import replace
-
-            result.articles[i] = replace(a, source=spec.name)
+    # Same length and order: result.locations still line up with the articles.
+    result.articles = [
+        replace(a, section=a.section or spec.section, source=spec.name)
+        if a.source != spec.name or (spec.section and not a.section) else a
+        for a in result.articles
+    ]
     return result
 
 

@@ -11,6 +11,10 @@ section = "日本の防衛"              # optional
 ```
 Relative paths are resolved against the sources file's folder. ``examples/sources.example.toml`` shows every
 setting; :class:`FetchOptions` and :class:`SourceSpec` list them with their defaults.
+
+The file is validated by pydantic (the ``[fetch]`` table by :class:`FetchOptions` itself, each
+``[[sources]]`` table by :class:`SourceTable`); every problem becomes one :class:`ConfigError` line that
+names the file, the source and the setting.
 """
 
 from __future__ import annotations
@@ -19,38 +23,105 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from ..errors import ConfigError
 
-KINDS = ("feed", "sitemap", "page", "jsonl", "folder")
+Kind = Literal["feed", "sitemap", "page", "jsonl", "folder"]
+KINDS: tuple[str, ...] = Kind.__args__
 REMOTE_KINDS = ("feed", "sitemap", "page")
+PATH_KINDS = ("jsonl", "folder")
+
+_STRICT = ConfigDict(extra="forbid", strict=True)
+_Hosts = Annotated[tuple[str, ...], Field(strict=False)]  # a TOML list becomes a tuple
 
 
-@dataclass(frozen=True)
+@pydantic_dataclass(frozen=True, config=_STRICT)
 class FetchOptions:
-    """The ``[fetch]`` table: how live sources are fetched (see ``index/fetch.py``)."""
+    """The ``[fetch]`` table: how live sources are fetched (see ``index/sources/fetch.py``)."""
 
     allow_private_addresses: bool = False  # true only for local testing
     user_agent: str = ""  # empty: "defnews/<version> (+project URL)"
-    timeout_seconds: float = 20.0  # connect/read/write; a whole response may take twice this
-    max_bytes: int = 5 * 1024 * 1024  # per response (feed, sitemap or page), after decompression
-    per_host_delay_seconds: float = 1.0  # between two requests to a host (a longer robots Crawl-delay wins)
-    retries: int = 2  # extra tries on 5xx, 429 and network errors, with exponential backoff
-    max_retry_wait_seconds: float = 30.0  # longest backoff/Retry-After waited; longer: fail, try next refresh
-    max_articles_per_source: int = 200  # newest entries read per feed or sitemap
-    extra_allowed_hosts: tuple[str, ...] = ()  # hosts allowed for every source (e.g. a CDN serving articles)
+    # connect/read/write; a whole response may take twice this
+    timeout_seconds: Annotated[float, Field(gt=0)] = 20.0
+    # per response (feed, sitemap or page), after decompression
+    max_bytes: Annotated[int, Field(gt=0)] = 5 * 1024 * 1024
+    # between two requests to a host (a longer robots Crawl-delay wins)
+    per_host_delay_seconds: Annotated[float, Field(ge=0)] = 1.0
+    # extra tries on 5xx, 429 and network errors, with exponential backoff
+    retries: Annotated[int, Field(ge=0)] = 2
+    # longest backoff/Retry-After waited; longer: fail, try next refresh
+    max_retry_wait_seconds: Annotated[float, Field(ge=0)] = 30.0
+    # newest entries read per feed or sitemap
+    max_articles_per_source: Annotated[int, Field(gt=0)] = 200
+    # hosts allowed for every source (e.g. a CDN serving articles)
+    extra_allowed_hosts: _Hosts = ()
+
+    @field_validator("extra_allowed_hosts")
+    @classmethod
+    def _named_hosts(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
+        if not all(h.strip() for h in hosts):
+            raise ValueError("must be a list of host names")
+        return hosts
 
 
-_FETCH_TYPES: dict[str, tuple[type, ...]] = {
-    "allow_private_addresses": (bool,), "user_agent": (str,), "timeout_seconds": (int, float),
-    "max_bytes": (int,), "per_host_delay_seconds": (int, float), "retries": (int,),
-    "max_retry_wait_seconds": (int, float), "max_articles_per_source": (int,), "extra_allowed_hosts": (list,),
-}
+class SourceTable(BaseModel):
+    """One ``[[sources]]`` table as written in the file (before paths are resolved)."""
+
+    model_config = _STRICT
+
+    name: str
+    kind: Kind
+    url: str | None = None
+    path: str | None = None
+    section: str = ""
+    language: Annotated[str, BeforeValidator(str)] = ""  # informational: any value, kept as text
+    delay_seconds: Annotated[float, Field(ge=0)] | None = None
+    max_articles: Annotated[int, Field(ge=1)] | None = None
+    allowed_hosts: _Hosts = ()
+    refresh_minutes: Annotated[int, Field(ge=1)] | None = None
+    url_pattern: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SourceTable:
+        if self.kind in PATH_KINDS and not self.path:
+            raise ValueError(f'kind {self.kind!r} needs path = "…"')
+        if self.kind not in PATH_KINDS and not self.url and not (self.kind == "page" and self.path):
+            raise ValueError(f'kind {self.kind!r} needs url = "https://…"')
+        if self.url is not None:
+            parsed = urlparse(self.url)
+            if parsed.scheme not in ("http", "https") or not parsed.hostname:
+                raise ValueError(f"url must be http(s) with a host (got {self.url!r})")
+        if self.url_pattern is not None:
+            if self.kind not in ("feed", "sitemap"):
+                raise ValueError("url_pattern is a regular expression for feed and sitemap sources")
+            _check_pattern("url_pattern", self.url_pattern)
+        return self
+
+
+def _check_pattern(key: str, pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"{key} is not a valid regular expression ({exc})") from exc
 
 
 @dataclass(frozen=True)
 class SourceSpec:
+    """A source ready to read: the table's settings, its path resolved against the sources file."""
+
     name: str
     kind: str
     url: str | None = None
@@ -60,7 +131,8 @@ class SourceSpec:
     delay_seconds: float | None = None  # per-host delay override
     max_articles: int | None = None
     allowed_hosts: tuple[str, ...] = ()  # article hosts besides the source URL's own host
-    options: dict = field(default_factory=dict, compare=False, hash=False)
+    refresh_minutes: int | None = None  # informational for now
+    url_pattern: str | None = None  # feed and sitemap: only matching article URLs are read
 
     @property
     def remote(self) -> bool:
@@ -71,11 +143,20 @@ class SourceSpec:
         own = (urlparse(self.url).hostname or "",) if self.url else ()
         return tuple(h.lower() for h in (*own, *self.allowed_hosts) if h)
 
+    @classmethod
+    def from_table(cls, table: SourceTable, base: Path) -> SourceSpec:
+        path = None
+        if table.path and (table.kind in PATH_KINDS or table.kind == "page"):
+            p = Path(table.path).expanduser()
+            path = p if p.is_absolute() else base / p
+        fields = table.model_dump(exclude={"name", "path"})
+        return cls(name=table.name.strip(), path=path, **fields)
+
 
 @dataclass(frozen=True)
 class SourcesConfig:
     sources: tuple[SourceSpec, ...]
-    fetch: FetchOptions = FetchOptions()
+    fetch: FetchOptions = field(default_factory=FetchOptions)
     path: Path | None = None
 
     @property
@@ -83,114 +164,85 @@ class SourcesConfig:
         return frozenset(h for s in self.sources for h in s.hosts) | frozenset(self.fetch.extra_allowed_hosts)
 
 
-def _err(where: str, msg: str) -> ConfigError:
-    return ConfigError(f"{where}: {msg}")
+# --------------------------------------------------------------------------- one-line messages
+
+_WANT = {
+    "bool_type": "true or false", "int_type": "an integer", "float_type": "a number",
+    "string_type": "a string", "list_type": "a list", "tuple_type": "a list",
+}
+_HOST_LISTS = ("allowed_hosts", "extra_allowed_hosts")
+
+
+def _phrase(error: dict[str, Any], prefix: str) -> str:
+    """One pydantic error as ``<setting> must …``."""
+    loc = error["loc"]
+    key = str(loc[0]) if loc else ""
+    kind, ctx, got = error["type"], error.get("ctx") or {}, error.get("input")
+    if kind == "value_error" or not key:
+        message = str(ctx.get("error", error["msg"]))
+        return f"{prefix}{key} {message}" if key and not message.startswith(key) else message
+    if key in _HOST_LISTS and (kind in _WANT or len(loc) > 1):
+        return f"{prefix}{key} must be a list of host names"
+    if kind == "literal_error" or (kind == "missing" and key == "kind"):
+        return f"{prefix}{key} must be one of {', '.join(KINDS)} (got {got!r})"
+    if kind == "missing":
+        return f"{prefix}{key} is required"
+    if kind in ("greater_than", "greater_than_equal"):
+        limit = ctx.get("gt", ctx.get("ge"))
+        want = "not be negative" if kind == "greater_than_equal" and limit == 0 else (
+            "be a positive integer" if limit == 1 else f"be > {limit:g}")
+        return f"{prefix}{key} must {want} (got {got!r})"
+    want = _WANT.get(kind, "valid")
+    return f"{prefix}{key} must be {want} (got {got!r})"
+
+
+def _unknown(errors: list[dict[str, Any]]) -> list[str]:
+    return sorted(str(e["loc"][0]) for e in errors
+                  if e["type"] in ("extra_forbidden", "unexpected_keyword_argument") and e["loc"])
+
+
+def _fetch_options(raw: object, where: str) -> FetchOptions:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [fetch] must be a table")
+    try:
+        return FetchOptions(**raw)
+    except ValidationError as exc:
+        unknown = _unknown(exc.errors())
+        if unknown:
+            raise ConfigError(f"{where}: unknown [fetch] setting(s): {', '.join(unknown)}") from None
+        raise ConfigError(f"{where}: {_phrase(exc.errors()[0], 'fetch.')}") from None
+
+
+def _source_spec(raw: object, number: int, where: str, base: Path) -> SourceSpec:
+    at = f"{where}: source #{number}"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{at} must be a table")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{at} has no name")
+    at = f"{where}: source {name!r}"
+    try:
+        table = SourceTable.model_validate(raw)
+    except ValidationError as exc:
+        unknown = _unknown(exc.errors())
+        if unknown:
+            raise ConfigError(f"{at} has unknown key(s): {', '.join(unknown)}") from None
+        raise ConfigError(f"{at}: {_phrase(exc.errors()[0], '')}") from None
+    return SourceSpec.from_table(table, base)
 
 
 def parse_sources(data: dict, where: str, base: Path) -> SourcesConfig:
-    fetch_raw = data.get("fetch", {})
-    if not isinstance(fetch_raw, dict):
-        raise _err(where, "[fetch] must be a table")
-    known_fetch = set(FetchOptions.__dataclass_fields__)
-    unknown = set(fetch_raw) - known_fetch
-    if unknown:
-        raise _err(where, f"unknown [fetch] setting(s): {', '.join(sorted(unknown))}")
-    for key, value in fetch_raw.items():
-        types = _FETCH_TYPES[key]
-        if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
-            want = {"bool": "true or false", "str": "a string", "int": "an integer", "list": "a list"}
-            want_text = want.get(types[0].__name__, "a number")
-            raise _err(where, f"fetch.{key} must be {want_text} (got {value!r})")
-    try:
-        fetch = FetchOptions(
-            **{k: (tuple(v) if k == "extra_allowed_hosts" else v) for k, v in fetch_raw.items()}
-        )
-    except TypeError as exc:
-        raise _err(where, f"bad [fetch] table ({exc})") from exc
-    if not isinstance(fetch.allow_private_addresses, bool):
-        raise _err(where, "fetch.allow_private_addresses must be true or false")
-    if fetch.timeout_seconds <= 0 or fetch.max_bytes <= 0 or fetch.max_articles_per_source <= 0:
-        raise _err(where, "fetch.timeout_seconds, fetch.max_bytes and fetch.max_articles_per_source "
-                          "must be > 0")
-    if fetch.per_host_delay_seconds < 0 or fetch.retries < 0 or fetch.max_retry_wait_seconds < 0:
-        raise _err(where, "fetch.per_host_delay_seconds, fetch.retries and fetch.max_retry_wait_seconds "
-                          "must not be negative")
-    if not all(isinstance(h, str) and h.strip() for h in fetch.extra_allowed_hosts):
-        raise _err(where, "fetch.extra_allowed_hosts must be a list of host names")
+    """The parsed TOML of a sources file -> :class:`SourcesConfig`. Raises :class:`ConfigError`."""
+    fetch = _fetch_options(data.get("fetch", {}), where)
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list) or not raw_sources:
-        raise _err(where, "no [[sources]] entries")
+        raise ConfigError(f"{where}: no [[sources]] entries")
     specs: list[SourceSpec] = []
-    names: set[str] = set()
-    known = {"name", "kind", "url", "path", "section", "language", "delay_seconds", "max_articles",
-             "allowed_hosts", "refresh_minutes", "url_pattern"}
-    for i, raw in enumerate(raw_sources, 1):
-        at = f"{where}: source #{i}"
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{at} must be a table")
-        name = raw.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f"{at} has no name")
-        at = f"{where}: source {name!r}"
-        if name in names:
-            raise ConfigError(f"{at} is defined twice")
-        names.add(name)
-        unknown = set(raw) - known
-        if unknown:
-            raise ConfigError(f"{at} has unknown key(s): {', '.join(sorted(unknown))}")
-        kind = raw.get("kind")
-        if kind not in KINDS:
-            raise ConfigError(f"{at}: kind must be one of {', '.join(KINDS)} (got {kind!r})")
-        url = raw.get("url")
-        path = raw.get("path")
-        if kind in ("jsonl", "folder"):
-            if not isinstance(path, str) or not path:
-                raise ConfigError(f"{at}: kind {kind!r} needs path = \"…\"")
-            p = Path(path).expanduser()
-            resolved = p if p.is_absolute() else base / p
-            specs_path: Path | None = resolved
-        else:
-            specs_path = None
-            if isinstance(path, str) and path and kind == "page":
-                p = Path(path).expanduser()
-                specs_path = p if p.is_absolute() else base / p
-            elif not isinstance(url, str) or not url:
-                raise ConfigError(f"{at}: kind {kind!r} needs url = \"https://…\"")
-        if url is not None:
-            parsed = urlparse(str(url))
-            if parsed.scheme not in ("http", "https") or not parsed.hostname:
-                raise ConfigError(f"{at}: url must be http(s) with a host (got {url!r})")
-        hosts = raw.get("allowed_hosts", [])
-        if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
-            raise ConfigError(f"{at}: allowed_hosts must be a list of host names")
-        section = raw.get("section", "")
-        if not isinstance(section, str):
-            raise ConfigError(f"{at}: section must be a string")
-        delay = raw.get("delay_seconds")
-        if delay is not None and (not isinstance(delay, int | float) or delay < 0):
-            raise ConfigError(f"{at}: delay_seconds must be a non-negative number")
-        max_articles = raw.get("max_articles")
-        if max_articles is not None and (not isinstance(max_articles, int) or max_articles < 1):
-            raise ConfigError(f"{at}: max_articles must be a positive integer")
-        pattern = raw.get("url_pattern")
-        if pattern is not None:
-            if kind not in ("feed", "sitemap") or not isinstance(pattern, str):
-                raise ConfigError(f"{at}: url_pattern is a regular expression for feed and sitemap sources")
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ConfigError(f"{at}: url_pattern is not a valid regular expression ({exc})") from exc
-        refresh = raw.get("refresh_minutes")
-        if refresh is not None and (not isinstance(refresh, int) or isinstance(refresh, bool) or refresh < 1):
-            raise ConfigError(f"{at}: refresh_minutes must be a positive integer")
-        specs.append(
-            SourceSpec(
-                name=name.strip(), kind=kind, url=url, path=specs_path, section=section,
-                language=str(raw.get("language", "")), delay_seconds=delay, max_articles=max_articles,
-                allowed_hosts=tuple(hosts),
-                options={k: raw[k] for k in ("refresh_minutes", "url_pattern") if k in raw},
-            )
-        )
+    for number, raw in enumerate(raw_sources, 1):
+        spec = _source_spec(raw, number, where, base)
+        if any(s.name == spec.name for s in specs):
+            raise ConfigError(f"{where}: source {raw['name']!r} is defined twice")
+        specs.append(spec)
     return SourcesConfig(sources=tuple(specs), fetch=fetch)
 
 

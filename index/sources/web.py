@@ -1,4 +1,4 @@
-"""Live sources: RSS/Atom feeds, sitemaps and single pages, read through :class:`index.fetch.Fetcher`.
+"""Live sources: RSS/Atom feeds, sitemaps and single pages, read through :class:`index.sources.fetch.Fetcher`.
 
 ``read_remote_source(spec, cfg, state)`` returns the articles that are new or changed since the last run.
 Unchanged pages are not read again: their article URLs go to ``state.kept`` (so ``--prune`` knows they
@@ -8,7 +8,7 @@ are still listed) and nothing is re-chunked or re-embedded for them. A page coun
 - its sitemap ``lastmod`` is the same as last time and its article is indexed, or
 - the page itself answers ``304`` to a conditional request (ETag / Last-Modified from last time).
 
-Everything remembered lives in ``state.http`` (see :class:`index.collect.SourceState`); ``state.http`` and
+Everything remembered lives in ``state.http`` (see :class:`index.sources.collect.SourceState`); ``state.http`` and
 ``state.kept`` are only replaced when the source was read, so a failing source keeps what it had.
 
 Article pages: main text via :func:`index.sources.parse_html` (trafilatura). The published date is the
@@ -18,9 +18,8 @@ title is the page's, else the feed entry's. When an article page cannot be fetch
 (``content:encoded`` or Atom ``content``, at least :data:`MIN_FEED_CONTENT_CHARS` characters), the
 article is built from the feed entry instead; summaries/descriptions are never used as bodies.
 
-XML safety: documents declaring entities (``<!ENTITY``) are refused before any parser sees them (entity
-bombs, external entities); sitemaps are parsed with ``defusedxml``; feedparser never loads external
-entities. Sizes are bounded by ``[fetch] max_bytes`` (gzip sitemaps too, while decompressing).
+Feeds and sitemaps are parsed by :mod:`index.sources.feeds` (which refuses unsafe XML); sizes are bounded
+by ``[fetch] max_bytes`` (gzip sitemaps too, while decompressing).
 """
 
 from __future__ import annotations
@@ -28,25 +27,17 @@ from __future__ import annotations
 import html as htmllib
 import logging
 import re
-import zlib
-from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import datetime
 
 from ..errors import SourceError
 from ..models import Article
 from ..normalize import normalize_inline
 from .config import SourcesConfig, SourceSpec
+from .feeds import FeedError, Item, fragment_text, lastmod_key, parse_feed, parse_sitemap
 from .fetch import Fetcher, FetchError, FetchResponse
-from .formats import (
-    JST,
-    MAX_TITLE_CHARS,
-    ParseResult,
-    RecordError,
-    Rejection,
-    make_article,
-    parse_html,
-    parse_published,
-)
+from .htmlpage import parse_html
+from .records import MAX_TITLE_CHARS, ParseResult, RecordError, Rejection, make_article, parse_published
 
 log = logging.getLogger(__name__)
 
@@ -60,230 +51,6 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 MIN_FEED_CONTENT_CHARS = 200
 MAX_SITEMAP_DEPTH = 3  # index -> index -> urlset
 MAX_CHILD_SITEMAPS = 25  # per sitemap index, newest first
-MAX_SITEMAP_URLS = 50_000  # the sitemap protocol's own limit
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
-
-
-class FeedError(SourceError):
-    """A feed or sitemap that cannot be used (not XML, not a feed, unsafe)."""
-
-
-@dataclass
-class Item:
-    """A page listed by a feed or sitemap."""
-
-    url: str
-    title: str = ""
-    published: str = ""  # ISO 8601 from the feed / news sitemap, "" if none
-    lastmod: str = ""  # sitemap <lastmod>, as written
-    content: str = ""  # full HTML from the feed entry (never stored in the state)
-
-    def to_state(self) -> dict:
-        d = asdict(self)
-        d.pop("content")
-        return {k: v for k, v in d.items() if v}
-
-    @classmethod
-    def from_state(cls, d: dict) -> Item:
-        return cls(
-            url=str(d.get("url", "")),
-            title=str(d.get("title", "")),
-            published=str(d.get("published", "")),
-            lastmod=str(d.get("lastmod", "")),
-        )
-
-
-# --------------------------------------------------------------------------- XML safety
-
-
-def reject_unsafe_xml(data: bytes, where: str) -> None:
-    """Refuse XML that declares entities (billion laughs, external entities) before parsing it."""
-    if _ENTITY_DECL.search(data):
-        raise FeedError(f"{where}: XML entity declarations are not accepted (possible entity bomb)")
-
-
-def _gunzip_bounded(data: bytes, limit: int, where: str) -> bytes:
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = d.decompress(data, limit + 1)
-    except zlib.error as exc:
-        raise FeedError(f"{where}: broken gzip data ({exc})") from exc
-    if len(out) > limit or d.unconsumed_tail:
-        raise FeedError(f"{where}: uncompressed sitemap is larger than {limit} bytes")
-    return out
-
-
-# --------------------------------------------------------------------------- feeds
-
-
-def _entry_datetime(entry) -> str:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        t = entry.get(key)
-        if t:
-            try:
-                return datetime(*t[:6], tzinfo=UTC).astimezone(JST).isoformat()
-            except (TypeError, ValueError):
-                continue
-    return ""
-
-
-def _entry_link(entry) -> str:
-    link = entry.get("link") or ""
-    if not link:
-        for alt in entry.get("links", []) or []:
-            if alt.get("rel", "alternate") == "alternate" and alt.get("href"):
-                link = alt["href"]
-                break
-    return link.split("#", 1)[0].strip()
-
-
-def parse_feed(data: bytes, url: str, content_type: str = "") -> list[Item]:
-    """RSS 2.0, RSS 1.0 (RDF) or Atom -> items in feed order. Raises :class:`FeedError`."""
-    import feedparser  # imported on use
-
-    reject_unsafe_xml(data, url)
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
-    parsed = feedparser.parse(data, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
-    if not parsed.get("version"):
-        reason = parsed.get("bozo_exception")
-        if parsed.get("bozo") and reason is not None:
-            raise FeedError(
-                f"{url}: not a well-formed RSS or Atom feed ({type(reason).__name__}: {str(reason)[:120]})"
-            )
-        raise FeedError(f"{url}: not an RSS or Atom feed")
-    items: list[Item] = []
-    for entry in parsed.entries:
-        link = _entry_link(entry)
-        if not link.startswith(("http://", "https://")):
-            continue
-        content = ""
-        for c in entry.get("content", []) or []:
-            if c.get("value") and len(c["value"]) > len(content):
-                content = c["value"]
-        items.append(
-            Item(
-                url=link,
-                title=(entry.get("title") or "").strip(),
-                published=_entry_datetime(entry),
-                content=content,
-            )
-        )
-    if parsed.get("bozo"):
-        reason = parsed.get("bozo_exception")
-        if not items:
-            raise FeedError(
-                f"{url}: not a well-formed feed and no entries could be read "
-                f"({type(reason).__name__}: {str(reason)[:120]})"
-            )
-        log.warning(
-            "%s: feed is not well-formed (%s); using the %d entries that could be read",
-            url,
-            reason,
-            len(items),
-        )
-    return items
-
-
-# --------------------------------------------------------------------------- sitemaps
-
-
-@dataclass
-class Sitemap:
-    pages: list[Item]
-    children: list[Item]  # child sitemaps of a sitemap index (url + lastmod)
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _child_text(el, name: str) -> str:
-    for c in el:
-        if _local(c.tag) == name:
-            return (c.text or "").strip()
-    return ""
-
-
-def parse_sitemap(data: bytes, url: str, *, limit: int) -> Sitemap:
-    """A sitemap (``urlset``) or sitemap index (``sitemapindex``), gzip or not. Raises :class:`FeedError`."""
-    from xml.etree.ElementTree import ParseError
-
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-
-    if data[:2] == b"\x1f\x8b":
-        data = _gunzip_bounded(data, limit, url)
-    reject_unsafe_xml(data, url)
-    try:
-        root = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
-        raise FeedError(f"{url}: unsafe XML refused ({type(exc).__name__})") from exc
-    except ParseError as exc:
-        raise FeedError(f"{url}: sitemap is not well-formed XML ({exc})") from exc
-    kind = _local(root.tag)
-    if kind not in ("urlset", "sitemapindex"):
-        raise FeedError(f"{url}: not a sitemap (root element <{kind}>)")
-    out = Sitemap(pages=[], children=[])
-    for el in root:
-        if len(out.pages) + len(out.children) >= MAX_SITEMAP_URLS:
-            log.warning("%s: more than %d URLs; the rest is ignored", url, MAX_SITEMAP_URLS)
-            break
-        loc = _child_text(el, "loc").split("#", 1)[0]
-        if not loc.startswith(("http://", "https://")):
-            continue
-        item = Item(url=loc, lastmod=_child_text(el, "lastmod"))
-        if kind == "sitemapindex" and _local(el.tag) == "sitemap":
-            out.children.append(item)
-        elif kind == "urlset" and _local(el.tag) == "url":
-            for news in (c for c in el if _local(c.tag) == "news"):  # Google News sitemap extension
-                item.title = _child_text(news, "title")
-                raw_date = _child_text(news, "publication_date")
-                try:
-                    item.published = parse_published(raw_date).isoformat() if raw_date else ""
-                except RecordError:
-                    item.published = ""
-            out.pages.append(item)
-    return out
-
-
-def _lastmod_key(item: Item) -> float:
-    if not item.lastmod:
-        return float("-inf")
-    try:
-        return parse_published(item.lastmod).timestamp()
-    except RecordError:
-        return float("-inf")
-
-
-# --------------------------------------------------------------------------- pages
-
-
-def fragment_text(fragment: str) -> str:
-    """HTML fragment (feed content) -> plain text, one paragraph per block element."""
-    import lxml.html
-
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (ValueError, lxml.etree.ParserError):
-        return ""
-    for bad in root.xpath("//script|//style|//noscript"):
-        bad.drop_tree()
-    blocks = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "dd", "dt"}
-    paras: list[str] = []
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        if el.tag in blocks and not any(
-            isinstance(a.tag, str) and a.tag in blocks for a in el.iterancestors()
-        ):
-            text = " ".join(el.text_content().split())
-            if text:
-                paras.append(text)
-    if not paras:
-        paras = [" ".join(root.text_content().split())]
-    return "\n\n".join(p for p in paras if p)
 
 
 def _inject_metadata(page: bytes, title: str, published: str) -> bytes:
@@ -326,8 +93,7 @@ class SourceReader:
         self.result = ParseResult()
         self.delay = spec.delay_seconds
         self.limit = spec.max_articles or cfg.fetch.max_articles_per_source
-        pattern = spec.options.get("url_pattern")
-        self.pattern = re.compile(pattern) if pattern else None
+        self.pattern = re.compile(spec.url_pattern) if spec.url_pattern else None
         self.page_failures: list[str] = []
         self.pages_tried = 0
 
@@ -363,7 +129,7 @@ class SourceReader:
             items, unchanged = self._read_feed(self.spec.url)
         elif kind == "sitemap":
             items, unchanged = self._read_sitemap(self.spec.url, depth=0)
-            items = sorted(items, key=_lastmod_key, reverse=True)
+            items = sorted(items, key=lastmod_key, reverse=True)
         elif kind == "page":
             items, unchanged = [Item(url=self.spec.url)], False
         else:
@@ -402,8 +168,8 @@ class SourceReader:
             self.new[url] = prev
         else:
             sm = parse_sitemap(resp.content, resp.url, limit=self.cfg.fetch.max_bytes)
-            pages = sorted(self._select(sm.pages), key=_lastmod_key, reverse=True)[: self.limit]
-            children = sorted(sm.children, key=_lastmod_key, reverse=True)[:MAX_CHILD_SITEMAPS]
+            pages = sorted(self._select(sm.pages), key=lastmod_key, reverse=True)[: self.limit]
+            children = sorted(sm.children, key=lastmod_key, reverse=True)[:MAX_CHILD_SITEMAPS]
             self.new[url] = {
                 **resp.validators(),
                 "items": [i.to_state() for i in pages],
@@ -476,7 +242,7 @@ class SourceReader:
                 }
                 return
             article = fallback
-        self.result.articles.append(article)
+        self.result.add(article, item.url)
         entry = {**resp.validators(), "article": article.url}
         if item.lastmod:
             entry["lastmod"] = item.lastmod
@@ -485,7 +251,7 @@ class SourceReader:
     def _page_failed(self, item: Item, prev: dict | None, reason: str) -> None:
         fallback = self._article_from_feed(item)
         if fallback is not None:
-            self.result.articles.append(fallback)
+            self.result.add(fallback, item.url)
             self.new[item.url] = {"article": fallback.url}
             return
         self.page_failures.append(reason)
@@ -499,7 +265,7 @@ class SourceReader:
         pr = parse_html(resp.content, item.url, url=resp.url, source=self.spec.name)
         if not pr.articles and pr.rejections and pr.rejections[0].reason.startswith(_FIXABLE):
             fallback_date = item.published or (
-                parse_published(item.lastmod).isoformat() if _lastmod_key(item) != float("-inf") else ""
+                parse_published(item.lastmod).isoformat() if lastmod_key(item) != float("-inf") else ""
             )
             if item.title or fallback_date:
                 pr = parse_html(

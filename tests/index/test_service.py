@@ -12,7 +12,7 @@ from index.models import Query
 from index.service import IndexService
 from index.sources.config import load_sources_file
 
-from .livesite import EN_ARTICLES, JA_ARTICLES, LiveSite, article_html, atom, rss2
+from .sources.livesite import EN_ARTICLES, JA_ARTICLES, LiveSite, article_html, atom, rss2
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -224,9 +224,9 @@ def test_lxml_behind_trafilatura_does_not_expand_entities_either(name):
 
 
 def test_oversized_html_is_refused(monkeypatch):
-    import index.sources.formats as sources
+    import index.sources.htmlpage as htmlpage
 
-    monkeypatch.setattr(sources, "MAX_HTML_BYTES", 1000)
+    monkeypatch.setattr(htmlpage, "MAX_HTML_BYTES", 1000)
     result = parse_html(ARTICLE.format(title="t", text="x" * 2000), "big.html", url="https://news.example.jp/b")
     assert not result.articles and "larger than" in result.rejections[0].reason
 

@@ -10,9 +10,10 @@ import pytest
 
 from index.sources.collect import SourceState
 from index.sources.config import parse_sources
+from index.sources.feeds import FeedError, parse_feed, parse_sitemap
 from index.sources.fetch import FetchError, ResponseTooLargeError
-from index.sources.formats import JST
-from index.sources.web import FeedError, fragment_text, parse_feed, parse_sitemap, read_remote_source
+from index.sources.records import JST
+from index.sources.web import read_remote_source
 
 from .livesite import (
     EN_ARTICLES,
@@ -342,19 +343,3 @@ def test_sitemap_newest_first_and_limits_and_url_pattern(site):
         site.url("/news/ise-exercise.html"),
     ]
     assert "/about.html" not in site.paths()
-
-
-def test_malformed_sitemap():
-    with pytest.raises(FeedError, match="well-formed"):
-        parse_sitemap(b"<urlset><url><loc>http://x/</loc>", "x", limit=1000)
-    with pytest.raises(FeedError, match="not a sitemap"):
-        parse_sitemap(b"<html/>", "x", limit=1000)
-    with pytest.raises(FeedError, match="larger"):
-        parse_sitemap(gzip.compress(b"<urlset>" + b" " * 5000 + b"</urlset>"), "x", limit=1000)
-
-
-def test_fragment_text_keeps_paragraphs():
-    text = fragment_text(
-        "<div><p>一段落目。</p><script>alert(1)</script><ul><li>項目</li></ul><p>二段落目。</p></div>"
-    )
-    assert text == "一段落目。\n\n項目\n\n二段落目。"

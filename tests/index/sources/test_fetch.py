@@ -15,12 +15,11 @@ from index.sources.fetch import (
     BlockedURLError,
     Fetcher,
     FetchError,
-    HostPacer,
     HTTPStatusError,
     ResponseTooLargeError,
     RobotsDisallowedError,
-    is_public_address,
 )
+from index.sources.netpolicy import HostPacer, is_public_address
 
 from .livesite import LiveSite, http_date
 

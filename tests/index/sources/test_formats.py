@@ -1,4 +1,4 @@
-"""index.sources: the parsers accept the bundled corpus and reject bad records one by one, clearly."""
+"""index.sources.formats and .records: the parsers accept the bundled corpus and reject bad records one by one, clearly."""
 
 from __future__ import annotations
 
@@ -7,18 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from index.sources.formats import (
-    MAX_BODY_CHARS,
-    RecordError,
-    parse_html,
-    parse_jsonl_file,
-    parse_jsonl_lines,
-    parse_path,
-    parse_published,
-    parse_saved_page,
-)
+from index.sources.formats import parse_jsonl_file, parse_jsonl_lines, parse_path
+from index.sources.records import MAX_BODY_CHARS, RecordError, parse_published
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GOOD = {"url": "https://news.example.jp/a", "title": "護衛艦が進水", "published": "2025-07-08T10:00:00+09:00",
         "body": "海上自衛隊の新しい護衛艦が8日、長崎で進水した。"}
 
@@ -86,60 +78,9 @@ def test_published_rejects_absurd_lengths():
         parse_published("2025-07-08" + " " * 1000)
 
 
-def test_saved_page_with_a_huge_blank_preamble_and_many_bullets():
-    page = "\n" * 200_000 + "URL: https://news.example.jp/p\n見出し\n2025-07-08 10:00\n\n本文。\n" + "- 項目\n" * 5
-    (article,) = parse_saved_page(page, "p.txt").articles
-    assert article.body == "本文。"  # the bullet run is site furniture
-
-
-def test_saved_page_without_url_is_one_clear_rejection():
-    result = parse_saved_page("見出し\n2025-07-08 10:00\n\n本文。", "p.txt")
-    assert not result.articles and "no URL" in result.rejections[0].reason
-
-
-def test_html_with_an_internal_dtd_is_refused():
-    html = '<!DOCTYPE html [<!ENTITY a "b">]><html><body><p>&a;</p></body></html>'
-    result = parse_html(html, "x.html", url="https://news.example.jp/x")
-    assert not result.articles and "DTD" in result.rejections[0].reason
-
-
-def test_html_article_is_parsed():
-    html = ("<html><head><title>護衛艦が進水</title>"
-            '<meta property="article:published_time" content="2025-07-08T10:00:00+09:00"></head>'
-            "<body><article><h1>護衛艦が進水</h1><p>海上自衛隊の新しい護衛艦が8日、長崎で進水した。"
-            "式典には約300人が出席し、艦名が発表された。</p></article></body></html>")
-    (article,) = parse_html(html, "x.html", url="https://news.example.jp/x").articles
-    assert "長崎で進水" in article.body and article.published.day == 8
-
-
 def test_parse_path_reports_missing_and_unreadable_files(tmp_path):
     (tmp_path / "a.txt").write_bytes(b"\xff\xfe\xfd")
     result = parse_path(tmp_path)
     assert not result.articles and "not valid UTF-8" in result.rejections[0].reason
     missing = parse_path(tmp_path / "nope.jsonl")
     assert "no such file" in missing.rejections[0].reason
-
-
-def test_html_metadata_gives_title_date_and_canonical_url(tmp_path):
-    html = """<!DOCTYPE html><html lang="ja"><head>
-<meta charset="utf-8"><title>防衛ニュース | 護衛艦「よしの」が進水</title>
-<link rel="canonical" href="https://news.example.jp/articles/2025/07/yoshino-launch">
-<meta property="og:title" content="護衛艦「よしの」が進水 もがみ型12番艦(7月8日)">
-<meta property="article:published_time" content="2025-07-09T09:30:00+09:00">
-</head><body>
-<nav><a href="/">ホーム</a> <a href="/rank">ランキング</a></nav>
-<article><h1>護衛艦「よしの」が進水 もがみ型12番艦(7月8日)</h1>
-<p>海上自衛隊のもがみ型護衛艦12番艦「よしの」の命名・進水式が令和7(2025)年7月8日、三菱重工業長崎造船所で行われた。</p>
-<p>式典には防衛省や海自の関係者など約300人が出席した。同艦は艤装を経て令和8年度末に就役する予定だ。</p>
-</article>
-<footer>© 2025 防衛ニュース All rights reserved.</footer>
-</body></html>"""
-    page = tmp_path / "yoshino.html"
-    page.write_text(html, encoding="utf-8")
-    (article,) = parse_path(page).articles  # no --url: the canonical link gives it
-    assert article.url == "https://news.example.jp/articles/2025/07/yoshino-launch"
-    assert "よしの" in article.title and "防衛ニュース |" not in article.title
-    assert article.published.date().isoformat() == "2025-07-09"
-    assert "三菱重工業長崎造船所" in article.body and "令和8年度末に就役" in article.body
-    for junk in ("ホーム", "ランキング", "All rights reserved"):
-        assert junk not in article.body
