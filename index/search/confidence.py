@@ -1,17 +1,32 @@
-"""Whether the top hit answers the question: signals on scales that do not depend on the corpus or model.
+"""Whether the top hit answers the question.
+
+The evidence, each on a scale that does not depend on the corpus' size or the model:
 
 - ``dense_z``: how far the top passage's similarity stands above the corpus' similarity distribution for
-  this question (robust z-score: median and MAD over all chunks, or over a fixed random sample of
-  chunks in a larger corpus);
-- ``keyword_share``: the IDF-weighted share of the question's concepts the top passage matches;
-- ``date``: agreement of the top passage (or its article's headline) with the question's dates (1 = inside).
+  this question (robust z-score: median and MAD over all chunks, or over a fixed random sample of chunks
+  in a larger corpus);
+- ``cover_passage`` / ``cover_article``: the IDF-weighted share of the question's concepts that the top
+  passage / its article matches. A word the corpus never uses weighs the most, so "Tell me a joke" is not
+  covered by an article that happens to contain "tell";
+- ``missing``: the rarest of the question's content concepts that the article does not match (0: none
+  missing, 1: an unseen word), so that a named person, ship or place missing from the article counts
+  against it whatever else matches;
+- ``answer_type``: whether the passage holds the kind of thing asked for (a number for "how many", a
+  name for "who", a date for "when", a place for "where"); 1 when the question asks for none of these;
+- ``date``: agreement of the article's headline (or the passage) with the question's dates (1 = inside).
 
-The hit is an answer when the dates agree (if the question has any) and the topical evidence is strong on
-either scale.
+The verdict: a hit is an answer when the dates agree (if the question names any), its article matches
+a fair share of the question (``min_cover_article``: a match on dates or generic words alone is never
+enough), and a logistic model
+of the topical evidence says so (weights and threshold in :class:`~index.search.config.SearchConfig`,
+fitted by cross-validation with ``python -m benchmarks.calibrate``). A question whose best articles match
+none of its content words and whose passages stand near the corpus' middle has no topic here at all:
+``off_topic`` says so, for a reply about what the bot answers instead of a list of articles.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -20,41 +35,87 @@ from ..models import DateSpan
 from ..store.keyword import BM25Index
 from .config import SearchConfig
 from .dense import DenseIndex
+from .passages import answer_type_match
 from .plan import QueryPlan
+
+CONTENT_WEIGHT = 0.6  # concepts weighing less (words of date expressions, era years) are not content
 
 
 class Confidence:
     def __init__(self, config: SearchConfig, dense: DenseIndex, bm25: BM25Index,
                  chunk_dates: Sequence[Sequence[DateSpan]], chunk_art: np.ndarray,
-                 headline_dates: Sequence[Sequence[DateSpan]]) -> None:
+                 headline_dates: Sequence[Sequence[DateSpan]], art_rows: Sequence[Sequence[int]],
+                 chunk_text: Sequence[str]) -> None:
         self.config = config
         self.dense = dense
         self.bm25 = bm25
         self.chunk_dates = chunk_dates
         self.chunk_art = chunk_art
         self.headline_dates = headline_dates
+        self.art_rows = art_rows
+        self.chunk_text = chunk_text
 
     def judge(self, plan: QueryPlan, picked: list[tuple[int, float]], qv: np.ndarray | None) -> dict:
-        """The signals of the top hit and the verdict, as the answer's ``info``."""
+        """The evidence for the top hit and the verdict, as the answer's ``info``."""
         cfg = self.config
         info: dict = {"mode": cfg.mode}
         if not picked:
-            info.update(confident=False, reason="no hits")
+            info.update(confident=False, off_topic=True, reason="no hits")
             return info
-        row = picked[0][0]
         if cfg.mode != "hybrid":
             info.update(confident=True)
             return info
-        z, top = self.dense_z(row, qv)
-        ks = float(self.bm25.score_rows(plan.concepts, np.asarray([row]))[1][0])
-        d = self.date_agreement(row, plan) if plan.dates else None
-        topical_ok = z >= cfg.min_dense_z or ks >= cfg.min_keyword_share
+        ev = self.evidence(plan, picked[0][0], qv)
+        best_cover = max([ev["cover_article"]] + [self._cover_article(plan, r) for r, _ in picked[1:5]])
+        d = ev["date"]
         date_ok = d is None or d >= cfg.min_date_agreement
-        info.update(dense_z=round(z, 3), dense=round(top, 4), keyword_share=round(ks, 3),
-                    date=None if d is None else round(d, 3), confident=bool(topical_ok and date_ok),
+        p = answer_probability(ev, cfg)
+        covered = ev["cover_article"] >= cfg.min_cover_article
+        off = best_cover < cfg.off_topic_cover and p < cfg.off_topic_probability
+        info.update({k: (round(v, 3) if isinstance(v, float) else v) for k, v in ev.items()})
+        info.update(best_cover=round(best_cover, 3), p_answer=round(p, 3), confident=bool(date_ok and covered and p >= cfg.min_answer_probability and not off),
+                    off_topic=bool(off),
                     dates=[(qd.span.first.isoformat(), qd.span.last.isoformat(), qd.year_explicit)
                            for qd in plan.dates.items])
         return info
+
+    def evidence(self, plan: QueryPlan, row: int, qv: np.ndarray) -> dict:
+        z, top = self.dense_z(row, qv)
+        concepts = plan.concepts
+        rows = np.asarray(self.art_rows[int(self.chunk_art[row])], np.int64)
+        idf = np.asarray([self.bm25.concept_idf(c) for c in concepts], np.float64)
+        seen = np.asarray([self.bm25.concept_seen(c) for c in concepts], bool)
+        content = np.asarray([c.weight >= CONTENT_WEIGHT for c in concepts], bool)
+        mass = np.asarray([c.weight for c in concepts], np.float64) * np.maximum(idf, 1e-3)
+        hits = self.bm25.concept_matches(concepts, rows)  # (concepts, article rows)
+        in_article = hits.any(axis=1)
+        in_passage = hits[:, int(np.searchsorted(rows, row))] if len(concepts) else in_article
+
+        def share(sel: np.ndarray, of: np.ndarray) -> float:
+            total = float(mass[of].sum())
+            return float(mass[sel & of].sum()) / total if total > 0 else 0.0
+
+        gone = content & seen & ~in_article  # words the corpus has elsewhere, not in this article
+        return {
+            "dense_z": z, "dense": top,
+            "keyword_share": float(self.bm25.score_rows(concepts, np.asarray([row]))[1][0]),
+            "cover_passage": share(in_passage, np.ones(len(concepts), bool)),
+            "cover_article": share(in_article, np.ones(len(concepts), bool)),
+            "cover_seen": share(in_article, seen),
+            "missing": min(1.0, float(idf[gone].max() / self.bm25.max_idf)) if gone.any() else 0.0,
+            "unseen": share(~seen & content, np.ones(len(concepts), bool)),
+            "unseen_name": float(any(not all(t in self.bm25.vocab for t in name) for name in plan.names)),
+            "answer_type": answer_type_match(plan.answer_types, self.chunk_text[row]) if plan.answer_types else 1.0,
+            "date": self.date_agreement(row, plan) if plan.dates else None,
+        }
+
+    def _cover_article(self, plan: QueryPlan, row: int) -> float:
+        concepts = plan.concepts
+        if not concepts:
+            return 0.0
+        rows = np.asarray(self.art_rows[int(self.chunk_art[row])], np.int64)
+        mass = np.asarray([c.weight * max(self.bm25.concept_idf(c), 1e-3) for c in concepts])
+        return float(mass[self.bm25.concept_matches(concepts, rows).any(axis=1)].sum()) / (float(mass.sum()) or 1.0)
 
     def dense_z(self, row: int, qv: np.ndarray) -> tuple[float, float]:
         """(robust z-score, similarity) of ``row`` against the sampled corpus similarities."""
@@ -69,3 +130,18 @@ class Confidence:
         headline has any (the body also names release dates and background), else the chunk's own."""
         spans = self.headline_dates[int(self.chunk_art[row])] or self.chunk_dates[row]
         return max((qd.matches(sp) for qd in plan.dates.items for sp in spans), default=0.0)
+
+
+FEATURES = ("dense_z", "cover_passage", "cover_article", "cover_seen", "missing", "unseen", "unseen_name",
+            "answer_type")
+SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # the direction each feature's evidence points: more of it, more likely
+
+
+def feature_vector(ev: dict) -> list[float]:
+    """The model's inputs from the evidence (the z-score squashed: beyond ~6 it adds nothing)."""
+    return [min(ev["dense_z"], 8.0) / 4.0, *(ev[k] for k in FEATURES[1:])]
+
+
+def answer_probability(ev: dict, cfg: SearchConfig) -> float:
+    x = cfg.answer_model_bias + sum(w * f for w, f in zip(cfg.answer_model_weights, feature_vector(ev), strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))

@@ -27,5 +27,13 @@ class SearchConfig:
     # confidence: a hit is an answer when the question's dates agree with it and its topical evidence
     # is strong relative to the rest of the corpus (see index.search.confidence)
     min_date_agreement: float = 0.95  # the hit's date lies inside the asked period
-    min_dense_z: float = 2.5
-    min_keyword_share: float = 0.5
+    min_cover_article: float = 0.3  # the IDF-weighted share of the question the article must match
+    # a logistic model of the topical evidence (index.search.confidence.FEATURES), fitted by
+    # cross-validation on the development sets with ``python -m benchmarks.calibrate``
+    answer_model_weights: tuple[float, ...] = (0.035, 1.499, 1.836, 0.856, 0.0, -1.92, -2.045, 0.551)
+    answer_model_bias: float = -2.753
+    min_answer_probability: float = 0.151
+    # no topic here at all: no article among the best matches this share of the question, and the answer
+    # model gives the top hit almost no chance
+    off_topic_cover: float = 0.25
+    off_topic_probability: float = 0.05

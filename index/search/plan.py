@@ -22,6 +22,8 @@ _JA_QUERY_STOP = frozenset(
 )
 _LATIN_Q = re.compile(r"[A-Za-z]")
 _ORDINAL = re.compile(r"(?<![0-9])(\d{1,3})(st|nd|rd|th)\b", re.I)
+_NAME_LATIN = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,}(?:[- ][A-Z][a-z]+)*")
+_NAME_KANA = re.compile(r"[ァ-ヺー]{3,}")
 DATE_TOKEN_WEIGHT = 0.3  # a word of a date expression: dates are scored apart (index.search.dates)
 
 
@@ -33,6 +35,7 @@ class QueryPlan:
     dates: QueryDates
     highlight_terms: list[str]
     answer_types: frozenset[str] = frozenset()
+    names: tuple[tuple[str, ...], ...] = ()  # tokens of the words that look like names (see ``name_tokens``)
 
 
 class Planner:
@@ -66,7 +69,15 @@ class Planner:
                     out.append(QueryConcept((toks,), DATE_TOKEN_WEIGHT))
         dense_text = self._dense_text(question, concepts) if hybrid and cfg.expand_dense else question
         return QueryPlan(question, merge_concepts(out), dense_text, qdates, list(dict.fromkeys(highlight)),
-                         answer_types(norm))
+                         answer_types(norm), self.name_tokens(norm))
+
+    def name_tokens(self, norm: str) -> tuple[tuple[str, ...], ...]:
+        """The tokens of the question's words that look like names: capitalised Latin words after the
+        first word, and katakana words of three or more characters (a missing name is a missing answer)."""
+        words = [m.group(0) for m in _NAME_LATIN.finditer(norm) if m.start() > 0 and norm[m.start() - 1] == " "]
+        words += _NAME_KANA.findall(norm)
+        return tuple(t for w in words if (t := tuple(x for x in self.tokenizer.tokens(w)
+                                                     if not x.startswith(READING_MARK))))
 
     def _word_concepts(self, norm: str, concepts: list[Concept],
                        qdates: QueryDates) -> tuple[list[QueryConcept], list[str]]:

@@ -73,7 +73,7 @@ class Searcher:
         self.dates = DateIndex(chunk_dates, self._chunk_art, len(art_ids), title_dates=headline_dates)
         self.planner = Planner(self.tokenizer, self.glossary, self.config)
         self.confidence = Confidence(self.config, self.dense, self.bm25, chunk_dates, self._chunk_art,
-                                     headline_dates)
+                                     headline_dates, self._art_rows, [c.text for c in self.chunks])
 
     @classmethod
     def load(cls, index_dir: Path, embedder: Embedder, **kwargs) -> Searcher:

