@@ -88,7 +88,8 @@ def evaluate(searcher, questions: list[dict], *, k: int = 10, today: date | None
         evidence = bool(ev) and any(ev in h.passage for h in ans.hits[:5] if h.url in expected)
         per_q.append({
             "id": q["id"], "kinds": q["kinds"], "answerable": bool(expected), "rank": rank,
-            "evidence": evidence, "confident": ans.confident, "ms": round(ms, 2),
+            "evidence": evidence, "confident": ans.confident, "off_topic": bool(ans.info.get("off_topic")),
+            "ms": round(ms, 2),
             "top": urls[:3], "info": {k2: v for k2, v in ans.info.items() if k2 != "mode"},
         })
     return summarise(per_q)
@@ -112,8 +113,10 @@ def summarise(per_q: list[dict]) -> dict:
         "mrr@10": round(sum(1.0 / r["rank"] for r in ans if r["rank"] and r["rank"] <= 10) / len(ans), 4)
         if ans else None,
         "evidence@5": share(ans, lambda r: r["evidence"]),
-        "unanswerable_flagged": share(una, lambda r: not r["confident"]),
+        "unanswerable_flagged": share([r for r in una if "offtopic" not in r["kinds"]], lambda r: not r["confident"]),
         "answerable_confident": share(ans, lambda r: r["confident"]),
+        "offtopic_flagged": share([r for r in una if "offtopic" in r["kinds"]], lambda r: not r["confident"]),
+        "offtopic_said": share([r for r in una if "offtopic" in r["kinds"]], lambda r: r["off_topic"]),
         "recall@5_by_kind": {kd: share(rows, lambda r: r["rank"] is not None and r["rank"] <= 5)
                              for kd, rows in sorted(kinds.items())},
         "n_by_kind": {kd: len(rows) for kd, rows in sorted(kinds.items())},
@@ -125,7 +128,8 @@ def summarise(per_q: list[dict]) -> dict:
 def print_table(label: str, results: dict[str, dict], out=sys.stdout) -> None:
     rows = [("Recall@1", "recall@1"), ("Recall@5", "recall@5"), ("MRR@10", "mrr@10"),
             ("evidence@5", "evidence@5"), ("unanswerable flagged", "unanswerable_flagged"),
-            ("answerable confident", "answerable_confident"), ("p50 ms/query", "p50_ms")]
+            ("answerable confident", "answerable_confident"), ("off-topic flagged", "offtopic_flagged"),
+            ("off-topic said so", "offtopic_said"), ("p50 ms/query", "p50_ms")]
     names = list(results)
     print(f"\n== {label}", file=out)
     print(f"{'metric':<24}" + "".join(f"{n:>12}" for n in names), file=out)
@@ -142,18 +146,28 @@ def print_table(label: str, results: dict[str, dict], out=sys.stdout) -> None:
                                                         for s in names), file=out)
 
 
-def run_set(index_dir: Path, embedder, questions, today, systems=SYSTEMS, tokenizer=None,
-            within_chunk: bool = False) -> dict[str, dict]:
+def system_configs(names=SYSTEMS, fusions: list[str] | None = None, within_chunk: bool = False) -> dict:
+    """SearchConfig per system name: the hybrid (as configured) and the single-signal peers, plus the
+    hybrid under each fusion of ``fusions`` (``hybrid[rrf]``, ``hybrid[score]``) to compare them in one run."""
     from index.search.config import SearchConfig
+
+    out = {n: SearchConfig(mode=n, passage_across_chunks=not within_chunk) for n in names}
+    for f in fusions or []:
+        out[f"hybrid[{f}]"] = SearchConfig(mode="hybrid", fusion=f, passage_across_chunks=not within_chunk)
+    return out
+
+
+def run_set(index_dir: Path, embedder, questions, today, systems=SYSTEMS, tokenizer=None,
+            within_chunk: bool = False, fusions: list[str] | None = None) -> dict[str, dict]:
     from index.search.searcher import Searcher
     from index.store.generation import Generation
     from index.text.tokenize import KeywordTokenizer
 
     out = {}
-    for name in systems:
+    for name, config in system_configs(systems, fusions, within_chunk).items():
         gen = Generation.open(index_dir, model_id=embedder.model_id)
         tok = KeywordTokenizer(tokenizer) if tokenizer else None
-        s = Searcher(gen, embedder, config=SearchConfig(mode=name, passage_across_chunks=not within_chunk), tokenizer=tok)
+        s = Searcher(gen, embedder, config=config, tokenizer=tok)
         out[name] = evaluate(s, questions, today=today)
         gen.close()
     return out
@@ -172,9 +186,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--passages-within-chunk", action="store_true",
                     help="keep each passage inside the hit's chunk (SearchConfig.passage_across_chunks=False)")
     ap.add_argument("--verbose", action="store_true", help="print each question's rank and confidence")
+    ap.add_argument("--offtopic", type=Path, nargs="*", default=[],
+                    help="questions no index answers (asked of the same index; off-topic flagged / said so)")
+    ap.add_argument("--fusions", nargs="*", default=[], help="also run the hybrid with these fusions (rrf, score)")
     args = ap.parse_args(argv)
 
-    questions = load_questions(args.dir / "questions.jsonl")
+    questions = load_questions(args.dir / "questions.jsonl") + [q for p in args.offtopic for q in load_questions(p)]
     embedder = make_embedder(args.model)
     results: dict[str, dict] = {}
     runs = [("set+extra", [args.dir / "articles.jsonl", *args.extra])] if args.extra else []
@@ -183,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, paths in runs:
         with tempfile.TemporaryDirectory(prefix="defnews-bench-") as tmp:
             index_dir = build_index(load_articles(paths), embedder, args.cache_dir, Path(tmp))
-            res = run_set(index_dir, embedder, questions, args.today, within_chunk=args.passages_within_chunk)
+            res = run_set(index_dir, embedder, questions, args.today, within_chunk=args.passages_within_chunk,
+                          fusions=args.fusions)
             print_table(f"{args.dir.name} ({label}), model {args.model}", res)
             if args.tokenizers:
                 tok_res = {}

@@ -89,6 +89,8 @@ class Hit:
     highlights: tuple[tuple[int, int], ...] = ()  # offsets into ``passage`` of matched terms
     alt_urls: tuple[str, ...] = ()
     nearest_only: bool = False  # True when shown only as "nearest", not as an answer
+    context: str = ""  # the passage with the sentences around it ("More", ``--context``)
+    context_offset: int = 0  # where ``passage`` starts inside ``context``
 
 
 def validate_question(text: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
@@ -141,6 +143,7 @@ class Answer:
                     "url": h.url, "title": h.title, "published": h.published.isoformat(), "section": h.section,
                     "passage": h.passage, "score": round(float(h.score), 6), "chunk_id": h.chunk_id,
                     "highlights": [list(s) for s in h.highlights],
+                    **({"context": h.context} if h.context else {}),
                     **({"nearest_only": True} if h.nearest_only else {}),
                     **({"also_at": list(h.alt_urls)} if h.alt_urls else {}),
                 }

@@ -14,16 +14,18 @@ class SearchConfig:
 
     mode: str = "hybrid"  # hybrid | dense | bm25
     depth: int = 200  # candidates taken from each ranking
+    fusion: str = "rrf"  # rrf (reciprocal rank) | score (relative score fusion: keeps the margins)
     rrf_k: int = RRF_K
     w_dense: float = 1.0
     w_keyword: float = 1.0
     date_boost: float = 1.5  # final = topical * (1 + date_boost * date agreement)
     glossary: bool = True
     expand_dense: bool = True  # add the Japanese spellings of glossary terms to an English dense query
-    passage_chars: int = 360  # the passage: the best span of sentences of at most this size in the best
-    # chunk or a neighbour (0: the chunk itself)
-    passage_across_chunks: bool = True  # let the span join the best chunk and a neighbour: the passage
-    # is a span of the article body around the hit's chunk (answers often sit just after the lead)
+    passage_chars: int = 240  # the passage: the sentences that answer, at most this size (0: the chunk)
+    passage_sentences: int = 2  # ... and at most this many sentences
+    passage_across_chunks: bool = True  # the answering sentences may stand in any chunk of the article
+    # (False: inside the hit's chunk)
+    context_chars: int = 600  # the passage's surrounding text ("More", ``--context``)
     # confidence: a hit is an answer when the question's dates agree with it and its topical evidence
     # is strong relative to the rest of the corpus (see index.search.confidence)
     min_date_agreement: float = 0.95  # the hit's date lies inside the asked period

@@ -1,5 +1,10 @@
-"""Fusion of the rankings: reciprocal-rank fusion of the dense and keyword candidate lists, the date
-boost, and the collapse to a number of hits per article. Pure numpy over the few hundred candidates."""
+"""Fusion of the rankings, the date boost, and the collapse to a number of hits per article. Pure numpy
+over the few hundred candidates.
+
+Two fusions: reciprocal-rank fusion (``rrf``: ranks only) and relative score fusion (``score``: each
+side's scores rescaled over the candidates and added with weights), which keeps the margins that ranks
+throw away: a passage that repeats the question's rare words far better than any other keeps its lead.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,23 @@ def rrf(ranks: list[tuple[float, np.ndarray]], cands: np.ndarray, rrf_k: int) ->
         pos = np.searchsorted(cands, order)
         np.add.at(topical, pos, w / (rrf_k + np.arange(1, len(order) + 1, dtype=np.float64)))
     return topical
+
+
+def relative_scores(dense: np.ndarray | None, keyword: np.ndarray | None, w_dense: float,
+                    w_keyword: float) -> np.ndarray:
+    """``w_dense * dense' + w_keyword * keyword'`` over the candidates, where ``dense'`` is the similarity
+    rescaled to [0, 1] between the candidates' lowest and highest, and ``keyword'`` the BM25 score over
+    the best candidate's (0 where nothing matches)."""
+    out = None
+    for w, s, lo in ((w_dense, dense, True), (w_keyword, keyword, False)):
+        if s is None or not len(s):
+            continue
+        s = np.asarray(s, np.float64)
+        base = float(s.min()) if lo else 0.0
+        span = float(s.max()) - base
+        part = w * ((s - base) / span if span > 0 else np.zeros_like(s))
+        out = part if out is None else out + part
+    return out if out is not None else np.zeros(0)
 
 
 def date_boosted(topical: np.ndarray, cands: np.ndarray, date_rows: np.ndarray | None,

@@ -93,9 +93,9 @@ def answer_type_match(types: frozenset[str], text: str) -> float:
 
 
 def answer_window(body: str, pieces: Sequence[tuple[int, int]], core: tuple[int, int], terms: Sequence[str],
-                  types: frozenset[str], max_chars: int) -> tuple[int, int, int]:
-    """The best span of whole sentences of ``body`` (at most ``max_chars``) that lies inside one of
-    ``pieces`` (the chunks around the best one): the most distinct question terms, then the kind of answer
+                  types: frozenset[str], max_chars: int, max_sentences: int = 0) -> tuple[int, int, int]:
+    """The best span of whole sentences of ``body`` (at most ``max_chars``, and ``max_sentences`` when
+    given) that lies inside one of ``pieces``: the most distinct question terms, then the kind of answer
     asked for, then overlap with the ``core`` chunk. Returns (start, end, index of the piece)."""
     n_terms = max(1, len({t.lower() for t in terms if _useful(t)}))
     best, best_key = (core[0], core[1], -1), None
@@ -105,7 +105,8 @@ def answer_window(body: str, pieces: Sequence[tuple[int, int]], core: tuple[int,
         spans = [(ps + a, ps + b) for a, b in highlight_spans(text, terms)]
         for i in range(len(sents)):
             j = i
-            while j + 1 < len(sents) and sents[j + 1][1] - sents[i][0] <= max_chars:
+            while (j + 1 < len(sents) and sents[j + 1][1] - sents[i][0] <= max_chars
+                   and (not max_sentences or j + 2 - i <= max_sentences)):
                 j += 1
             s, e = sents[i][0], min(sents[j][1], sents[i][0] + max_chars)
             found = {body[a:b].lower() for a, b in spans if s <= a and b <= e}
@@ -114,6 +115,27 @@ def answer_window(body: str, pieces: Sequence[tuple[int, int]], core: tuple[int,
             if best_key is None or key > best_key + 1e-9:
                 best, best_key = (s, e, k), key
     return best
+
+
+def context_window(body: str, start: int, end: int, max_chars: int) -> tuple[int, int]:
+    """The span ``start:end`` widened by whole sentences on both sides (the following one first) while it
+    stays within ``max_chars``: the surrounding text of a passage, for "More" / ``--context``."""
+    sents = split_sentences(body) or [(0, len(body))]
+    i = next((k for k, (_, b) in enumerate(sents) if b > start), len(sents) - 1)
+    j = next((k for k in range(len(sents) - 1, -1, -1) if sents[k][0] < end), i)
+    s, e = min(start, sents[i][0]), max(end, sents[j][1])
+    grew = True
+    while grew:
+        grew = False
+        if j + 1 < len(sents) and sents[j + 1][1] - s <= max_chars:
+            j += 1
+            e = sents[j][1]
+            grew = True
+        if i > 0 and e - sents[i - 1][0] <= max_chars:
+            i -= 1
+            s = sents[i][0]
+            grew = True
+    return s, e
 
 
 def best_answer_row(rows: Sequence[int], texts: Sequence[str], rel: Sequence[float], terms: Sequence[str],

@@ -31,7 +31,7 @@ from .confidence import Confidence
 from .config import SearchConfig
 from .dates import DateIndex
 from .dense import DenseIndex
-from .passages import answer_window, best_answer_row, highlight_spans
+from .passages import answer_window, best_answer_row, context_window, highlight_spans
 from .plan import Planner, QueryPlan
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ class Searcher:
         cands = np.unique(np.concatenate(lists)) if lists else np.zeros(0, np.int64)
         if len(cands) == 0:
             return Answer(question, False, [], 0, {"reason": "no candidates"})
-        final = fusion.date_boosted(fusion.rrf(ranks, cands, cfg.rrf_k), cands, date_rows, date_vals,
+        final = fusion.date_boosted(self._topical(cands, ranks, plan, qv), cands, date_rows, date_vals,
                                     cfg.date_boost * plan.dates.specificity if plan.dates else 0.0)
         picked = fusion.collapse(cands, final, self._chunk_art, q.per_article)
         info = self.confidence.judge(plan, picked, qv)
@@ -143,6 +143,16 @@ class Searcher:
                 for row, score in picked[q.offset : q.offset + q.k]]
         return Answer(question=question, confident=confident, hits=hits, total=len(picked), info=info)
 
+    def _topical(self, cands: np.ndarray, ranks: list[tuple[float, np.ndarray]], plan: QueryPlan,
+                 qv: np.ndarray | None) -> np.ndarray:
+        """How well each candidate matches the question's topic, by the configured fusion."""
+        cfg = self.config
+        if cfg.fusion == "rrf" or cfg.mode != "hybrid":
+            return fusion.rrf(ranks, cands, cfg.rrf_k)
+        dense = self.dense.dot(cands, qv) if qv is not None else None
+        keyword = self.bm25.score_rows(plan.concepts, cands)[0]
+        return fusion.relative_scores(dense, keyword, cfg.w_dense, cfg.w_keyword)
+
     def _answer_row(self, row: int, score: float, fin: dict[int, float], plan: QueryPlan) -> int:
         rows = self._art_rows[int(self._chunk_art[row])]
         if len(rows) == 1 or score <= 0:
@@ -153,23 +163,21 @@ class Searcher:
     def _hit(self, row: int, score: float, plan: QueryPlan, *, nearest_only: bool) -> Hit:
         chunk = self.chunks[row]
         art = self.articles[chunk.article_id]
-        text = chunk.text
-        if self.config.passage_chars:  # the best span in this chunk or a neighbour (which then is the hit)
+        cfg = self.config
+        s, e = chunk.start, chunk.end
+        if cfg.passage_chars:  # the sentences that answer, anywhere in the article (or in this chunk)
             rows = self._art_rows[int(self._chunk_art[row])]
-            k = rows.index(row)
-            near = rows[max(0, k - 1) : k + 2]
-            pieces = [(self.chunks[r].start, self.chunks[r].end) for r in near]
-            if self.config.passage_across_chunks:  # one region: the span may join two chunks
-                pieces = [(pieces[0][0], pieces[-1][1])]
-            s, e, i = answer_window(art.body, pieces, (chunk.start, chunk.end), plan.highlight_terms,
-                                    plan.answer_types, self.config.passage_chars)
-            if i >= 0 and not self.config.passage_across_chunks:
-                chunk = self.chunks[near[i]]
-            text = art.body[s:e]
+            pieces = [(0, len(art.body))] if cfg.passage_across_chunks else [(chunk.start, chunk.end)]
+            s, e, _ = answer_window(art.body, pieces, (chunk.start, chunk.end), plan.highlight_terms,
+                                    plan.answer_types, cfg.passage_chars, cfg.passage_sentences)
+            chunk = self.chunks[next((r for r in rows if self.chunks[r].start <= s < self.chunks[r].end), row)]
+        cs, ce = context_window(art.body, s, e, max(cfg.context_chars, e - s))
+        text = art.body[s:e]
         return Hit(
             chunk_id=chunk.chunk_id, article_id=art.id, url=art.url, title=art.title,
             published=art.published, section=art.section, passage=text, score=score,
             highlights=highlight_spans(text, plan.highlight_terms), alt_urls=art.alt_urls, nearest_only=nearest_only,
+            context=art.body[cs:ce], context_offset=s - cs,
         )
 
 
