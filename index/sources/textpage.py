@@ -118,7 +118,9 @@ def _ends_search(line: str) -> bool:
 def _headline_before(page: _Page, d: int) -> int | None:
     before = [i for i in page.head if i < d and not _skippable(page, i)][-HEADLINE_REACH:]
     for i in reversed(before):
-        if i in page.dates or _ends_search(page.lines[i]):
+        if i in page.dates:  # another date line (an "updated" one, or the site header's date)
+            continue
+        if _ends_search(page.lines[i]):
             return None
         if _headline_like(page, i):
             return i
@@ -267,7 +269,7 @@ def _headline(page: _Page, d: int | None) -> int | None:
         return t if t is not None else _headline_after(page, page.head[0] - 1)
     t = _headline_before(page, d)
     after = _headline_after(page, d)
-    if t is None or (t == page.head[0] and after is not None):  # the page's first line: a site name
+    if t is None or (t in page.head[:2] and after is not None):  # the page's first lines: site name, tagline
         return after
     return t
 

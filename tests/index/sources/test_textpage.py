@@ -158,3 +158,28 @@ def test_the_users_page_also_under_its_site_header_and_with_a_bullet_section():
     variant = header + first + "\n" + rest.replace("- 日本の防衛", "• 日本の防衛", 1)
     (article,) = parse_saved_page(variant, "seed.txt", url="https://x.example/a").articles
     assert article == plain
+
+
+LEAD = "防衛省は21日、新しい輸送艦の建造を始めると発表した。就役は3年後の予定で、乗員の募集も始める。"
+HEADLINE = "輸送艦の建造を開始 3年後に就役へ"
+
+
+@pytest.mark.parametrize(("layout", "expected"), [
+    # the site header shows today's date; the article's date follows the headline
+    (f"防衛ウォッチ\n2025年11月20日(木)\nメニュー\nホーム\n日本の防衛\n世界の防衛\n{HEADLINE}\n2025-10-21 08:55",
+     datetime(2025, 10, 21, 8, 55)),
+    (f"防衛ウォッチ\n2025年11月20日(木)\nメニュー\nホーム\n日本の防衛\n世界の防衛\n2025-10-21 08:55\n{HEADLINE}",
+     datetime(2025, 10, 21, 8, 55)),
+    # a newspaper's date line with its update time beside it
+    (f"{HEADLINE}\n2025年10月21日 5時00分 (2025年10月21日 9時30分 更新)", datetime(2025, 10, 21, 5, 0)),
+    # an "updated" line before the published one
+    (f"{HEADLINE}\n更新日: 2025.10.22\n公開日: 2025.10.21", datetime(2025, 10, 21)),
+    # a ministry release: category, date, issuer, then the title
+    (f"報道資料\n令和7年10月21日\n防 衛 省\n{HEADLINE}", datetime(2025, 10, 21)),
+    # site name and tagline above a date-first article
+    (f"防衛ニュース\n日本の安全保障を伝える\n2025.10.21\n{HEADLINE}", datetime(2025, 10, 21)),
+])
+def test_harder_layouts(layout, expected):
+    text = f"URL: https://n.example.jp/a\n{layout}\n{LEAD}\n関連記事\n- 護衛艦が進水\n"
+    (article,) = parse_saved_page(text, "p.txt", today=TODAY).articles
+    assert (article.title, article.published, article.body) == (HEADLINE, expected.replace(tzinfo=JST), LEAD)
