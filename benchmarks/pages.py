@@ -133,9 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         ["article lines lost (pages)", f"{figures['body_lines_lost']} ({figures['pages_losing_lines']})"],
     ])
     for s in scores:
-        misses = [m for m, bad in [(f"not ingested: {s.reason}", not s.ingested), ("wrong date", s.date_ok is False),
-                                   ("wrong title", s.title_ok is False), (f"furniture: {s.furniture}", s.furniture),
-                                   (f"lost: {s.lost}", s.lost)] if bad]
+        misses = [m for m, bad in [(f"not ingested: {s.reason}", not s.ingested),
+                                   ("wrong date", s.ingested and s.date_ok is False),
+                                   ("wrong title", s.ingested and s.title_ok is False),
+                                   (f"furniture: {s.furniture}", s.furniture), (f"lost: {s.lost}", s.lost)] if bad]
         if misses and args.verbose:
             print(f"{s.file}: " + "; ".join(misses), file=sys.stderr)
     write_json("pages", {"figures": figures, "pages": [s.__dict__ for s in scores]}, args.json_out)

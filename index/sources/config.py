@@ -5,7 +5,7 @@
 allow_private_addresses = false   # true only for local testing
 [[sources]]
 name = "MOD news"
-kind = "feed"                     # feed | sitemap | page | jsonl | folder
+kind = "feed"                     # feed | sitemap | listing | page | jsonl | folder
 url = "https://example.org/rss.xml"   # or path = "articles.jsonl" for jsonl and folder
 section = "日本の防衛"              # optional
 ```
@@ -39,9 +39,9 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from ..errors import ConfigError
 
-Kind = Literal["feed", "sitemap", "page", "jsonl", "folder"]
+Kind = Literal["feed", "sitemap", "listing", "page", "jsonl", "folder"]
 KINDS: tuple[str, ...] = Kind.__args__
-REMOTE_KINDS = ("feed", "sitemap", "page")
+REMOTE_KINDS = ("feed", "sitemap", "listing", "page")
 PATH_KINDS = ("jsonl", "folder")
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
@@ -93,6 +93,8 @@ class SourceTable(BaseModel):
     allowed_hosts: _Hosts = ()
     refresh_minutes: Annotated[int, Field(ge=1)] | None = None
     url_pattern: str | None = None
+    link_pattern: str | None = None
+    max_pages: Annotated[int, Field(ge=1)] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> SourceTable:
@@ -108,6 +110,13 @@ class SourceTable(BaseModel):
             if self.kind not in ("feed", "sitemap"):
                 raise ValueError("url_pattern is a regular expression for feed and sitemap sources")
             _check_pattern("url_pattern", self.url_pattern)
+        if self.kind == "listing" and not self.link_pattern:
+            raise ValueError("kind 'listing' needs link_pattern = \"…\" (a regular expression for article links)")
+        for key in ("link_pattern", "max_pages"):
+            if getattr(self, key) is not None and self.kind != "listing":
+                raise ValueError(f"{key} is a setting of listing sources")
+        if self.link_pattern is not None:
+            _check_pattern("link_pattern", self.link_pattern)
         return self
 
 
@@ -133,6 +142,8 @@ class SourceSpec:
     allowed_hosts: tuple[str, ...] = ()  # article hosts besides the source URL's own host
     refresh_minutes: int | None = None  # informational for now
     url_pattern: str | None = None  # feed and sitemap: only matching article URLs are read
+    link_pattern: str | None = None  # listing: links whose absolute URL matches are articles
+    max_pages: int = 1  # listing: list pages read, following rel="next" / "次へ" links
 
     @property
     def remote(self) -> bool:
@@ -149,8 +160,8 @@ class SourceSpec:
         if table.path and (table.kind in PATH_KINDS or table.kind == "page"):
             p = Path(table.path).expanduser()
             path = p if p.is_absolute() else base / p
-        fields = table.model_dump(exclude={"name", "path"})
-        return cls(name=table.name.strip(), path=path, **fields)
+        fields = table.model_dump(exclude={"name", "path", "max_pages"})
+        return cls(name=table.name.strip(), path=path, max_pages=table.max_pages or 1, **fields)
 
 
 @dataclass(frozen=True)

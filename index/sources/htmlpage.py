@@ -2,8 +2,9 @@
 URL), the saved-page rules (:mod:`.textpage`, :mod:`.furniture`) as the fallback.
 
 - *Date*: a date the page declares (``article:published_time``, ``datePublished``, ``<time datetime>``…)
-  as trafilatura reads it; without one, the page's date line (as on a saved page) rather than
-  trafilatura's guess; trafilatura's guess only when the page has no date line.
+  as trafilatura reads it; else the page's date line (as on a saved page); else the caller's
+  ``published`` (``--published``, a feed's or a list page's date); else trafilatura's guess (from the URL
+  or the text).
 - *Title*: trafilatura's (``og:title``, ``<title>`` without the site name, ``<h1>``), else the headline
   found by the layout rules.
 - *Body*: trafilatura's main text without furniture lines and without the headline and date lines it
@@ -35,13 +36,37 @@ _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "dd
            "section", "article", "nav", "aside", "main", "time", "blockquote", "pre", "td", "th", "span")
 
 
-def visible_lines(html: str | bytes) -> list[str]:
-    """The page's visible text, one line per block element (scripts and styles dropped)."""
+_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def decode_html(html: str | bytes) -> str:
+    """Page bytes as text: the declared charset, else UTF-8, else Shift_JIS (cp932), else Latin-1."""
+    if isinstance(html, str):
+        return _XML_DECL.sub("", html)
+    m = _CHARSET.search(html[:4096])
+    for encoding in [*([m.group(1).decode("ascii", "replace")] if m else []), "utf-8", "cp932"]:
+        try:
+            return _XML_DECL.sub("", html.decode(encoding))
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return _XML_DECL.sub("", html.decode("latin-1"))
+
+
+def html_root(html: str | bytes):
+    """The lxml document of a page, or None when it cannot be parsed."""
     import lxml.html
 
     try:
-        root = lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(decode_html(html))
     except (ValueError, lxml.etree.ParserError):
+        return None
+
+
+def visible_lines(html: str | bytes) -> list[str]:
+    """The page's visible text, one line per block element (scripts and styles dropped)."""
+    root = html_root(html)
+    if root is None:
         return []
     for bad in root.xpath("//script|//style|//noscript|//template|//head"):
         bad.drop_tree()
@@ -76,9 +101,8 @@ def _fields(raw: bytes, html: str | bytes, url: str | None, published: object, t
     layout = page_fields(visible_lines(html), url=url or data.get("url") or "", today=today)
     if not data.get("title"):
         data["title"] = layout.title
-    if layout.published is not None and not (data.get("date") and _DECLARED_DATE.search(raw[:300_000])):
-        data["date"] = layout.published
-    data["date"] = data.get("date") or published
+    declared = data.get("date") if _DECLARED_DATE.search(raw[:300_000]) else None
+    data["date"] = declared or layout.published or published or data.get("date")  # the last: a guess
     data["body"] = _body(data.get("text") or "", data.get("title") or "", layout, today)
     categories = data.get("categories")
     data["section"] = (categories[0] if isinstance(categories, list) and categories else "") or layout.section

@@ -39,6 +39,9 @@ _TIME = re.compile(
 _NOISE = re.compile(r"[\s()（）\[\]【】「」『』〈〉<>:：|｜/／・,、~〜\-–—.]+")
 _NOT_META = re.compile(r"[、。をがはでへと]|付け?|予定|まで|から|開催|実施|以降|以来")
 _EXPLICIT_YEAR = re.compile(r"\d{4}|令和|平成|昭和|元年|㋿")
+_OTHER_DAYS = re.compile(
+    r"(?:(?:令和|平成)\s*(?:\d{1,2}|元)\s*(?:\(\s*\d{4}\s*\))?\s*年|\d{4}\s*[年/.\-])\s*\d{1,2}\s*[月/.\-]\s*\d{1,2}\s*日?"
+)
 _HAS_MONTH = re.compile(r"月|\d\s*[-/.]\s*\d|[A-Za-z]{3}")  # not a bare "21日" nor "本日"
 _SLASH_MD = re.compile(r"(?<![\d/.])(?P<mo>1[0-2]|0?[1-9])/(?P<d>3[01]|[12]\d|0?[1-9])(?![\d/])")
 _URL_YEAR = re.compile(r"/((?:19|20)\d{2})(?:[/_-]?(?:0[1-9]|1[0-2]))?(?:[/_-]?\d{2})?(?=[/_.-]|$)")
@@ -117,8 +120,8 @@ def date_line(line: str, *, year: int | None, today: date) -> PageDate | None:
     if found is None:
         return None
     start, end, day, explicit = found
-    rest = text[:start] + " " + text[end:]
     after = text[end:]
+    rest = text[:start] + " " + _OTHER_DAYS.sub(" ", after)  # "(2025年10月21日 9時30分 更新)" beside it
     remainder = _NOISE.sub("", _LABELS.sub("", _WEEKDAY.sub("", _TIME.sub(" ", rest))))
     if len(remainder) > MAX_REMAINDER_CHARS or _NOT_META.search(_LABELS.sub("", rest)):
         return None

@@ -47,6 +47,7 @@ _PROSE = re.compile(r".{40,}(?:[。．]|\.)\s*[」』）)]*$")
 _NUMBERED = re.compile(r"^(?:\d{1,2}|[(（]\d{1,2}[)）]|[一二三四五六七八九十]+)[\s.．、)）]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _LEAD = re.compile(r"^(.+?[。．!?！？])")
+_SENTENCE_END = re.compile(r"[。．]\s*[」』）)]*$|[a-z0-9][.]\s*$")
 MISSING_DATE = (
     "no publication date near the top (such as 2025-10-21, 2025年10月21日, 令和7年10月21日 or "
     "October 21, 2025): add a 'Published: YYYY-MM-DD' line at the top or pass --published"
@@ -103,10 +104,23 @@ def _is_prose(line: str) -> bool:
     return bool(_PROSE.match(fur.clean(line))) and not fur.is_furniture(line)
 
 
+def _skippable(page: _Page, i: int) -> bool:
+    """Furniture and menu lines: they do not count in the reach between a headline and its date."""
+    return i in page.menu or (fur.is_furniture(page.lines[i]) and not fur.is_end_marker(page.lines[i]))
+
+
+def _ends_search(line: str) -> bool:
+    """Article text or the page's tail: no headline lies beyond it."""
+    text = fur.clean(line)
+    return _is_prose(text) or fur.is_end_marker(text) or bool(_SENTENCE_END.search(text))
+
+
 def _headline_before(page: _Page, d: int) -> int | None:
-    before = [i for i in page.head if i < d][-HEADLINE_REACH:]
+    before = [i for i in page.head if i < d and not _skippable(page, i)][-HEADLINE_REACH:]
     for i in reversed(before):
-        if i in page.dates or _is_prose(page.lines[i]):
+        if i in page.dates:  # another date line (an "updated" one, or the site header's date)
+            continue
+        if _ends_search(page.lines[i]):
             return None
         if _headline_like(page, i):
             return i
@@ -114,13 +128,13 @@ def _headline_before(page: _Page, d: int) -> int | None:
 
 
 def _headline_after(page: _Page, d: int) -> int | None:
-    after = [i for i in page.head if i > d][:HEADLINE_REACH]
+    after = [i for i in page.head if i > d and not _skippable(page, i)][:HEADLINE_REACH]
     for i in after:
         if i in page.dates:  # an "updated" line below the date
             continue
-        if _is_prose(page.lines[i]):
+        if _ends_search(page.lines[i]):
             return None
-        if _headline_like(page, i) and not fur.clean(page.lines[i]).endswith("."):
+        if _headline_like(page, i):
             return i
     return None
 
@@ -132,18 +146,26 @@ def _section_of(text: str) -> str:
     return m.group(1).strip()
 
 
+def _is_title_crumb(crumb: str, title: str) -> bool:
+    """A breadcrumb that is the article's own title (often cut short with "…")."""
+    cut = crumb.rstrip("….")
+    return crumb == title or (len(cut) >= 8 and title.startswith(cut))
+
+
 def _section(page: _Page, around: list[int], title: str) -> str:
     if page.meta.get("section"):
         return page.meta["section"]
     near = [i for i in page.head if min(around) - 3 <= i <= max(around) + 3]
     for i in near:
+        if i > max(around) and _ends_search(page.lines[i]):  # the body or the tail: no section there
+            break
         found = _section_of(fur.clean(page.lines[i]))
         if found:
             return found
     for i in page.head:
         crumbs = [c for c in fur.breadcrumbs(page.lines[i])
                   if c.lower() not in ("ホーム", "トップ", "home", "top") and not c.isdigit()]
-        crumbs = [c for c in crumbs if len(c) <= 20 and not (title and (c in title or title.startswith(c)))]
+        crumbs = [c for c in crumbs if len(c) <= 20 and not _is_title_crumb(c, title)]
         if crumbs:
             return crumbs[-1]
     return ""
@@ -207,6 +229,8 @@ def _body_from(page: _Page, start: int) -> list[str]:
     while k < len(lines):
         text = fur.clean(lines[k])
         label = len(text) <= 10 and not re.search(r"[。．.]$", text)
+        if fur.is_end_marker(text):  # the tail right after the headline: no article text
+            return []
         if text and not (fur.is_furniture(text) or _section_of(text) or label or (start + k) in page.dates):
             break
         k += 1
@@ -237,20 +261,29 @@ def _meta_date(value: str, today: date) -> datetime | str:
     return found.when if found is not None and found.explicit_year else value
 
 
+def _headline(page: _Page, d: int | None) -> int | None:
+    """The headline's line: near the date line, or (no date) just above the first paragraph."""
+    if d is None:  # the line above the first paragraph, or above the tail when there is none
+        first = next((i for i in range(page.head[0], len(page.lines)) if _ends_search(page.lines[i])), None)
+        t = _headline_before(page, page.head[-1] + 1 if first is None else first)
+        return t if t is not None else _headline_after(page, page.head[0] - 1)
+    t = _headline_before(page, d)
+    after = _headline_after(page, d)
+    if t is None or (t in page.head[:2] and after is not None):  # the page's first lines: site name, tagline
+        return after
+    return t
+
+
 def _find(page: _Page, published: datetime | str | None, today: date) -> PageFields:
     d = _pick_date(page)
     written = page.meta.get("published") or page.meta.get("date")
     found = PageFields(published=_meta_date(written, today) if written else None)
     if found.published is None:
         found.published = page.dates[d].when if d is not None else published
-    anchor = d if d is not None else (page.head[0] - 1 if page.head else 0)
-    t = _headline_before(page, anchor) if d is not None else None
-    after = _headline_after(page, anchor)
-    if t is None or (t == page.head[0] and after is not None):  # the page's first line: a site name
-        t = after
+    t = _headline(page, d)
     found.headline = t is not None and not page.meta.get("title")
     found.title = page.meta.get("title") or (fur.clean(page.lines[t]) if t is not None else "")
-    used = [i for i in (t, d) if i is not None] or [anchor]
+    used = [i for i in (t, d) if i is not None] or [page.head[0] - 1]
     found.section = _section(page, used, found.title)
     found.body = _body_from(page, max(used) + 1)
     if not found.title:

@@ -1,4 +1,5 @@
-"""Live sources: RSS/Atom feeds, sitemaps and single pages, read through :class:`index.sources.fetch.Fetcher`.
+"""Live sources: RSS/Atom feeds, sitemaps, news-list pages and single pages, read through
+:class:`index.sources.fetch.Fetcher`.
 
 ``read_remote_source(spec, cfg, state)`` returns the articles that are new or changed since the last run.
 Unchanged pages are not read again: their article URLs go to ``state.kept`` (so ``--prune`` knows they
@@ -6,20 +7,24 @@ are still listed) and nothing is re-chunked or re-embedded for them. A page coun
 
 - the feed or sitemap listing it answered ``304 Not Modified`` and the page's article is indexed, or
 - its sitemap ``lastmod`` is the same as last time and its article is indexed, or
+- a list page (``listing``) shows its link with the same text and date as last time and its article is
+  indexed, or
 - the page itself answers ``304`` to a conditional request (ETag / Last-Modified from last time).
 
-Everything remembered lives in ``state.http`` (see :class:`index.sources.collect.SourceState`); ``state.http`` and
-``state.kept`` are only replaced when the source was read, so a failing source keeps what it had.
+Everything remembered lives in ``state.http`` (see :class:`index.sources.collect.SourceState`);
+``state.http`` and ``state.kept`` are only replaced when the source was read, so a failing source keeps
+what it had.
 
-Article pages: main text via :func:`index.sources.parse_html` (trafilatura). The published date is the
-feed entry's (or a news sitemap's) when it has one, else the page's, else the sitemap ``lastmod``; the
-title is the page's, else the feed entry's. When an article page cannot be fetched or yields no article
+Article pages: main text via :func:`index.sources.htmlpage.parse_html` (trafilatura). The published date
+is the feed entry's (or a news sitemap's) when it has one, else the page's, else the sitemap ``lastmod``
+or the date beside the link on a list page; the title is the page's, else the feed entry's (or the link's
+text). When an article page cannot be fetched or yields no article
 (HTTP error, robots.txt, host not allowed, no main text) and the feed entry carries the full text
 (``content:encoded`` or Atom ``content``, at least :data:`MIN_FEED_CONTENT_CHARS` characters), the
 article is built from the feed entry instead; summaries/descriptions are never used as bodies.
 
-Feeds and sitemaps are parsed by :mod:`index.sources.feeds` (which refuses unsafe XML); sizes are bounded
-by ``[fetch] max_bytes`` (gzip sitemaps too, while decompressing).
+Feeds and sitemaps are parsed by :mod:`index.sources.feeds` (which refuses unsafe XML), list pages by
+:mod:`index.sources.listing`; sizes are bounded by ``[fetch] max_bytes`` (gzip sitemaps too).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from .config import SourcesConfig, SourceSpec
 from .feeds import FeedError, Item, fragment_text, lastmod_key, parse_feed, parse_sitemap
 from .fetch import Fetcher, FetchError, FetchResponse
 from .htmlpage import parse_html
+from .listing import parse_listing
 from .records import MAX_TITLE_CHARS, ParseResult, RecordError, Rejection, make_article, parse_published
 
 log = logging.getLogger(__name__)
@@ -78,6 +84,10 @@ def _page_has_title(page: bytes) -> bool:
 
 
 _FIXABLE = ("missing title", "missing published date", "invalid published date", "implausible published date")
+
+
+def _listed(item: Item) -> str:
+    return f"{item.title}\x1f{item.lastmod}"
 
 
 class SourceReader:
@@ -130,13 +140,15 @@ class SourceReader:
         elif kind == "sitemap":
             items, unchanged = self._read_sitemap(self.spec.url, depth=0)
             items = sorted(items, key=lastmod_key, reverse=True)
+        elif kind == "listing":
+            items, unchanged = self._read_listing(self.spec.url), False
         elif kind == "page":
             items, unchanged = [Item(url=self.spec.url)], False
         else:
             raise SourceError(f"source {self.spec.name!r}: kind {kind!r} is not a remote kind")
         items = self._select(items)[: self.limit]
         for item in items:
-            self._read_page(item, listing_unchanged=unchanged)
+            self._read_page(item, listing_unchanged=unchanged or self._listed_before(item))
         if (
             self.pages_tried
             and len(self.page_failures) == self.pages_tried
@@ -192,6 +204,43 @@ class SourceReader:
         # Pages are judged by their own lastmod and conditional requests, not by this listing's 304.
         return pages, False
 
+    def _read_listing(self, url: str) -> list[Item]:
+        """Article links of the list page and of up to ``max_pages - 1`` next pages."""
+        pattern = re.compile(self.spec.link_pattern or "")
+        items: list[Item] = []
+        visited: list[str] = []
+        while url and url not in visited and len(visited) < self.spec.max_pages:
+            visited.append(url)
+            try:
+                found, url = self._listing_page(url, pattern)
+            except (FetchError, FeedError) as exc:
+                if len(visited) == 1:
+                    raise
+                self.result.rejections.append(Rejection(visited[-1], f"list page not read: {exc}"))
+                break
+            items.extend(found)
+        return [it for it in items if it.url not in visited]
+
+    def _listing_page(self, url: str, pattern: re.Pattern[str]) -> tuple[list[Item], str]:
+        prev = self.old.get(url) or {}
+        resp = self._fetch(url, PAGE_ACCEPT, conditional="items" in prev)
+        if resp.not_modified and "items" in prev:
+            self.new[url] = prev
+            return [Item.from_state(d) for d in prev["items"]], str(prev.get("next", ""))
+        if resp.content_type and resp.content_type not in HTML_TYPES:
+            raise FeedError(f"{resp.url}: a list page must be HTML (got {resp.content_type})")
+        listing = parse_listing(resp.content, resp.url, pattern)
+        listed = [i.to_state() for i in listing.items]
+        self.new[url] = {**resp.validators(), "items": listed, "next": listing.next_url}
+        return listing.items, listing.next_url
+
+    def _listed_before(self, item: Item) -> bool:
+        """A listing entry seen last time with the same text and date, whose article is indexed."""
+        if self.spec.kind != "listing":
+            return False
+        prev = self.old.get(item.url)
+        return isinstance(prev, dict) and bool(prev.get("article")) and prev.get("listed") == _listed(item)
+
     def _reuse_listing(self, url: str, depth: int) -> list[Item]:
         entry = self.old.get(url) or {}
         if depth > MAX_SITEMAP_DEPTH or "items" not in entry:
@@ -205,8 +254,12 @@ class SourceReader:
     # -- article pages
 
     def _keep(self, item: Item, entry: dict) -> None:
-        self.new[item.url] = entry
+        self._remember(item, entry)
         self.kept.append(entry["article"])
+
+    def _remember(self, item: Item, entry: dict) -> None:
+        """What is kept about an article page (a listing entry's text and date too)."""
+        self.new[item.url] = {**entry, "listed": _listed(item)} if self.spec.kind == "listing" else entry
 
     def _read_page(self, item: Item, *, listing_unchanged: bool) -> None:
         prev = self.old.get(item.url)
@@ -246,7 +299,7 @@ class SourceReader:
         entry = {**resp.validators(), "article": article.url}
         if item.lastmod:
             entry["lastmod"] = item.lastmod
-        self.new[item.url] = entry
+        self._remember(item, entry)
 
     def _page_failed(self, item: Item, prev: dict | None, reason: str) -> None:
         fallback = self._article_from_feed(item)
@@ -262,18 +315,19 @@ class SourceReader:
             self.result.rejections.append(Rejection(item.url, reason))
 
     def _article_from_page(self, resp: FetchResponse, item: Item) -> tuple[Article | None, str]:
-        pr = parse_html(resp.content, item.url, url=resp.url, source=self.spec.name)
-        if not pr.articles and pr.rejections and pr.rejections[0].reason.startswith(_FIXABLE):
-            fallback_date = item.published or (
-                parse_published(item.lastmod).isoformat() if lastmod_key(item) != float("-inf") else ""
+        fallback_date = item.published or (
+            parse_published(item.lastmod).isoformat() if lastmod_key(item) != float("-inf") else ""
+        )
+        pr = parse_html(resp.content, item.url, url=resp.url, published=fallback_date or None,
+                        source=self.spec.name)
+        fixable = not pr.articles and pr.rejections and pr.rejections[0].reason.startswith(_FIXABLE)
+        if fixable and (item.title or fallback_date):
+            pr = parse_html(
+                _inject_metadata(resp.content, item.title, fallback_date),
+                item.url,
+                url=resp.url,
+                source=self.spec.name,
             )
-            if item.title or fallback_date:
-                pr = parse_html(
-                    _inject_metadata(resp.content, item.title, fallback_date),
-                    item.url,
-                    url=resp.url,
-                    source=self.spec.name,
-                )
         if not pr.articles:
             return None, (pr.rejections[0].reason if pr.rejections else "no article found")
         article = pr.articles[0]

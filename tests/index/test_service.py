@@ -268,7 +268,7 @@ def test_prune_drops_vanished_articles_only_when_asked(site, tmp_path):
 
 def test_example_sources_file_is_valid():
     cfg = load_sources_file(ROOT / "examples" / "sources.example.toml")
-    assert {s.kind for s in cfg.sources} == {"feed", "sitemap", "page", "jsonl", "folder"}
+    assert {s.kind for s in cfg.sources} == {"feed", "sitemap", "listing", "page", "jsonl", "folder"}
     assert cfg.fetch.allow_private_addresses is False
 
 

@@ -310,3 +310,21 @@ ENTITY_BOMB = (
     '<rss version="2.0"><channel><title>&lol3;</title><item><title>&lol3;</title>'
     "<link>http://127.0.0.1/x</link></item></channel></rss>"
 )
+
+
+def news_list(entries: list[tuple[str, str, str]], *, next_href: str = "", next_rel: bool = True) -> str:
+    """A "新着情報" page: a menu, a dated list of (date, href, text) entries, a ranking, a footer."""
+    rows = "".join(f"<li><span class='date'>{html.escape(d)}</span> <a href='{html.escape(h)}'>{html.escape(t)}</a>"
+                   "</li>" for d, h, t in entries)
+    nav = ""
+    if next_href:
+        nav = (f"<a rel='next' href='{html.escape(next_href)}'>次のページ</a>" if next_rel
+               else f"<a href='{html.escape(next_href)}'>次へ</a>")
+    return (
+        "<!doctype html><html lang='ja'><head><meta charset='utf-8'><title>新着情報</title></head><body>"
+        "<nav><a href='/'>トップ</a> <a href='/about.html'>防衛ニュースについて</a> <a href='/news/'>ニュース</a></nav>"
+        f"<main><h1>新着情報</h1><ul class='news'>{rows}</ul><div class='pager'>{nav}</div></main>"
+        "<aside><h2>ランキング</h2><ol><li><a href='/ranking/1.html'>よく読まれている記事</a></li></ol></aside>"
+        "<footer><a href='/privacy.html'>プライバシーポリシー</a> © 2025 Example Defence News</footer>"
+        "</body></html>"
+    )

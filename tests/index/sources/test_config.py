@@ -68,7 +68,7 @@ def test_settings_are_kept_and_paths_resolved_against_the_file():
         ({"sources": [{"kind": "feed"}]}, "sources.toml: source #1 has no name"),
         ({"sources": [FEED, FEED]}, "sources.toml: source 'wire' is defined twice"),
         ({"sources": [{**FEED, "foo": 1, "bar": 2}]}, "source 'wire' has unknown key(s): bar, foo"),
-        ({"sources": [{**FEED, "kind": "rss"}]}, "source 'wire': kind must be one of feed, sitemap, page"),
+        ({"sources": [{**FEED, "kind": "rss"}]}, "source 'wire': kind must be one of feed, sitemap, listing, page"),
         ({"sources": [{"name": "wire"}]}, "source 'wire': kind must be one of"),
         ({"sources": [{**FEED, "url": "ftp://e.org/x"}]}, "source 'wire': url must be http(s) with a host"),
         ({"sources": [{**FEED, "url": None}]}, "source 'wire': kind 'feed' needs url = \"https://…\""),
