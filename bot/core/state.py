@@ -1,0 +1,173 @@
+"""The bot's own persistent state in SQLite (WAL): asked questions, feedback, counters, timestamps.
+
+Blocking; the bot calls these methods through ``asyncio.to_thread``. One connection guarded by a lock, each
+write in its own transaction, so state survives restarts and crashes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS queries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    user_id INTEGER,
+    origin TEXT NOT NULL,
+    question TEXT NOT NULL,
+    params TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    query_id INTEGER NOT NULL REFERENCES queries(id),
+    user_id INTEGER NOT NULL,
+    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+    page_offset INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (query_id, user_id)
+);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    id: int
+    question: str
+    user_id: int | None
+    origin: str
+    params: dict  # since/until (ISO), section, k
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class BotState:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            with self._db:
+                self._db.executescript(_SCHEMA)
+                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # ------------------------------------------------------------------ questions and feedback
+
+    def log_query(self, question: str, *, user_id: int | None, origin: str, params: dict) -> int:
+        """Remember a question (for paging buttons and feedback) and count it as served. Returns its id."""
+        with self._lock, self._db:
+            cur = self._db.execute(
+                "INSERT INTO queries (created_at, user_id, origin, question, params) VALUES (?, ?, ?, ?, ?)",
+                (_now(), user_id, origin, question, json.dumps(params, ensure_ascii=False)),
+            )
+            self._bump("queries_served", 1)
+            return int(cur.lastrowid)
+
+    def count_served(self, n: int = 1) -> None:
+        """Count further pages served (the "More results" button)."""
+        with self._lock, self._db:
+            self._bump("pages_served", n)
+
+    def get_query(self, query_id: int) -> StoredQuery | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, question, user_id, origin, params FROM queries WHERE id = ?", (query_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        return StoredQuery(row[0], row[1], row[2], row[3], json.loads(row[4]))
+
+    def record_feedback(self, query_id: int, user_id: int, vote: int, page_offset: int = 0) -> bool:
+        """Store (or change) one user's vote on an answer. False if the question is unknown."""
+        if vote not in (-1, 1):
+            raise ValueError("vote must be -1 or 1")
+        with self._lock, self._db:
+            if self._db.execute("SELECT 1 FROM queries WHERE id = ?", (query_id,)).fetchone() is None:
+                return False
+            self._db.execute(
+                "INSERT INTO feedback (query_id, user_id, vote, page_offset, created_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (query_id, user_id) DO UPDATE SET vote = excluded.vote, "
+                "page_offset = excluded.page_offset, created_at = excluded.created_at",
+                (query_id, user_id, vote, page_offset, _now()),
+            )
+            return True
+
+    def feedback_counts(self) -> dict[str, int]:
+        with self._lock:
+            rows = dict(self._db.execute("SELECT vote, COUNT(*) FROM feedback GROUP BY vote").fetchall())
+        return {"up": rows.get(1, 0), "down": rows.get(-1, 0)}
+
+    def feedback_rows(self, limit: int = 100) -> list[dict]:
+        """Latest feedback with its question, for maintainers."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT f.created_at, f.vote, f.page_offset, q.question, q.params, f.user_id FROM feedback f "
+                "JOIN queries q ON q.id = f.query_id ORDER BY f.created_at DESC LIMIT ?", (limit,)
+            ).fetchall()
+        return [
+            {"at": r[0], "vote": r[1], "offset": r[2], "question": r[3], "params": json.loads(r[4]), "user_id": r[5]}
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------------ counters and times
+
+    def _bump(self, name: str, n: int) -> None:
+        self._db.execute(
+            "INSERT INTO counters (name, value) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+            (name, n),
+        )
+
+    def counter(self, name: str) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def get_text(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_text(self, key: str, value: str) -> None:
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def get_time(self, key: str) -> datetime | None:
+        raw = self.get_text(key)
+        if raw is None:
+            return None
+        try:
+            t = datetime.fromisoformat(raw)
+        except ValueError:
+            return None
+        return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+    def set_time(self, key: str, value: datetime) -> None:
+        if value.tzinfo is None:
+            raise ValueError("times in the bot state are timezone-aware")
+        self.set_text(key, value.astimezone(UTC).isoformat())
+
+    def digest_last(self, channel_id: int) -> datetime | None:
+        return self.get_time(f"digest_last:{channel_id}")
+
+    def set_digest_last(self, channel_id: int, when: datetime) -> None:
+        self.set_time(f"digest_last:{channel_id}", when)
