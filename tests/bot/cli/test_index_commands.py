@@ -1,4 +1,5 @@
-"""The `defnews` console script, run for real as a subprocess (the contract other tools rely on)."""
+"""`defnews ingest`, `ask`, `reindex`, `stats`: the console script run for real as a subprocess (the contract other
+tools rely on)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.state import BotState
+from bot.core.state import BotState
 
 
 def test_state_survives_reopening(tmp_path):
