@@ -9,10 +9,10 @@ from index.errors import DefnewsError
 from index.models import Query
 
 from ..core.wiring import build_service
-from ..features.ask.render import render_terminal
+from ..features.ask.terminal import render_terminal
 from ..features.catalog import Features, build_features
-from ..features.digest.render import render_digest_terminal
-from ..features.info import render_sources_terminal, render_stats_terminal
+from ..features.digest.terminal import render_digest_terminal
+from ..features.info.terminal import render_sources_terminal, render_stats_terminal
 from .context import ensure_index, settings_of
 
 CHAT_HELP = """Type a question, or one of:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from datetime import date
+from types import ModuleType
 
 from index.errors import DefnewsError
 
@@ -18,52 +20,32 @@ from .. import __version__
 EXIT_ERROR = 2
 
 
-def cmd_ingest(args) -> int:
-    from .index_commands import cmd_ingest
+def _index_commands():
+    from . import index_commands
 
-    return cmd_ingest(args)
-
-
-def cmd_ask(args) -> int:
-    from .index_commands import cmd_ask
-
-    return cmd_ask(args)
+    return index_commands
 
 
-def cmd_reindex(args) -> int:
-    from .index_commands import cmd_reindex
+def _chat():
+    from . import chat
 
-    return cmd_reindex(args)
-
-
-def cmd_stats(args) -> int:
-    from .index_commands import cmd_stats
-
-    return cmd_stats(args)
+    return chat
 
 
-def cmd_sources(args) -> int:
-    from .index_commands import cmd_sources
+def _run():
+    from . import run
 
-    return cmd_sources(args)
-
-
-def cmd_chat(args) -> int:
-    from .chat import cmd_chat
-
-    return cmd_chat(args)
+    return run
 
 
-def cmd_run(args) -> int:
-    from .run import cmd_run
+def _deferred(load: Callable[[], ModuleType], name: str) -> Callable[[argparse.Namespace], int]:
+    """The command function ``name`` of the module ``load()`` imports, looked up when the command runs."""
 
-    return cmd_run(args)
+    def command(args: argparse.Namespace) -> int:
+        return getattr(load(), name)(args)
 
-
-def cmd_sync(args) -> int:
-    from .run import cmd_sync
-
-    return cmd_sync(args)
+    command.__name__ = command.__qualname__ = name
+    return command
 
 
 def _iso_date(text: str) -> date:
@@ -86,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--url", help="source URL of a single saved page that has none")
     p.add_argument("--json", action="store_true", help="summary as JSON")
-    p.set_defaults(func=cmd_ingest)
+    p.set_defaults(func=_deferred(_index_commands, "cmd_ingest"))
 
     p = sub.add_parser("ask", parents=[common], help="answer a question from the index")
     p.add_argument("question", nargs="?", metavar="QUESTION")
@@ -96,34 +78,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-article", type=int, default=1, help="results per article (default 1)")
     p.add_argument("--today", type=_iso_date, default=None, metavar="YYYY-MM-DD",
                    help="resolve relative dates in questions ('last week') against this date (default: today)")
-    p.set_defaults(func=cmd_ask)
+    p.set_defaults(func=_deferred(_index_commands, "cmd_ask"))
 
     p = sub.add_parser("reindex", parents=[common], help="re-read all configured sources")
     p.add_argument("--full", action="store_true", help="rebuild from scratch")
     p.add_argument("--prune", action="store_true", help="drop articles that disappeared from their source")
     p.add_argument("--json", action="store_true", help="summary as JSON")
-    p.set_defaults(func=cmd_reindex)
+    p.set_defaults(func=_deferred(_index_commands, "cmd_reindex"))
 
     p = sub.add_parser("stats", parents=[common], help="what the index holds")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_stats)
+    p.set_defaults(func=_deferred(_index_commands, "cmd_stats"))
 
     p = sub.add_parser("sources", parents=[common], help="validate the sources file and show each source's state")
     p.add_argument("action", nargs="?", default="check", choices=["check"])
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_sources)
+    p.set_defaults(func=_deferred(_index_commands, "cmd_sources"))
 
     p = sub.add_parser("chat", parents=[common], help="the bot's answers in the terminal")
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto",
                    help="emphasise matched terms in bold (default: when writing to a terminal)")
-    p.set_defaults(func=cmd_chat)
+    p.set_defaults(func=_deferred(_chat, "cmd_chat"))
 
     p = sub.add_parser("run", parents=[common], help="start the Discord bot (builds the index first if needed)")
-    p.set_defaults(func=cmd_run)
+    p.set_defaults(func=_deferred(_run, "cmd_run"))
 
     p = sub.add_parser("sync", parents=[common], help="register the slash commands globally (or in --guild) and exit")
     p.add_argument("--guild", type=int, default=None, help="sync to this guild only (development)")
-    p.set_defaults(func=cmd_sync)
+    p.set_defaults(func=_deferred(_run, "cmd_sync"))
     return parser
 
 

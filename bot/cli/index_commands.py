@@ -12,9 +12,10 @@ from index.service import load_source_states
 from ..core.errors import InvalidInputError
 from ..core.wiring import build_service, build_sources
 from ..features.ask.logic import answer_reply
-from ..features.ask.render import render_terminal
-from ..features.info import StatsReply, render_stats_terminal
-from ..features.reindex import render_report_terminal
+from ..features.ask.terminal import render_terminal
+from ..features.info.logic import StatsReply
+from ..features.info.terminal import render_stats_terminal
+from ..features.reindex.terminal import render_report_terminal
 from .context import ensure_index, service_of, settings_of
 from .progress import StderrProgress
 

@@ -18,15 +18,25 @@ from ..core.permissions import Actor
 from ..core.settings import Settings
 from ..core.state import BotState
 from ..core.times import utcnow
-from ..features.ask.discord import answer_mention
-from ..features.catalog import DYNAMIC_ITEMS, Features, build_commands, build_features
-from ..features.digest.discord import digest_scheduler
+from ..features.ask import discord as ask
+from ..features.catalog import Features, build_features
+from ..features.digest import discord as digest
 from ..features.digest.logic import DigestScheduler
+from ..features.info import discord as info
 from ..features.messages import NO_MENTIONS
-from ..features.reindex import refresh_loop
+from ..features.reindex import discord as reindex
+from ..features.reindex.logic import refresh_loop
 from .boundary import DefnewsTree, report_interaction_error, report_message_error
 
 log = logging.getLogger(__name__)
+
+
+def build_commands() -> list[discord.app_commands.Command]:
+    """Fresh command objects of every feature for one bot (handlers find the features on the client)."""
+    return [*ask.build_commands(), *digest.build_commands(), *reindex.build_commands(), *info.build_commands()]
+
+
+DYNAMIC_ITEMS = (ask.AskButton,)  # the buttons under answers, recognised again after a restart
 
 
 class DefnewsBot(discord.Client):
@@ -102,7 +112,7 @@ class DefnewsBot(discord.Client):
         return len(synced)
 
     def _start_background(self) -> None:
-        self.scheduler = digest_scheduler(self, self.state, self.clock)
+        self.scheduler = digest.digest_scheduler(self, self.state, self.clock)
         if self.scheduler is not None:
             self._spawn(self.scheduler.run(self.sleep), "digest-scheduler")
         minutes = self.settings.refresh.refresh_interval_minutes
@@ -167,7 +177,7 @@ class DefnewsBot(discord.Client):
         if self.features is None:
             return
         try:
-            await answer_mention(self.features.ask, message, self.user.id)
+            await ask.answer_mention(self.features.ask, message, self.user.id)
         except Exception as exc:
             await report_message_error(message, exc)
 

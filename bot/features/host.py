@@ -1,4 +1,5 @@
-"""What a feature's Discord side needs of the client it runs in, and the declarative permission check.
+"""What a feature's Discord side needs of the client it runs in: the features, the declarative permission
+check, the ``section`` option's autocomplete.
 
 The slash commands are built before the bot is set up (``defnews sync`` never sets it up), so handlers find
 the feature logic at run time on ``interaction.client``:
@@ -15,6 +16,7 @@ the feature logic at run time on ``interaction.client``:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -66,3 +68,13 @@ def requires(level: Level):
         return app_commands.check(predicate)(func)
 
     return decorator
+
+
+async def section_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete of a ``section`` option: the sections containing what was typed (none while starting)."""
+    features = getattr(interaction.client, "features", None)
+    if features is None:
+        return []
+    sections = await asyncio.to_thread(features.service.sections)
+    cur = (current or "").lower()
+    return [app_commands.Choice(name=s[:100], value=s[:100]) for s in sections if cur in s.lower()][:25]

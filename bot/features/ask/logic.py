@@ -60,6 +60,11 @@ def answer_reply(answer: Answer, offset: int = 0, terms: Iterable[str] = ()) -> 
     return AnswerReply(answer.question, True, items, answer.total, offset)
 
 
+def published_day(hit: Hit) -> str:
+    """The hit's publication day, YYYY-MM-DD (as the article gives it)."""
+    return hit.published.date().isoformat()
+
+
 def strip_mention(content: str, bot_id: int) -> str:
     """The question in a message that mentions the bot (``<@id>`` / ``<@!id>`` removed)."""
     for form in (f"<@{bot_id}>", f"<@!{bot_id}>"):

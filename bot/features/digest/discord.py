@@ -1,9 +1,11 @@
-"""/digest on Discord, and the scheduled digest posted by the bot."""
+"""/digest on Discord, the scheduled digest posted by the bot, and a digest rendered as messages (a heading,
+then section embeds packed into as few messages as Discord's limits allow)."""
 
 # No ``from __future__ import annotations`` here: discord.py reads the command callbacks' annotations.
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 import discord
@@ -12,11 +14,26 @@ from discord import app_commands
 from ...core.errors import InvalidInputError, PermissionRefused, Refusal
 from ...core.permissions import Level
 from ...core.state import BotState
-from ..host import features_of, requires
-from ..messages import OutMessage, check, defer, send_followup, text_message
-from ..sections import section_choices
-from .logic import DigestScheduler
-from .render import digest_messages
+from ..host import features_of, requires, section_autocomplete
+from ..messages import (
+    COLOR_INFO,
+    CONTENT_LIMIT,
+    DESCRIPTION_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    EMBEDS_PER_MESSAGE,
+    TITLE_CHARS,
+    TITLE_LIMIT,
+    URL_LINK_MAX,
+    OutMessage,
+    check,
+    defer,
+    escape_fit,
+    link,
+    send_followup,
+    text_message,
+    truncate,
+)
+from .logic import Digest, DigestEntry, DigestScheduler
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +55,7 @@ def build_commands() -> list[app_commands.Command]:
     ) -> None:
         await handle_digest(interaction, since, section, channel)
 
-    @digest.autocomplete("section")
-    async def digest_section(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return await section_choices(interaction.client, current)
-
+    digest.autocomplete("section")(section_autocomplete)
     return [digest]
 
 
@@ -118,3 +132,61 @@ def digest_scheduler(client: discord.Client, state: BotState, clock) -> DigestSc
         await post_digest(client, channel_id, since, until)
 
     return DigestScheduler(schedule, load_last=load_last, save_last=save_last, post=post, clock=clock)
+
+
+# --------------------------------------------------------------------------- rendering
+
+ENTRY_LIMIT = 1200
+
+
+def digest_entry_text(e: DigestEntry, limit: int = ENTRY_LIMIT) -> str:
+    date = f" · {e.published}"
+    head = link(e.title, e.url, min(limit - len(date), TITLE_CHARS * 2 + URL_LINK_MAX), bold=True) + date
+    room = limit - len(head) - 1
+    summary = escape_fit(" ".join(e.summary.split()), room) if room > 10 else ""
+    return f"{head}\n{summary}" if summary else head
+
+
+def _section_embeds(section: str, entries: Sequence[DigestEntry]) -> list[discord.Embed]:
+    embeds: list[discord.Embed] = []
+    budget = DESCRIPTION_LIMIT
+    buf: list[str] = []
+
+    def flush() -> None:
+        name = escape_fit(section, TITLE_LIMIT - 20) + (" (continued)" if embeds else f" ({len(entries)})")
+        embeds.append(discord.Embed(title=truncate(name, TITLE_LIMIT), description="\n\n".join(buf),
+                                    colour=COLOR_INFO))
+
+    for e in entries:
+        text = digest_entry_text(e)
+        extra = len(text) + (2 if buf else 0)
+        if buf and sum(len(b) for b in buf) + 2 * (len(buf) - 1) + extra > budget:
+            flush()
+            buf = []
+        buf.append(text)
+    if buf:
+        flush()
+    return embeds
+
+
+def digest_messages(d: Digest) -> list[OutMessage]:
+    """The digest as messages: a heading, then one embed per section (continued as needed), packed so that
+    no message exceeds 10 embeds or 6000 embed characters."""
+    heading = d.heading()
+    if d.omitted:
+        heading += f"\nShowing the newest {d.total - d.omitted}; {d.omitted} more are not listed."
+    heading = truncate(heading, CONTENT_LIMIT)
+    if d.empty:
+        return [OutMessage(content=heading)]
+    embeds = [e for section, entries in d.groups for e in _section_embeds(section, entries)]
+    messages: list[OutMessage] = [OutMessage(content=heading)]
+    total = 0
+    for e in embeds:
+        size = len(e)
+        cur = messages[-1]
+        if cur.embeds and (len(cur.embeds) >= EMBEDS_PER_MESSAGE or total + size > EMBED_TOTAL_LIMIT):
+            messages.append(OutMessage())
+            cur, total = messages[-1], 0
+        cur.embeds.append(e)
+        total += size
+    return messages

@@ -22,9 +22,11 @@ def test_run_without_token_is_one_line_and_non_zero(capsys, tmp_path):
     assert not (tmp_path / "idx").exists()  # nothing was built before the token check
 
 
-def test_help_loads_neither_discord_nor_the_index():
+def test_help_loads_neither_discord_nor_the_index_and_only_run_and_sync_load_discord():
     code = ("import sys; from bot.cli import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('discord', 'faiss', 'index.service') if m in sys.modules))")
+            "print(sorted(m for m in ('discord', 'faiss', 'index.service') if m in sys.modules))\n"
+            "import bot.cli.chat, bot.cli.index_commands\n"
+            "print('discord' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "[]"
+    assert out.strip().splitlines()[-2:] == ["[]", "False"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import discord
 
+from bot.features.ask.discord import answer_message
 from bot.features.ask.logic import AnswerReply
-from bot.features.ask.render import answer_message
 from bot.features.messages import CONTENT_LIMIT, OutMessage, escape, limit_violations, link, text_message
 
 HOSTILE = "@everyone <@&123> **bold** __u__ [x](y) `c` > q ~~s~~ | \\ \n"
