@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from index.service import IndexService, ReindexBusyError
+from index.service import IndexService, IngestReport, ReindexBusyError, SourceState
 
 from ...core.state import BotState
 from ...core.times import utcnow
@@ -42,7 +42,7 @@ class ReindexProgress:
         return "Reindexing… " + (" · ".join(parts) or "starting") + f" ({elapsed:.0f} s)"
 
 
-def counts_text(report, *, duplicates: bool = True) -> str:
+def counts_text(report: IngestReport, *, duplicates: bool = True) -> str:
     """The counts of an ingest report: "added A / updated U / unchanged N / rejected R" and what else happened."""
     return (f"added {report.added} / updated {report.updated} / unchanged {report.unchanged} / "
             f"rejected {len(report.rejected)}"
@@ -50,7 +50,7 @@ def counts_text(report, *, duplicates: bool = True) -> str:
             + (f" / removed {report.removed}" if report.removed else ""))
 
 
-def reindex_summary(report, states: dict, seconds: float) -> str:
+def reindex_summary(report: IngestReport, states: dict[str, SourceState], seconds: float) -> str:
     """What the bot says when a reindex is over."""
     lines = [
         f"Reindex finished in {seconds:.1f} s: {counts_text(report, duplicates=False)}. The index now holds "

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from index.service import IngestReport
+
 from .logic import counts_text
 
 
-def render_report_terminal(report) -> str:
+def render_report_terminal(report: IngestReport) -> str:
     """An ingest or reindex report as ``defnews ingest`` / ``defnews reindex`` print it."""
     lines = [
         counts_text(report),
