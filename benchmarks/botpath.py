@@ -2,8 +2,8 @@
 
     python -m benchmarks.botpath [--chunks 10000] [--concurrency 20] [--rounds 5] [--json-out F]
 
-The real bot (``bot.client.start_bot`` + ``bot.app.build_service``, as ``defnews run`` does) runs against the
-local Discord-compatible server (tests/e2e/fakediscord) over 127.0.0.1, in this process. Each round pushes
+The real bot (``bot.discord.connect.start_bot`` + ``bot.core.wiring.build_service``, as ``defnews run`` does) runs against the
+local Discord-compatible server (tests/fakediscord) over 127.0.0.1, in this process. Each round pushes
 ``--concurrency`` /ask interactions at once, from distinct users (the per-user cooldown is set to 0 so that it
 does not refuse the benchmark; ``max_concurrent_searches`` keeps its default). Reported: the server-side delay
 from pushing INTERACTION_CREATE to the accepted callback (the deferred acknowledgement), the delay to the
@@ -46,7 +46,7 @@ async def run(
     heartbeat_ms: int,
     max_searches: int = 0,
 ) -> dict:
-    from tests.e2e.fakediscord import FakeDiscord
+    from tests.fakediscord import FakeDiscord
 
     trap = WarningTrap()
     logging.getLogger("discord").addHandler(trap)
@@ -72,12 +72,12 @@ async def run(
     bot = None
     try:
         with server.patch_discord():
-            from bot.app import build_service
-            from bot.client import start_bot
-            from bot.settings import load_settings
+            from bot.core.settings import load_settings
+            from bot.core.wiring import build_service
+            from bot.discord.connect import start_bot
 
             settings = load_settings()
-            service = build_service(settings)
+            service = build_service(settings.index)
             t0 = time.perf_counter()
             bot = await start_bot(settings, service, background=False, ready_timeout=600)
             ready_s = time.perf_counter() - t0

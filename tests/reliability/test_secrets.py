@@ -14,7 +14,7 @@ import traceback
 import pytest
 
 from bot import cli
-from bot.settings import load_settings
+from bot.core.settings import load_settings
 from index.errors import ConfigError
 
 from .conftest import SAMPLE_JSONL, cli_env, run_cli
@@ -39,9 +39,10 @@ def env(monkeypatch, tmp_path):
 
 def test_settings_repr_and_dumps_hide_the_token(env):
     settings = load_settings()
-    assert settings.discord_token is not None and settings.discord_token.get_secret_value() == TOKEN
+    token = settings.discord.discord_token
+    assert token is not None and token.get_secret_value() == TOKEN
     _assert_clean(repr(settings), str(settings), str(settings.model_dump()), settings.model_dump_json(),
-                  repr(settings.discord_token), str(settings.discord_token), f"{settings.discord_token}")
+                  repr(token), str(token), f"{token}")
 
 
 COMMANDS = [

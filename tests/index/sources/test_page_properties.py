@@ -12,10 +12,10 @@ from datetime import date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from index.normalize import normalize_inline
 
 from index.sources.records import JST
 from index.sources.textpage import parse_saved_page
-from index.text.normalize import normalize_inline
 
 TODAY = date(2026, 1, 15)
 PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

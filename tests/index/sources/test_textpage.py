@@ -23,10 +23,10 @@ from datetime import date, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from index.normalize import normalize_inline  # noqa: E402
 
 from index.sources.formats import parse_path  # noqa: E402
 from index.sources.records import JST  # noqa: E402
-from index.text.normalize import normalize_inline  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TRUTH = [json.loads(line) for line in (FIXTURES / "truth.jsonl").read_text("utf-8").splitlines()]

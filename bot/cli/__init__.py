@@ -1,0 +1,5 @@
+"""The ``defnews`` command line (``defnews = "bot.cli:main"``; ``python -m bot.cli``)."""
+
+from .entry import main
+
+__all__ = ["main"]

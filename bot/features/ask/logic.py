@@ -1,0 +1,162 @@
+"""/ask without Discord: options -> one validated Query, the search, and the reply model of a page.
+
+The question is checked once, where it arrives: :meth:`Asker.parse` builds the :class:`index.models.Query`
+(which validates and normalises it). Blocking methods (search, state) are meant for a worker thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from index.models import Answer, Hit, Query
+from index.service import IndexService, highlight_spans
+
+from ...core.errors import InvalidInputError
+from ...core.permissions import Cooldown, SearchGate
+from ...core.settings import AskSettings
+from ...core.state import BotState
+from ...core.times import parse_since, parse_until, utcnow
+from ..sections import check_section
+
+NOT_FOUND = "No confident match in the indexed articles."
+REPHRASE_TIPS = (
+    "Try naming the organisation, unit, ship or person, add a date (e.g. 'on July 4' or '7月4日'), "
+    "or ask in Japanese."
+)
+NARROW_TIPS = "The date or section filters may be too narrow; try without them."
+MENTION_USAGE = "Ask me a question after the mention, e.g. `@defnews who visited MOD on July 4?`, or use `/ask`."
+
+
+@dataclass(frozen=True)
+class AnswerReply:
+    """One page of answers: the library's hits (matched terms marked) and what to tell around them."""
+
+    question: str
+    confident: bool
+    items: tuple[Hit, ...]
+    total: int
+    offset: int = 0
+    notice: str = ""  # e.g. the not-found message
+    tips: str = ""
+
+
+def answer_reply(answer: Answer, offset: int = 0, terms: Iterable[str] = ()) -> AnswerReply:
+    """The reply for an answer page. Hits the searcher left unmarked get the question's ``terms`` marked."""
+    terms = tuple(terms)
+    items = tuple(
+        h if h.highlights or not terms else replace(h, highlights=highlight_spans(h.passage, terms))
+        for h in answer.hits
+    )
+    if not items:
+        return AnswerReply(answer.question, False, (), answer.total, offset,
+                           notice="Nothing in the indexed articles matches this question.", tips=REPHRASE_TIPS)
+    if not answer.confident:
+        return AnswerReply(answer.question, False, items, answer.total, offset,
+                           notice=NOT_FOUND + " The nearest articles are listed below.", tips=REPHRASE_TIPS)
+    return AnswerReply(answer.question, True, items, answer.total, offset)
+
+
+def published_day(hit: Hit) -> str:
+    """The hit's publication day, YYYY-MM-DD (as the article gives it)."""
+    return hit.published.date().isoformat()
+
+
+def strip_mention(content: str, bot_id: int) -> str:
+    """The question in a message that mentions the bot (``<@id>`` / ``<@!id>`` removed)."""
+    for form in (f"<@{bot_id}>", f"<@!{bot_id}>"):
+        content = content.replace(form, " ")
+    return " ".join(content.split())
+
+
+def query_to_json(query: Query) -> dict:
+    """The options of a question as stored with it in the bot state (for its buttons)."""
+    return {
+        "since": query.since.isoformat() if query.since else None,
+        "until": query.until.isoformat() if query.until else None,
+        "section": query.section, "k": query.k,
+    }
+
+
+class Asker:
+    """The logic of /ask and of mention questions, shared by the Discord bot and ``defnews chat``."""
+
+    def __init__(
+        self,
+        settings: AskSettings,
+        service: IndexService,
+        state: BotState | None = None,
+        *,
+        tz: ZoneInfo,
+        clock: Callable[[], datetime] = utcnow,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.service = service
+        self.state = state
+        self.tz = tz  # "since 2025-07-01", "last week": days in this zone
+        self.clock = clock
+        self.cooldown = Cooldown(settings.ask_cooldown_rate, settings.ask_cooldown_seconds, monotonic)
+        self.gate = SearchGate(settings.max_concurrent_searches)
+
+    def parse(
+        self,
+        question: str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        section: str | None = None,
+        k: int | None = None,
+    ) -> Query:
+        """The question and options of /ask as a Query (cheap; no index access). One-line DefnewsError if bad."""
+        now = self.clock()
+        since_dt = parse_since(since, now, self.tz) if since and since.strip() else None
+        until_dt = parse_until(until, now, self.tz) if until and until.strip() else None
+        if since_dt and until_dt and since_dt > until_dt:
+            raise InvalidInputError("`since` is after `until`")
+        k = k or self.settings.results_per_page
+        if not 1 <= k <= self.settings.ask_max_k:
+            raise InvalidInputError(f"`k` must be between 1 and {self.settings.ask_max_k}")
+        return Query(question, k=k, since=since_dt, until=until_dt, section=(section or "").strip() or None,
+                     max_chars=self.settings.max_question_chars)
+
+    def admit(self, user_id: int) -> None:
+        """Per-user cooldown for new questions (not for paging)."""
+        self.cooldown.check(user_id)
+
+    def check_section(self, section: str | None) -> None:
+        check_section(self.service, section)
+
+    def answer(self, query: Query, offset: int = 0) -> AnswerReply:
+        """Search (blocking) and build the reply with matched terms emphasised."""
+        self.check_section(query.section)
+        # "last week", "yesterday": relative to the bot's clock, in the configured (digest) time zone
+        today = self.clock().astimezone(self.tz).date()
+        answer = self.service.search(replace(query, offset=offset, today=today))
+        # the searcher marks the matched terms; tokenise the question only for hits it left unmarked
+        terms = () if all(h.highlights for h in answer.hits) else self.service.question_terms(query.text)
+        reply = answer_reply(answer, offset, terms)
+        if not reply.items and (query.since or query.until or query.section):
+            reply = replace(reply, tips=(reply.tips + " " + NARROW_TIPS).strip())
+        return reply
+
+    def log_query(self, query: Query, *, user_id: int | None, origin: str) -> int | None:
+        if self.state is None:
+            return None
+        return self.state.log_query(query.text, user_id=user_id, origin=origin, params=query_to_json(query))
+
+    def stored_query(self, query_id: int) -> Query:
+        """A question asked before (for its buttons), as it was asked."""
+        stored = self.state.get_query(query_id) if self.state else None
+        if stored is None:
+            raise InvalidInputError("That question is no longer known to me; please ask it again.")
+        data = stored.params
+        return Query(
+            stored.question, k=int(data.get("k") or 3),
+            since=datetime.fromisoformat(data["since"]) if data.get("since") else None,
+            until=datetime.fromisoformat(data["until"]) if data.get("until") else None,
+            section=data.get("section") or None, max_chars=self.settings.max_question_chars,
+        )

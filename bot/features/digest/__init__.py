@@ -1,0 +1,1 @@
+"""/digest and the scheduled digest: choosing, grouping and summarising articles; Discord side; renderings."""

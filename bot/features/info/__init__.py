@@ -1,0 +1,1 @@
+"""/sources and /stats: logic, Discord side, terminal renderings."""

@@ -1,0 +1,1 @@
+"""/reindex and the background refresh: logic, Discord side, the terminal report."""

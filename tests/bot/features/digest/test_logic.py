@@ -1,0 +1,176 @@
+"""Digests: extractive summaries, grouping, the period of /digest and the scheduler."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.core.state import BotState
+from bot.core.times import parse_schedule, zone
+from bot.features.catalog import build_features
+from bot.features.digest.logic import DigestScheduler, build_digest, summarise
+from index.models import Article
+from index.service import sentence_spans
+
+from ...conftest import NOW
+
+TOKYO = zone("Asia/Tokyo")
+
+
+def test_summaries_take_the_librarys_sentences_verbatim():
+    ja = "防衛省は7月4日に発表した。大臣は「協力を進める。」と述べた！\n次の段落です。"
+    first, second = (ja[s:e] for s, e in sentence_spans(ja)[:2])
+    assert summarise(ja, max_chars=30, min_sentence=1) == first + second
+    assert summarise(ja, max_chars=20, min_sentence=1) == first
+    en = "They met on July 4 in Tokyo.\nThey agreed on joint drills."
+    assert summarise(en, max_chars=200) == "They met on July 4 in Tokyo. They agreed on joint drills."
+
+
+def test_summary_is_one_or_two_sentences_taken_verbatim():
+    body = ("2025年7月4日\n防衛省は令和7年7月4日、国連事務次長が中谷防衛大臣を表敬したと発表した。"
+            "両者は国連平和維持活動への協力について意見を交わした。\n\n三つ目の文は要約に入らない長い説明である。")
+    s = summarise(body, max_chars=200)
+    assert s == ("防衛省は令和7年7月4日、国連事務次長が中谷防衛大臣を表敬したと発表した。"
+                 "両者は国連平和維持活動への協力について意見を交わした。")
+    assert s in body.replace("\n", "")
+    one = summarise(body, max_chars=60)
+    assert one == "防衛省は令和7年7月4日、国連事務次長が中谷防衛大臣を表敬したと発表した。"
+    cut = summarise("A" * 50 + ", " + "b" * 300, max_chars=100)
+    assert cut.endswith("…") and len(cut) <= 100 and cut[:-1] in "A" * 50 + ", " + "b" * 300
+    assert summarise("") == ""
+
+
+def test_summaries_of_the_sample_corpus_come_from_the_articles(service):
+    for a in service.searcher.articles.values():
+        s = summarise(a.body, 280)
+        assert 0 < len(s) <= 280
+        for part in s.rstrip("…").split("。"):
+            assert part.strip() in a.body
+
+
+def _art(url, day, section, body="本文の一文目です。二文目です。"):
+    return Article(url=url, title=f"t-{url}", published=datetime(2025, 7, day, 10, tzinfo=TOKYO), body=body,
+                   section=section)
+
+
+def test_digest_groups_by_section_newest_first_and_counts_omitted():
+    arts = [_art("a", 1, "装備"), _art("b", 3, "人事"), _art("c", 5, "装備"), _art("d", 9, "装備"),
+            _art("e", 4, ""), _art("f", 20, "人事")]
+    since = datetime(2025, 7, 1, tzinfo=TOKYO)
+    until = datetime(2025, 7, 10, tzinfo=TOKYO)
+    d = build_digest(arts, since, until, tz="Asia/Tokyo")
+    assert d.total == 5 and d.omitted == 0
+    assert [(s, [e.url for e in es]) for s, es in d.groups] == [
+        ("装備", ["d", "c", "a"]), ("人事", ["b"]), ("Other", ["e"])]
+    assert d.groups[0][1][0].summary == "本文の一文目です。二文目です。"
+    small = build_digest(arts, since, until, max_articles=2)
+    assert small.total == 5 and small.omitted == 3 and sum(len(es) for _, es in small.groups) == 2
+    assert build_digest(arts, until, until + timedelta(days=1)).empty
+
+
+def test_digest_of_the_last_week(features):
+    digester = features.digest
+    since, until = digester.period("7d")
+    assert until == NOW and since == NOW - timedelta(days=7)
+    d = digester.digest(since, until)
+    assert d.total > 0 and not d.empty
+    assert all(since <= datetime.fromisoformat(e.published + "T23:59:59+09:00") for _, es in d.groups for e in es)
+    assert digester.digest(*digester.period("12h")).empty
+    only = digester.digest(*digester.period("2025-07-01"), section="人事")
+    assert [s for s, _ in only.groups] == ["人事"]
+    assert digester.period(None)[0] == NOW - timedelta(days=7)
+
+
+def test_clock_is_injected(settings, service):
+    later = datetime(2025, 8, 30, tzinfo=UTC)
+    digester = build_features(settings, service, None, clock=lambda: later).digest
+    assert digester.digest(*digester.period("7d")).empty
+
+
+# --------------------------------------------------------------------------- the scheduler
+
+
+class FakeClock:
+    def __init__(self, t: datetime) -> None:
+        self.t = t
+
+    def __call__(self) -> datetime:
+        return self.t
+
+
+def _scheduler(state: BotState, clock: FakeClock, posts: list, fail: bool = False) -> DigestScheduler:
+    async def load():
+        return state.digest_last(42)
+
+    async def save(t):
+        state.set_digest_last(42, t)
+
+    async def post(since, until):
+        if fail:
+            raise RuntimeError("channel gone")
+        posts.append((since, until))
+
+    return DigestScheduler(parse_schedule("mon 09:00", "Asia/Tokyo"), load_last=load, save_last=save, post=post,
+                           clock=clock)
+
+
+async def test_scheduler_posts_once_per_slot_across_restarts(tmp_path):
+    state = BotState(tmp_path / "s.sqlite")
+    clock = FakeClock(NOW)  # Friday
+    posts: list = []
+    sched = _scheduler(state, clock, posts)
+    monday = datetime(2025, 7, 28, 9, 0, tzinfo=TOKYO)
+    assert await sched.tick() == monday and posts == []
+    assert state.digest_last(42) == datetime(2025, 7, 21, 9, 0, tzinfo=TOKYO)  # baseline: the last slot
+    clock.t = monday + timedelta(seconds=5)
+    assert await sched.tick() == monday + timedelta(days=7)
+    assert posts == [(datetime(2025, 7, 21, 9, 0, tzinfo=TOKYO), clock.t)]
+    state.close()
+    # restart a minute later: nothing is repeated
+    state = BotState(tmp_path / "s.sqlite")
+    clock.t = monday + timedelta(minutes=1)
+    again = _scheduler(state, clock, posts)
+    assert await again.tick() == monday + timedelta(days=7)
+    assert len(posts) == 1
+    # down over two Mondays: one catch-up digest covering the whole gap, then back on schedule
+    clock.t = monday + timedelta(days=15)
+    assert await again.tick() == monday + timedelta(days=21)
+    assert len(posts) == 2 and posts[1][0] == posts[0][1] and posts[1][1] == clock.t
+    assert await again.tick() == monday + timedelta(days=21) and len(posts) == 2
+    state.close()
+
+
+async def test_scheduler_does_not_record_a_failed_post(tmp_path):
+    state = BotState(tmp_path / "s.sqlite")
+    clock = FakeClock(datetime(2025, 7, 28, 0, 30, tzinfo=UTC))  # Monday 09:30 JST
+    state.set_digest_last(42, datetime(2025, 7, 21, 9, 0, tzinfo=TOKYO))
+    posts: list = []
+    failing = _scheduler(state, clock, posts, fail=True)
+    wake = await failing.tick()
+    assert wake == clock.t + failing.retry_after
+    assert state.digest_last(42) == datetime(2025, 7, 21, 9, 0, tzinfo=TOKYO)
+    ok = _scheduler(state, clock, posts)
+    await ok.tick()
+    assert len(posts) == 1 and state.digest_last(42) == clock.t
+    state.close()
+
+
+async def test_scheduler_run_sleeps_until_the_slot(tmp_path):
+    state = BotState(tmp_path / "s.sqlite")
+    clock = FakeClock(NOW)
+    posts: list = []
+    sched = _scheduler(state, clock, posts)
+    slept: list[float] = []
+
+    async def fake_sleep(seconds):
+        slept.append(seconds)
+        clock.t += timedelta(seconds=seconds)
+        if len(posts) >= 2:
+            raise KeyboardInterrupt  # stop the endless loop
+
+    with pytest.raises(KeyboardInterrupt):
+        await sched.run(fake_sleep)
+    assert len(posts) == 2 and all(s <= sched.max_sleep for s in slept)
+    assert posts[1][0] == posts[0][1]  # consecutive periods, no gap, no overlap
+    state.close()
