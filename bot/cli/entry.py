@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.add_argument("--batch", metavar="FILE", help="one question per line; one JSON object per line out")
     p.add_argument("--per-article", type=int, default=1, help="results per article (default 1)")
+    p.add_argument("--context", action="store_true", help="show each passage with the sentences around it")
     p.add_argument("--today", type=_iso_date, default=None, metavar="YYYY-MM-DD",
                    help="resolve relative dates in questions ('last week') against this date (default: today)")
     p.set_defaults(func=_deferred(_index_commands, "cmd_ask"))

@@ -17,7 +17,7 @@ The evidence, each on a scale that does not depend on the corpus' size or the mo
 
 The verdict: a hit is an answer when the dates agree (if the question names any), its article matches
 a fair share of the question (``min_cover_article``: a match on dates or generic words alone is never
-enough), and a logistic model
+enough) and every name of the question that the corpus knows, and a logistic model
 of the topical evidence says so (weights and threshold in :class:`~index.search.config.SearchConfig`,
 fitted by cross-validation with ``python -m benchmarks.calibrate``). A question whose best articles match
 none of its content words and whose passages stand near the corpus' middle has no topic here at all:
@@ -32,7 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..models import DateSpan
-from ..store.keyword import BM25Index
+from ..store.keyword import BM25Index, QueryConcept
 from .config import SearchConfig
 from .dense import DenseIndex
 from .passages import answer_type_match
@@ -70,8 +70,8 @@ class Confidence:
         d = ev["date"]
         date_ok = d is None or d >= cfg.min_date_agreement
         p = answer_probability(ev, cfg)
-        covered = ev["cover_article"] >= cfg.min_cover_article
-        off = best_cover < cfg.off_topic_cover and p < cfg.off_topic_probability
+        covered = ev["cover_article"] >= cfg.min_cover_article and not ev["name_missing"]
+        off = best_cover < cfg.off_topic_cover and p < cfg.min_answer_probability
         info.update({k: (round(v, 3) if isinstance(v, float) else v) for k, v in ev.items()})
         info.update(best_cover=round(best_cover, 3), p_answer=round(p, 3), confident=bool(date_ok and covered and p >= cfg.min_answer_probability and not off),
                     off_topic=bool(off),
@@ -104,10 +104,24 @@ class Confidence:
             "cover_seen": share(in_article, seen),
             "missing": min(1.0, float(idf[gone].max() / self.bm25.max_idf)) if gone.any() else 0.0,
             "unseen": share(~seen & content, np.ones(len(concepts), bool)),
-            "unseen_name": float(any(not all(t in self.bm25.vocab for t in name) for name in plan.names)),
+            "unseen_name": float(any(not self.bm25.concept_seen(
+                next((c for c in concepts if name in c.variants), None) or QueryConcept((name,)))
+                for name in plan.names)),
+            "name_missing": self._name_missing(plan, rows),
             "answer_type": answer_type_match(plan.answer_types, self.chunk_text[row]) if plan.answer_types else 1.0,
             "date": self.date_agreement(row, plan) if plan.dates else None,
         }
+
+    def _name_missing(self, plan: QueryPlan, rows: np.ndarray) -> bool:
+        """Whether a name of the question that the corpus knows (a person, place, ship, country..., in any
+        of its glossary spellings) is absent from the article: the article is then about something else,
+        however much else matches."""
+        named = []
+        for name in plan.names:
+            concept = next((c for c in plan.concepts if name in c.variants), None) or QueryConcept((name,))
+            if self.bm25.concept_seen(concept):  # (names the corpus never uses count in ``unseen_name``)
+                named.append(concept)
+        return bool(named) and not self.bm25.concept_matches(named, rows).any(axis=1).all()
 
     def _cover_article(self, plan: QueryPlan, row: int) -> float:
         concepts = plan.concepts

@@ -14,7 +14,8 @@ class SearchConfig:
 
     mode: str = "hybrid"  # hybrid | dense | bm25
     depth: int = 200  # candidates taken from each ranking
-    fusion: str = "rrf"  # rrf (reciprocal rank) | score (relative score fusion: keeps the margins)
+    fusion: str = "margin"  # margin (reciprocal rank, the keyword side scaled by its scores over its best:
+    # keeps its margins) | rrf (reciprocal rank) | score (relative score fusion)
     rrf_k: int = RRF_K
     w_dense: float = 1.0
     w_keyword: float = 1.0
@@ -35,7 +36,6 @@ class SearchConfig:
     answer_model_weights: tuple[float, ...] = (0.035, 1.499, 1.836, 0.856, 0.0, -1.92, -2.045, 0.551)
     answer_model_bias: float = -2.753
     min_answer_probability: float = 0.151
-    # no topic here at all: no article among the best matches this share of the question, and the answer
-    # model gives the top hit almost no chance
+    # no topic here at all: no article among the best matches this share of the question (and the top hit
+    # is no answer)
     off_topic_cover: float = 0.25
-    off_topic_probability: float = 0.05

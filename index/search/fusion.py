@@ -11,15 +11,21 @@ from __future__ import annotations
 import numpy as np
 
 
-def rrf(ranks: list[tuple[float, np.ndarray]], cands: np.ndarray, rrf_k: int) -> np.ndarray:
+def rrf(ranks: list[tuple[float, np.ndarray]], cands: np.ndarray, rrf_k: int,
+        margins: list[np.ndarray | None] | None = None) -> np.ndarray:
     """Weighted reciprocal-rank fusion: for each candidate row, the sum over rankings of
-    ``weight / (rrf_k + rank)`` (rank from 1); ``cands`` are the sorted candidate rows."""
+    ``weight / (rrf_k + rank)`` (rank from 1); ``cands`` are the sorted candidate rows. With ``margins``
+    (per ranking, each row's score over the ranking's best, or None), each contribution is scaled by it,
+    so that a ranking whose first result is far ahead keeps that lead."""
     topical = np.zeros(len(cands), np.float64)
-    for w, order in ranks:
+    for i, (w, order) in enumerate(ranks):
         if not len(order):
             continue
         pos = np.searchsorted(cands, order)
-        np.add.at(topical, pos, w / (rrf_k + np.arange(1, len(order) + 1, dtype=np.float64)))
+        part = w / (rrf_k + np.arange(1, len(order) + 1, dtype=np.float64))
+        if margins is not None and margins[i] is not None:
+            part = part * margins[i]
+        np.add.at(topical, pos, part)
     return topical
 
 

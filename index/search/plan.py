@@ -69,13 +69,15 @@ class Planner:
                     out.append(QueryConcept((toks,), DATE_TOKEN_WEIGHT))
         dense_text = self._dense_text(question, concepts) if hybrid and cfg.expand_dense else question
         return QueryPlan(question, merge_concepts(out), dense_text, qdates, list(dict.fromkeys(highlight)),
-                         answer_types(norm), self.name_tokens(norm))
+                         answer_types(norm), self.name_tokens(norm, qdates.spans_in(norm)))
 
-    def name_tokens(self, norm: str) -> tuple[tuple[str, ...], ...]:
+    def name_tokens(self, norm: str, date_spans: list[tuple[int, int]] = ()) -> tuple[tuple[str, ...], ...]:
         """The tokens of the question's words that look like names: capitalised Latin words after the
-        first word, and katakana words of three or more characters (a missing name is a missing answer)."""
-        words = [m.group(0) for m in _NAME_LATIN.finditer(norm) if m.start() > 0 and norm[m.start() - 1] == " "]
-        words += _NAME_KANA.findall(norm)
+        first word, and katakana words of three or more characters, outside date expressions (a missing
+        name is a missing answer)."""
+        found = [m for m in _NAME_LATIN.finditer(norm) if m.start() > 0 and norm[m.start() - 1] == " "]
+        found += list(_NAME_KANA.finditer(norm))
+        words = [m.group(0) for m in found if not any(s <= m.start() < e for s, e in date_spans)]
         return tuple(t for w in words if (t := tuple(x for x in self.tokenizer.tokens(w)
                                                      if not x.startswith(READING_MARK))))
 

@@ -117,16 +117,18 @@ class Searcher:
                             np.float32)
         date_rows, date_vals = (self.dates.score_sparse(plan.dates) if cfg.mode == "hybrid" and plan.dates
                                 else (None, None))
-        ranks: list[tuple[float, np.ndarray]] = []
+        ranks: list[tuple[float, np.ndarray, np.ndarray | None]] = []  # (weight, rows, margins)
         extra: list[np.ndarray] = []
         if qv is not None:
-            ranks.append((cfg.w_dense, self.dense.top(qv, depth, None if ok_rows is None else np.flatnonzero(ok_rows))))
+            ranks.append((cfg.w_dense, self.dense.top(qv, depth, None if ok_rows is None else np.flatnonzero(ok_rows)),
+                          None))
             if date_rows is not None:  # the best passages among those of the asked dates, too
                 dated = date_rows if ok_rows is None else date_rows[ok_rows[date_rows]]
                 extra.append(self.dense.top(qv, depth, dated))
         if cfg.mode in ("hybrid", "bm25"):
-            ranks.append((cfg.w_keyword, self.bm25.top(plan.concepts, depth, ok_rows)[0]))
-        lists = [r for _, r in ranks] + extra
+            rows, scores = self.bm25.top(plan.concepts, depth, ok_rows)
+            ranks.append((cfg.w_keyword, rows, scores / scores[0] if len(scores) and scores[0] > 0 else None))
+        lists = [r for _, r, _ in ranks] + extra
         cands = np.unique(np.concatenate(lists)) if lists else np.zeros(0, np.int64)
         if len(cands) == 0:
             return Answer(question, False, [], 0, {"reason": "no candidates"})
@@ -143,15 +145,16 @@ class Searcher:
                 for row, score in picked[q.offset : q.offset + q.k]]
         return Answer(question=question, confident=confident, hits=hits, total=len(picked), info=info)
 
-    def _topical(self, cands: np.ndarray, ranks: list[tuple[float, np.ndarray]], plan: QueryPlan,
-                 qv: np.ndarray | None) -> np.ndarray:
+    def _topical(self, cands: np.ndarray, ranks: list[tuple[float, np.ndarray, np.ndarray | None]],
+                 plan: QueryPlan, qv: np.ndarray | None) -> np.ndarray:
         """How well each candidate matches the question's topic, by the configured fusion."""
         cfg = self.config
-        if cfg.fusion == "rrf" or cfg.mode != "hybrid":
-            return fusion.rrf(ranks, cands, cfg.rrf_k)
-        dense = self.dense.dot(cands, qv) if qv is not None else None
-        keyword = self.bm25.score_rows(plan.concepts, cands)[0]
-        return fusion.relative_scores(dense, keyword, cfg.w_dense, cfg.w_keyword)
+        if cfg.fusion == "score" and cfg.mode == "hybrid":
+            dense = self.dense.dot(cands, qv) if qv is not None else None
+            keyword = self.bm25.score_rows(plan.concepts, cands)[0]
+            return fusion.relative_scores(dense, keyword, cfg.w_dense, cfg.w_keyword)
+        margins = [m if cfg.fusion == "margin" else None for _, _, m in ranks]
+        return fusion.rrf([(w, r) for w, r, _ in ranks], cands, cfg.rrf_k, margins)
 
     def _answer_row(self, row: int, score: float, fin: dict[int, float], plan: QueryPlan) -> int:
         rows = self._art_rows[int(self._chunk_art[row])]

@@ -57,7 +57,7 @@ async def test_everyone_and_role_mentions_in_questions_ping_nobody(make_rig) -> 
     # "More results" and feedback on the answer.
     more = custom_ids(answer)[0]
     click = await server.push_component_click(answer, more, user="alice")
-    up = custom_ids((await click.wait_edits(1, timeout=10))[0])[2]
+    up = custom_ids((await click.wait_edits(1, timeout=10))[0])[3]
     click = await server.push_component_click(answer, up, user="bob")
     await click.wait_response()
 

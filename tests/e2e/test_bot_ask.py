@@ -44,7 +44,7 @@ async def test_ask_example_is_deferred_then_answered_with_the_right_article(make
     assert_example_answer(followup.embeds[0])
     assert followup.embeds[0]["footer"]["text"].endswith("showing 1–3")
     ids = custom_ids(followup)
-    assert [i.split(":")[2] for i in ids] == ["more", "src", "up", "down"]
+    assert [i.split(":")[2] for i in ids] == ["more", "ctx", "src", "up", "down"]
 
 
 async def test_mention_question_gets_the_same_answer(make_rig) -> None:
@@ -56,7 +56,7 @@ async def test_mention_question_gets_the_same_answer(make_rig) -> None:
     assert reply.message["message_reference"]["message_id"] == asked["id"]  # a reply to the question
     assert reply.message["mentions"] == []  # replying did not ping the author
     assert_example_answer(reply.embeds[0])
-    assert len(custom_ids(reply)) == 4
+    assert len(custom_ids(reply)) == 5
 
     # A bare mention gets usage help, not a search.
     await server.push_message("", author="bob", channel="general")
@@ -69,7 +69,7 @@ async def test_more_results_sources_and_feedback_buttons(make_rig) -> None:
     await rig.start()
     server = rig.server
     _, answer = await rig.ask(EXAMPLE_QUESTION)
-    more, src, up, down = custom_ids(answer)
+    more, ctx, src, up, down = custom_ids(answer)
     qid = int(more.split(":")[3])
 
     # "More results": the same message is edited to show results 4-6.
@@ -81,8 +81,18 @@ async def test_more_results_sources_and_feedback_buttons(make_rig) -> None:
     assert edit.embeds[0]["footer"]["text"].endswith("showing 4–6")
     page2 = edit.embeds[0]["description"]
     assert KHARE not in page2
-    more, src, up, down = custom_ids(edit)  # the buttons now refer to page 2
+    more, ctx, src, up, down = custom_ids(edit)  # the buttons now refer to page 2
     assert more.endswith(f":{qid}:6") and src.endswith(f":{qid}:3")
+
+    # "Context": an ephemeral view of the page's passages inside the sentences around them.
+    click = await server.push_component_click(answer, ctx, user="bob")
+    assert (await click.wait_response())["data"]["flags"] & EPHEMERAL
+    context = await click.wait_followup(timeout=10)
+    assert context.flags & EPHEMERAL and context.embeds[0]["title"] == "Context"
+    assert limit_errors(context.payload) == {}
+    assert [first_url(b) for b in context.embeds[0]["description"].split("\n\n")] == [
+        first_url(block) for block in page2.split("\n\n") if "](" in block
+    ]
 
     # "Sources only": an ephemeral list of the links of the page shown.
     click = await server.push_component_click(answer, src, user="bob")

@@ -44,12 +44,13 @@ from .logic import MENTION_USAGE, AnswerReply, Asker, published_day, strip_menti
 
 class AskButton(
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"defnews:ask:(?P<action>more|src|up|down):(?P<qid>[0-9]{1,18}):(?P<offset>[0-9]{1,6})",
+    template=r"defnews:ask:(?P<action>more|ctx|src|up|down):(?P<qid>[0-9]{1,18}):(?P<offset>[0-9]{1,6})",
 ):
     """A button under an answer. State lives in the custom id (and the bot state), so it survives restarts."""
 
     LABELS: ClassVar[dict[str, tuple[str, str | None]]] = {
-        "more": ("More results", None), "src": ("Sources only", None), "up": ("", "👍"), "down": ("", "👎"),
+        "more": ("More results", None), "ctx": ("Context", None), "src": ("Sources only", None),
+        "up": ("", "👍"), "down": ("", "👎"),
     }
 
     def __init__(self, action: str, qid: int, offset: int, *, disabled: bool = False) -> None:
@@ -80,6 +81,7 @@ def ask_view(qid: int | None, reply: AnswerReply) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     shown = reply.offset + len(reply.items)
     view.add_item(AskButton("more", qid, shown, disabled=shown >= reply.total))
+    view.add_item(AskButton("ctx", qid, reply.offset))
     view.add_item(AskButton("src", qid, reply.offset))
     view.add_item(AskButton("up", qid, reply.offset))
     view.add_item(AskButton("down", qid, reply.offset))
@@ -147,10 +149,11 @@ async def on_button(interaction: discord.Interaction, action: str, qid: int, off
         return
     query = await asyncio.to_thread(asker.stored_query, qid)
     with asker.gate:
-        if action == "src":
+        if action in ("src", "ctx"):
             await interaction.response.defer(ephemeral=True, thinking=True)
             reply = await asyncio.to_thread(asker.answer, query, offset)
-            await send_followup(interaction, sources_only_message(reply), ephemeral=True)
+            render = sources_only_message if action == "src" else context_message
+            await send_followup(interaction, render(reply), ephemeral=True)
             return
         await interaction.response.defer()  # the message itself is edited
         reply = await asyncio.to_thread(asker.answer, query, offset)
@@ -247,6 +250,23 @@ def answer_footer(reply: AnswerReply) -> str:
 
 def answer_message(reply: AnswerReply) -> OutMessage:
     return OutMessage(embeds=[answer_embed(reply)])
+
+
+def context_message(reply: AnswerReply) -> OutMessage:
+    """The page's passages inside the sentences around them (the "Context" button)."""
+    if not reply.items:
+        return OutMessage(content="There is no text to show for this question.")
+    room = (DESCRIPTION_LIMIT - 40) // len(reply.items)
+    parts = []
+    for n, item in enumerate(reply.items, reply.offset + 1):
+        text = item.context or item.passage
+        o = item.context_offset if item.context else 0
+        spans = tuple((a + o, b + o) for a, b in item.highlights)
+        head = link(f"{n}. {item.title}", item.url, min(room // 2, TITLE_CHARS * 2 + URL_LINK_MAX), bold=True)
+        parts.append(f"{head}\n> {fit_passage(text, spans, max(0, room - len(head) - 3))}")
+    embed = discord.Embed(title="Context", description=truncate("\n\n".join(parts), DESCRIPTION_LIMIT),
+                          colour=COLOR_INFO)
+    return OutMessage(embeds=[embed])
 
 
 def sources_only_message(reply: AnswerReply) -> OutMessage:

@@ -22,7 +22,11 @@ from ...core.state import BotState
 from ...core.times import parse_since, parse_until, utcnow
 from ..sections import check_section
 
-NOT_FOUND = "No confident match in the indexed articles."
+NOT_FOUND = "No article answers this. Nearest articles:"
+OFF_TOPIC = (
+    "I answer questions about defence news (mostly Japanese sources: the Ministry of Defense and the SDF, "
+    "ATLA, MOFA and the defence press), for example “who visited MOD on July 4?” or “7月4日に防衛省を訪れたのは誰?”."
+)
 REPHRASE_TIPS = (
     "Try naming the organisation, unit, ship or person, add a date (e.g. 'on July 4' or '7月4日'), "
     "or ask in Japanese."
@@ -42,6 +46,7 @@ class AnswerReply:
     offset: int = 0
     notice: str = ""  # e.g. the not-found message
     tips: str = ""
+    off_topic: bool = False  # the question has no defence-news topic: ``notice`` says what the bot answers
 
 
 def answer_reply(answer: Answer, offset: int = 0, terms: Iterable[str] = ()) -> AnswerReply:
@@ -51,12 +56,14 @@ def answer_reply(answer: Answer, offset: int = 0, terms: Iterable[str] = ()) -> 
         h if h.highlights or not terms else replace(h, highlights=highlight_spans(h.passage, terms))
         for h in answer.hits
     )
+    if answer.info.get("off_topic") and not answer.confident:
+        return AnswerReply(answer.question, False, (), 0, offset, notice=OFF_TOPIC, off_topic=True)
     if not items:
         return AnswerReply(answer.question, False, (), answer.total, offset,
                            notice="Nothing in the indexed articles matches this question.", tips=REPHRASE_TIPS)
     if not answer.confident:
-        return AnswerReply(answer.question, False, items, answer.total, offset,
-                           notice=NOT_FOUND + " The nearest articles are listed below.", tips=REPHRASE_TIPS)
+        return AnswerReply(answer.question, False, items, answer.total, offset, notice=NOT_FOUND,
+                           tips=REPHRASE_TIPS)
     return AnswerReply(answer.question, True, items, answer.total, offset)
 
 

@@ -18,7 +18,9 @@ def emphasise(text: str, spans: tuple[tuple[int, int], ...], left: str, right: s
     return "".join(out)
 
 
-def render_terminal(reply: AnswerReply, *, bold: tuple[str, str] = ("\x1b[1m", "\x1b[0m"), color: bool = False) -> str:
+def render_terminal(reply: AnswerReply, *, bold: tuple[str, str] = ("\x1b[1m", "\x1b[0m"), color: bool = False,
+                    context: bool = False) -> str:
+    """The page as text; with ``context`` each passage is shown inside the sentences around it."""
     left, right = bold if color else ("«", "»")
     lines = [f"Q: {reply.question}"]
     if reply.notice:
@@ -27,7 +29,11 @@ def render_terminal(reply: AnswerReply, *, bold: tuple[str, str] = ("\x1b[1m", "
         lines.append("")
         lines.append(f"{n}. {item.title}")
         lines.append(f"   {published_day(item)} · {item.section or '-'} · {item.url}")
-        passage = emphasise(item.passage, item.highlights, left, right).replace("\n", "\n   ")
+        passage = emphasise(item.passage, item.highlights, left, right)
+        if context and item.context:
+            o = item.context_offset
+            passage = f"{item.context[:o]}{passage}{item.context[o + len(item.passage):]}"
+        passage = passage.replace("\n", "\n   ")
         lines.append(f"   {passage}")
     if reply.tips:
         lines.append("")

@@ -15,6 +15,7 @@ from index.ingest.indexer import Indexer
 from index.models import Answer, Article, Query, validate_question
 from index.search.config import SearchConfig
 from index.search.searcher import Searcher
+from index.text.chunking import split_sentences
 
 JST = timezone(timedelta(hours=9))
 BASE = "https://example.test/news/"
@@ -253,3 +254,31 @@ def test_persisted_keyword_index_is_used(tmp_path, monkeypatch):
     monkeypatch.setattr(search_mod, "build_keyword_index", refuse)
     s = Searcher(Generation.open(tmp_path, model_id=emb.model_id), emb)
     assert s.search(Query("たかせ 進水", today=date(2025, 10, 1))).hits[0].url == BASE + "takase-launch"
+
+
+def test_passage_is_one_or_two_sentences_with_its_context(searcher):
+    ans = ask(searcher, "宮崎県の鳥インフルエンザで陸自は何羽の殺処分を支援したか")
+    hit = ans.hits[0]
+    cfg = searcher.config
+    assert len(hit.passage) <= cfg.passage_chars
+    assert len([s for s in split_sentences(hit.passage) if hit.passage[s[0]:s[1]].strip()]) <= cfg.passage_sentences
+    assert hit.context[hit.context_offset:hit.context_offset + len(hit.passage)] == hit.passage
+    assert len(hit.context) > len(hit.passage) and hit.context in searcher.articles[hit.article_id].body
+    chunk = next(c for c in searcher.chunks if c.chunk_id == hit.chunk_id)  # provenance: the answering chunk
+    body = searcher.articles[hit.article_id].body
+    assert chunk.start <= body.index(hit.passage) < chunk.end
+    assert ans.to_json()["results"][0]["context"] == hit.context
+
+
+def test_off_topic_questions_are_never_confident(searcher):
+    for q in ("Tell me a joke", "hello", "x", "明日の東京の天気は?", "Who is the prime minister of Canada?",
+              "How do I sort a list in Python?"):
+        ans = ask(searcher, q)
+        assert not ans.confident, q
+        assert all(h.nearest_only for h in ans.hits)
+
+
+def test_a_year_alone_does_not_make_an_answer(searcher):
+    # the topic is missing from every article: a matching year must not carry it
+    ans = ask(searcher, "2024年の降下訓練始めには何か国が参加した?")
+    assert not ans.confident

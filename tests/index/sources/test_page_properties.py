@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from index.normalize import normalize_inline
 
+from index.normalize import normalize_inline
 from index.sources.records import JST
 from index.sources.textpage import parse_saved_page
 

@@ -23,8 +23,8 @@ from datetime import date, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
-from index.normalize import normalize_inline  # noqa: E402
 
+from index.normalize import normalize_inline  # noqa: E402
 from index.sources.formats import parse_path  # noqa: E402
 from index.sources.records import JST  # noqa: E402
 

@@ -41,7 +41,8 @@ async def test_ask_defers_then_answers_with_embed_and_buttons(bot, state):
     assert "un-operational-support-usg-khare-visit" in embed.description
     assert embed.footer.text.endswith("showing 1–3")
     ids = [item.custom_id for item in kw["view"].children]
-    assert ids == ["defnews:ask:more:1:3", "defnews:ask:src:1:0", "defnews:ask:up:1:0", "defnews:ask:down:1:0"]
+    assert ids == ["defnews:ask:more:1:3", "defnews:ask:ctx:1:0", "defnews:ask:src:1:0", "defnews:ask:up:1:0",
+                   "defnews:ask:down:1:0"]
     assert state.counter("queries_served") == 1
     assert inter.extras["thinking"] is False
 
@@ -79,6 +80,11 @@ async def test_buttons_page_show_sources_and_record_feedback(bot, state):
     await on_button(src, "src", 1, 0)
     (_content, kw), = src.followup.sent
     assert kw["ephemeral"] is True and kw["embeds"][0].title == "Sources"
+    assert kw["embeds"][0].description.count("](https://") == 2
+    ctx = Interaction(bot)
+    await on_button(ctx, "ctx", 1, 0)
+    (_content, kw), = ctx.followup.sent
+    assert kw["ephemeral"] is True and kw["embeds"][0].title == "Context"
     assert kw["embeds"][0].description.count("](https://") == 2
     vote = Interaction(bot, user_id=8)
     await on_button(vote, "down", 1, 0)

@@ -8,7 +8,8 @@ import pytest
 
 from bot.core.errors import InvalidInputError
 from bot.core.settings import SAMPLE_DIR
-from bot.features.ask.logic import REPHRASE_TIPS, answer_reply, strip_mention
+from bot.features.ask.logic import NOT_FOUND, OFF_TOPIC, REPHRASE_TIPS, answer_reply, strip_mention
+from bot.features.ask.terminal import render_terminal
 from bot.features.catalog import build_features
 from index.embedding.fake import HashEmbedder
 from index.errors import IndexMissingError, InvalidQueryError
@@ -138,3 +139,30 @@ def test_nothing_found_says_so_and_suggests_rephrasing():
     reply = answer_reply(Answer("zzz", False, [], total=0))
     assert not reply.items and not reply.confident
     assert "Nothing" in reply.notice and reply.tips == REPHRASE_TIPS
+
+
+def test_not_confident_says_so_first_and_labels_the_nearest():
+    reply = answer_reply(Answer("q", False, [_hit("abc def")], total=1, info={"off_topic": False}))
+    assert reply.notice == NOT_FOUND and reply.items and not reply.confident
+    text = render_terminal(reply)
+    assert text.index("No article answers this. Nearest articles:") < text.index("1. ")
+
+
+def test_off_topic_gets_what_the_bot_answers_instead_of_articles():
+    reply = answer_reply(Answer("Tell me a joke", False, [_hit("abc def")], total=1, info={"off_topic": True}))
+    assert reply.off_topic and not reply.items and reply.notice == OFF_TOPIC
+    assert "defence news" in render_terminal(reply) and "who visited MOD on July 4" in OFF_TOPIC
+
+
+def test_off_topic_and_nearest_on_the_sample_corpus(asker):
+    for question in ("Tell me a joke", "明日の東京の天気は?", "What is the best pizza in Naples?"):
+        reply = asker.answer(asker.parse(question))
+        assert not reply.confident and reply.off_topic and not reply.items, question
+
+
+def test_context_shows_the_passage_inside_its_sentences(asker):
+    reply = asker.answer(asker.parse("Who visited MOD on July 4?", k=1))
+    (item,) = reply.items
+    assert item.context[item.context_offset:item.context_offset + len(item.passage)] == item.passage
+    plain, wide = render_terminal(reply), render_terminal(reply, context=True)
+    assert len(wide) > len(plain) and item.context.replace("\n", "\n   ")[:20] in wide
