@@ -30,6 +30,7 @@ class Verb:
 class Vocab:
     entries: dict[str, Entry]
     verbs: dict[str, Verb]
+    countries: dict[str, str] = field(default_factory=dict)  # 豪州 -> Australia (adjectival render entries)
 
     def __post_init__(self) -> None:
         surfaces = set(self.entries)
@@ -58,12 +59,16 @@ def load_vocab(path: Path | None = None) -> Vocab:
             raise ValueError(f"glossary render entry has unknown pos {pos!r}")
         for ja in item.get("ja", []):
             entries[ja] = Entry(pos, str(item.get("en", "")))
+    first_en = {ja: next(x for x in t.get("en", []) if x.strip()) for t in raw.get("term", []) for ja in t.get("ja", [])
+                if [x for x in t.get("en", []) if x.strip()]}
+    countries = {ja: first_en.get(ja, e.en) for ja, e in entries.items()
+                 if e.pos == "adj" and e.en[:1].isupper() and "-" not in e.en and "'" not in e.en}
     verbs: dict[str, Verb] = {}
     for item in raw.get("verb", []):
         v = Verb(str(item["past"]), str(item["present"]), {str(k): str(x) for k, x in item.get("args", {}).items()})
         for ja in item.get("ja", []):
             verbs[ja] = v
-    return Vocab(entries, verbs)
+    return Vocab(entries, verbs, countries)
 
 
 @lru_cache(maxsize=1)
