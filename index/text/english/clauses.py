@@ -144,7 +144,9 @@ def _coordinate(args: list[Arg]) -> list[Arg]:
     out: list[Arg] = []
     for a in args:
         person = bool(out) and any(t.kind == "person" for t in out[-1].terms)
-        if out and out[-1].role == "と" and a.role != "と" and (a.role in ("subj", "を") or not person):
+        first = next((t.kind for t in a.terms if t.kind not in ("punct", "skip")), "")
+        if (out and out[-1].role == "と" and a.role != "と" and first not in ("num", "date", "time")
+                and (a.role in ("subj", "を") or not person)):
             prev = out.pop()
             joiner = Term(prev.terms[-1].end, prev.terms[-1].end, "と", "noun", "and")
             out.append(Arg(a.role, [*prev.terms, joiner, *a.terms]))

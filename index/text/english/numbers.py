@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NUM = r"\d[\d,]*(?:\.\d+)?(?:億\d[\d,]*)?(?:万\d[\d,]*)?(?:[万億千])?"
+_NUM = r"\d[\d,]*(?:\.\d+)?(?:兆\d[\d,]*)?(?:億\d[\d,]*)?(?:万\d[\d,]*)?(?:[万億兆千])?"
 # counter -> (singular, plural); "" means the number stands alone
 COUNTERS: dict[str, tuple[str, str]] = {
     "人": ("person", "personnel"), "名": ("person", "personnel"), "回": ("time", "times"),
@@ -41,7 +41,7 @@ ORDINAL = re.compile(rf"第(?P<n>{_NUM})(?P<unit>次|回|番|期)?|(?P<n2>\d+)(?
 FRACTION = re.compile(r"(?P<pre>約)?(?P<d>\d+)分の(?P<n>\d+)")
 TYPE = re.compile(r"(?<![\d.])(?P<n>\d{1,3})式")
 CLOCK = re.compile(r"(?P<ampm>午前|午後)?(?P<h>\d{1,2})時(?:(?P<m>\d{1,2})分|(?P<half>半))?(?P<approx>ごろ|頃)?")
-_SMALL = {"万": 10_000, "億": 100_000_000, "千": 1_000}
+_SMALL = {"万": 10_000, "億": 100_000_000, "兆": 1_000_000_000_000, "千": 1_000}
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def parse_number(text: str) -> float | None:
     text = text.replace(",", "")
     total = 0.0
     rest = text
-    for unit in ("億", "万"):
+    for unit in ("兆", "億", "万"):
         if unit in rest:
             head, rest = rest.split(unit, 1)
             try:
@@ -79,6 +79,8 @@ def parse_number(text: str) -> float | None:
 
 def format_number(value: float) -> str:
     """41000 -> ``41,000``; 1.5 -> ``1.5``; 48000000000 -> ``48 billion``; 300000000 -> ``300 million``."""
+    if value >= 1_000_000_000_000 and value % 100_000_000_000 == 0:
+        return f"{value / 1_000_000_000_000:g} trillion"
     if value >= 1_000_000_000 and value % 100_000_000 == 0:
         v = value / 1_000_000_000
         return f"{v:g} billion"
@@ -176,4 +178,7 @@ def figures(text: str) -> set[str]:
         if v is not None:
             out.add(format_number(v).replace(",", ""))
             out.add(f"{v:g}" if v != int(v) else str(int(v)))
+            out.add(format_number(v).split()[0].replace(",", ""))
+    if re.search(r"\d時半", text):
+        out.add("30")
     return out

@@ -97,7 +97,8 @@ def _token_term(m, start: int, names: ArticleNames, vocab: Vocab) -> Term | list
         if kind == "place" and len(surf) > 2 and surf[-1] in "県市町村区郡":  # 岩手県大船渡市: name by name
             return _place_parts(m, start, vocab)
         reading = m.reading_form()
-        return Term(s, e, surf, kind, romanise_name(reading) if is_kana(reading) else None, lemma)
+        en = romanise_name(reading) if is_kana(reading) and len(surf) > 1 else None  # 所 alone: no name
+        return Term(s, e, surf, kind, en, lemma)
     if _LATIN.fullmatch(surf):
         return Term(s, e, surf, "latin", surf, lemma)
     kind = {"助詞": "part", "助動詞": "aux", "補助記号": "punct", "記号": "punct", "空白": "punct",

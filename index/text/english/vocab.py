@@ -37,10 +37,21 @@ class Vocab:
         for ja in self.verbs:
             surfaces.add(ja[:-2] if ja.endswith("する") else ja)
         keys = sorted((s for s in surfaces if s), key=len, reverse=True)
-        self.surface_rx = re.compile("|".join(map(re.escape, keys))) if keys else None
+        self.surface_rx = re.compile("|".join(map(surface_pattern, keys))) if keys else None
 
     def verb(self, lemma: str) -> Verb | None:
         return self.verbs.get(lemma) or self.verbs.get(lemma + "する")
+
+
+_KATAKANA = re.compile(r"[ァ-ヺー・]+")
+
+
+def surface_pattern(ja: str) -> str:
+    """A katakana word matches only as a whole word (タイ is not in マリタイム); others anywhere."""
+    esc = re.escape(ja)
+    if _KATAKANA.fullmatch(ja):
+        return rf"(?<![ァ-ヺー]){esc}(?![ァ-ヺー])"
+    return esc
 
 
 def load_vocab(path: Path | None = None) -> Vocab:
