@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[4]
 SAMPLE = ROOT / "bot" / "data" / "sample" / "articles.jsonl"
 SHARED = Path("/work/shared/eval")
 JST = timezone(timedelta(hours=9))
-MONTHS = ("January February March April May June July August September October November December").split()
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
 
 def art(title: str, body: str, published: str = "2025-07-07T10:00:00+09:00") -> Article:
@@ -81,7 +81,7 @@ def test_a_passage_not_in_the_article_gives_no_line():
 # ------------------------------------------------------------------ nothing invented, over whole corpora
 
 _FUNCTION = set(
-    "The A An On In At Of To For With From By And Or As About Around Up Until Type Gloss FY".split()
+    ["The", "A", "An", "On", "In", "At", "Of", "To", "For", "With", "From", "By", "And", "Or", "As", "About", "Around", "Up", "Until", "Type", "Gloss", "FY"]
 )
 
 
