@@ -32,7 +32,9 @@ TRIGGERS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("commissioning", re.compile(r"就役|自衛艦旗授与"), re.compile(r"\bcommission(?:ed|ing)\b", re.I)),
     ("delivery", re.compile(r"引き?渡し?|納入"), re.compile(r"\bdeliver(?:ed|y)\b|handed over", re.I)),
     ("appointment", re.compile(r"就任|に就く|が就く|充て|異動|補職|人事発令"), re.compile(r"\bappointed\b|\bassumed (?:the )?post", re.I)),
-    ("exercise", re.compile(r"訓練|演習"), re.compile(r"\bexercise|\bdrill|\btraining\b", re.I)),
+    ("exercise", re.compile(r"(?:共同|親善|実動|多国間|合同|日米|日豪|日英|日印)(?:訓練|演習)|(?:訓練|演習)「|」(?:を|に)(?:実施|開始|参加)"
+                            r"|(?:訓練|演習)を(?:実施|開始|行)|(?:訓練|演習)に参加"),
+     re.compile(r"\b(?:joint|bilateral|multilateral|multinational|field|goodwill) (?:exercise|training)|\bexercise\b", re.I)),
     ("visit", re.compile(r"訪問|来日|視察|訪れ"), re.compile(r"\bvisit(?:ed|ing)?\b", re.I)),
 )
 _EN_PERSON = re.compile(
@@ -92,6 +94,43 @@ def _actors(terms: list[Term], names: ArticleNames, sentence: str, vocab: Vocab)
     return list(out.values())
 
 
+def _window(terms: list[Term], at: int) -> list[Term]:
+    """The terms of the clause holding the trigger at ``at``: from the previous comma or clause end before the
+    last date or topic, to the next verb's clause end."""
+    start = 0
+    for k, t in enumerate(terms):
+        if t.start >= at:
+            break
+        if (t.kind == "punct" and t.surface == "、" and k and terms[k - 1].kind in ("verb", "aux", "part")) or (
+                t.kind == "part" and t.surface in ("て", "し")):
+            start = k + 1
+    end = len(terms)
+    for k in range(start, len(terms)):
+        if terms[k].start > at and terms[k].kind == "punct" and terms[k].surface in ("、", "。"):
+            end = k
+            break
+    return terms[start:end]
+
+
+def _title_actors(article: Article, names: ArticleNames, vocab: Vocab, rx: re.Pattern[str]) -> list[EventActor]:
+    """The people the title names when the title reports the same kind of event (it names the main actors)."""
+    title = article.title
+    if is_english(title) or not rx.search(title):
+        return []
+    terms = segment(title, SentenceContext(names, vocab, [], []))
+    return _actors(terms, names, title, vocab)
+
+
+def _merge(first: list[EventActor], more: list[EventActor]) -> list[EventActor]:
+    out = {(a.name_en.split() or [a.name])[-1]: a for a in more}
+    for a in first:
+        key = (a.name_en.split() or [a.name])[-1]
+        if key not in out or len(a.name_en) >= len(out[key].name_en):
+            out[key] = EventActor(a.name, a.name_en, a.role_en or (out[key].role_en if key in out else ""),
+                                  a.country or (out[key].country if key in out else ""))
+    return list(out.values())
+
+
 def _place(terms: list[Term]) -> tuple[str, str]:
     for k, t in enumerate(terms):
         if t.kind == "suffix" and t.en and "{}" in t.en and k and terms[k - 1].en and not t.en.startswith(
@@ -147,8 +186,9 @@ def extract_events(article: Article, chunks: Sequence[Chunk], english: ArticleEn
                          if sent.start <= x.start < sent.end]
                 spans = [(a - sent.start, b - sent.start, en) for a, b, en in own.spans if sent.start <= a < sent.end]
                 terms = segment(text, SentenceContext(names, vocab, dates, spans))
-                actors = _actors(terms, names, text, vocab)
-                place, place_en = _place(terms)
+                window = _window(terms, m.start())
+                actors = _merge(_actors(window, names, text, vocab), _title_actors(article, names, vocab, ja_rx))
+                place, place_en = _place(window)
             summary = sent.en if sent.kind in ("sentence", "english") else english.title_en or sent.en
             out.append(Event(etype, first, last, tuple(actors), place, place_en, summary, article.url,
                              article.title, _chunk_at(chunks, sent.start)))
