@@ -17,6 +17,7 @@ from datetime import date
 from ..models import Article, Chunk, DateSpan, Event, EventActor
 from .dates.article import find_dates
 from .english.article import ArticleEnglish
+from .english.clauses import split_clauses
 from .english.names import ArticleNames, Person, find_names
 from .english.phrases import render_phrase
 from .english.render import is_english
@@ -112,6 +113,18 @@ def _window(terms: list[Term], at: int) -> list[Term]:
     return terms[start:end]
 
 
+def _subject_actors(terms: list[Term], names: ArticleNames, text: str, vocab: Vocab, at: int) -> list[EventActor]:
+    """The people named as the subject (が/は) of a main clause before the trigger (not of a relative clause)."""
+    out: list[EventActor] = []
+    for c in split_clauses([t for t in terms if t.start < at], vocab):
+        if c.relative:
+            continue
+        for a in c.args:
+            if a.role == "subj":
+                out.extend(_actors(a.terms, names, text, vocab))
+    return out
+
+
 def _title_actors(article: Article, names: ArticleNames, vocab: Vocab, rx: re.Pattern[str]) -> list[EventActor]:
     """The people the title names when the title reports the same kind of event (it names the main actors)."""
     title = article.title
@@ -187,8 +200,11 @@ def extract_events(article: Article, chunks: Sequence[Chunk], english: ArticleEn
                 spans = [(a - sent.start, b - sent.start, en) for a, b, en in own.spans if sent.start <= a < sent.end]
                 terms = segment(text, SentenceContext(names, vocab, dates, spans))
                 window = _window(terms, m.start())
-                actors = _merge(_actors(window, names, text, vocab), _title_actors(article, names, vocab, ja_rx))
+                actors = _merge(_actors(window, names, text, vocab) + _subject_actors(terms, names, text, vocab, m.start()),
+                                _title_actors(article, names, vocab, ja_rx))
                 place, place_en = _place(window)
+                if not place:
+                    place, place_en = _place(terms)
             summary = sent.en if sent.kind in ("sentence", "english") else english.title_en or sent.en
             out.append(Event(etype, first, last, tuple(actors), place, place_en, summary, article.url,
                              article.title, _chunk_at(chunks, sent.start)))

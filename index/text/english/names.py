@@ -61,7 +61,8 @@ class ArticleNames:
 
     def person_for(self, surface: str) -> Person | None:
         for p in self.persons:
-            if surface in (p.ja, p.ja.replace(" ", "")) or p.ja.startswith(surface) or surface.endswith(p.ja):
+            if surface in (p.ja, p.ja.replace(" ", "")) or p.ja.startswith(surface) or p.ja.endswith(surface) \
+                    or surface.startswith(p.ja):
                 return p
         return None
 
