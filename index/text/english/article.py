@@ -16,7 +16,7 @@ from ...models import Article
 from ..chunking import split_sentences
 from ..dates.article import find_dates
 from .names import ArticleNames, find_names
-from .render import GLOSS, Rendered, is_english, render_terms
+from .render import GLOSS, Rendered, cjk_share, is_english, render_terms
 from .segment import SentenceContext, Term, segment
 from .vocab import Vocab, default_vocab
 
@@ -41,6 +41,7 @@ class SentenceEn:
 
 
 _TYPE_LETTER = {"who": "w", "when": "d", "where": "p", "count": "n"}
+SECOND_SENTENCE_SCORE = 1.0  # what a second sentence must score (it holds the kind of answer, or most words)
 
 
 @dataclass
@@ -76,6 +77,17 @@ def _english_types(text: str) -> str:
     return "".join(sorted(_TYPE_LETTER[k] for k, rx in _EN_TYPES.items() if rx.search(text)))
 
 
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans, never cut inside parentheses (``(Mr. Vilius …)`` is one piece with its sentence)."""
+    out: list[tuple[int, int]] = []
+    for s, e in split_sentences(text) or ([(0, len(text))] if text.strip() else []):
+        if out and text[out[-1][0] : out[-1][1]].count("(") > text[out[-1][0] : out[-1][1]].count(")"):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
 def render_text(text: str, article: Article, names: ArticleNames, vocab: Vocab, *, headline: bool = False,
                 carry: bool = True) -> list[SentenceEn]:
     """Each sentence of ``text`` (the body or the title) in English, with what kinds of answer it holds."""
@@ -83,9 +95,9 @@ def render_text(text: str, article: Article, names: ArticleNames, vocab: Vocab, 
     dates = find_dates(text, article.published)
     out: list[SentenceEn] = []
     carried = None
-    for s, e in split_sentences(text) or ([(0, len(text))] if text.strip() else []):
+    for s, e in _sentences(text):
         sent = text[s:e]
-        if is_english(sent):
+        if is_english(sent) and cjk_share(sent) <= 0.02:
             out.append(SentenceEn(s, e, sent, "english", _english_types(sent)))
             carried = None
             continue
@@ -142,11 +154,8 @@ def answer_line(english: ArticleEnglish, article: Article, passage: str, types: 
         typed = sum(1 for t in wanted if t in s.types) / len(wanted) if wanted else 0.0
         return 2.0 * typed + hits / max(1, len(set(words))) + (0.3 if s.kind in ("sentence", "english") else 0.0)
 
-    ranked = sorted(cands, key=lambda s: (-score(s), s.start))
-    best = ranked[0]
-    picked = [best]
-    if len(ranked) > 1 and wanted and not all(t in best.types for t in wanted):
-        second = ranked[1]
-        if any(t in second.types and t not in best.types for t in wanted):
-            picked.append(second)
+    scored = sorted(((score(s), s) for s in cands), key=lambda x: (-x[0], x[1].start))
+    picked = [scored[0][1]]
+    if len(scored) > 1 and scored[1][0] >= SECOND_SENTENCE_SCORE:  # a second sentence that also answers
+        picked.append(scored[1][1])
     return " ".join(s.en for s in sorted(picked, key=lambda s: s.start))

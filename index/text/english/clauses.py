@@ -9,6 +9,7 @@ clause (``…と発表した``) becomes "X announced that …". Anything else ma
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .phrases import Piece, has_content, render_phrase
 from .segment import Term
@@ -28,6 +29,7 @@ _LIGHT = {"する", "できる", "なる", "いる", "ある", "おる", "れる
 class Arg:
     role: str
     terms: list[Term]
+    topic: bool = False  # marked with は (には, では...): it belongs to the sentence, not to a relative clause
 
 
 @dataclass
@@ -79,6 +81,11 @@ def split_clauses(terms: list[Term], vocab: Vocab, *, headline: bool = False) ->
             np.append(t)
             i += 1
             continue
+        if (t.kind == "part" and t.surface in ("と", "に") and i + 2 < len(terms) and terms[i + 1].lemma == "なる"
+                and terms[i + 2].kind not in ("punct", "part", "aux")):  # 10番艦となる「たかせ」: apposition
+            np.append(Term(t.start, terms[i + 1].end, "の", "part", None, "の"))
+            i += 2
+            continue
         if t.kind == "part" and t.surface != "の":
             run, j = _particles(terms, i)
             if run.endswith("の") or (j < len(terms) and terms[j].surface == "の"):
@@ -87,7 +94,7 @@ def split_clauses(terms: list[Term], vocab: Vocab, *, headline: bool = False) ->
                 continue
             role = _ROLE.get(run) or _ROLE.get(run[:1], "other")
             if np and has_content(np):
-                cur.args.append(Arg(role, np))
+                cur.args.append(Arg(role, np, "は" in run))
             np = []
             i = j
             continue
@@ -125,8 +132,8 @@ def _settle(clauses: list[Clause], vocab: Vocab) -> list[Clause]:
     for c in clauses:
         c.args = carry + c.args
         carry = []
-        if c.relative:  # what comes before a comma, and dates, belong to the clause further on
-            keep = [a for a in c.args[c.cut :] if not any(t.kind in ("date", "time") for t in a.terms)]
+        if c.relative:  # what comes before a comma, and topics (…には), belong to the clause further on
+            keep = [a for a in c.args[c.cut :] if not a.topic]
             carry = [a for a in c.args if a not in keep]
             c.args = keep
         c.args = _coordinate(c.args)
@@ -143,16 +150,19 @@ def _settle(clauses: list[Clause], vocab: Vocab) -> list[Clause]:
 def _coordinate(args: list[Arg]) -> list[Arg]:
     out: list[Arg] = []
     for a in args:
-        person = bool(out) and any(t.kind == "person" for t in out[-1].terms)
-        first = next((t.kind for t in a.terms if t.kind not in ("punct", "skip")), "")
-        if (out and out[-1].role == "と" and a.role != "と" and first not in ("num", "date", "time")
-                and (a.role in ("subj", "を") or not person)):
+        if out and out[-1].role == "と" and a.role != "と" and _head_kind(out[-1].terms) == _head_kind(a.terms):
             prev = out.pop()
             joiner = Term(prev.terms[-1].end, prev.terms[-1].end, "と", "noun", "and")
             out.append(Arg(a.role, [*prev.terms, joiner, *a.terms]))
         else:
             out.append(a)
     return out
+
+
+def _head_kind(terms: list[Term]) -> str:
+    """The kind of a phrase's head (its last content term), people and names counted as one kind."""
+    kind = next((t.kind for t in reversed(terms) if t.kind not in ("punct", "part", "skip", "aux", "suffix")), "")
+    return {"name": "person", "post": "person", "rank": "person", "adj": "org", "unit": "org"}.get(kind, kind)
 
 
 _ADNOMINAL = {"への": "に", "との": "と", "での": "で", "からの": "から", "に対する": "に"}
@@ -253,14 +263,14 @@ def render_clause(c: Clause, subject: Piece | None, *, omit_subject: bool = Fals
     """English for one clause, or None when its predicate is unknown or negated."""
     if c.verb is None or c.negative:
         return None
-    when: list[str] = []
+    when: list[tuple[str, str]] = []
     own_subj: Piece | None = None
     parts: list[str] = []
     objects: list[str] = []
     for a in c.args:
         dates = [t for t in a.terms if t.kind in ("date", "time") and t.en]
         rest = [t for t in a.terms if t.kind not in ("date", "time")]
-        when.extend(_date_phrase(t) if t.kind == "date" else _time_phrase(t.en or "") for t in dates)
+        when.extend((t.kind, _date_phrase(t) if t.kind == "date" else _time_phrase(t.en or "")) for t in dates)
         piece = render_phrase(rest) if has_content(rest) else None
         if piece is None:
             if a.role == "subj" and has_content(rest):
@@ -270,18 +280,23 @@ def render_clause(c: Clause, subject: Piece | None, *, omit_subject: bool = Fals
             own_subj = piece
             continue
         if a.role == "according":
-            when.insert(0, f"according to {piece.text}")
+            when.insert(0, ("according", f"according to {piece.text}"))
             continue
         prep = c.verb.args.get(a.role, _DEFAULT_PREP.get(a.role))
         if prep is None:
             return None  # a phrase whose role is unknown: do not guess
         if a.role == "で" and prep == "in" and piece.kind not in ("place", "org"):
-            prep = "with" if piece.kind in ("noun", "unit") else "in"
+            prep = "in"
         (objects if not prep else parts).append(f"{prep} {piece.text}".strip())
+    if c.verb.args.get("を") == "" and not objects and c.verb.args:
+        return None  # a transitive verb whose object we cannot name says too little (or something else)
     subj = own_subj or subject
     verb = c.verb.past if c.past else c.verb.present
     words = [subj.text if subj and not omit_subject else "", verb, *objects, *parts]
     text = " ".join(w for w in words if w)
     if when:
-        text = f"{text} {' '.join(when)}"
-    return text[:1].upper() + text[1:] if not subj else text
+        said = when[0][1]
+        for (k0, _), (k1, w) in pairwise(when):
+            said += (" " if k0 == "date" and k1 == "time" else " and ") + w  # on 9 March at 7 a.m.
+        text = f"{text} {said}"
+    return text

@@ -108,7 +108,8 @@ def _quantity_english(m: re.Match[str]) -> str | None:
         words.append(_PREFIX[m.group("pre")])
     if m.group("suf"):
         words.append(_SUFFIX[m.group("suf")])
-    words.append(format_number(value))
+    bare = not (counter or m.group("pre") or m.group("suf"))
+    words.append(str(int(value)) if bare and value == int(value) and 1900 <= value <= 2100 else format_number(value))
     if counter:
         sing, plur = COUNTERS[counter]
         words.append(sing if value == 1 else plur)

@@ -12,6 +12,7 @@ from .segment import Term
 from .vocab import Vocab
 
 GLOSS = "[gloss]"
+MIN_COVERAGE = 0.6  # share of the gloss's pieces a sentence rendering must keep, else the gloss is shown
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -85,7 +86,7 @@ def render_terms(terms: list[Term], vocab: Vocab, carried: Piece | None = None,
     said: Piece | None = None
     for c in main:
         own = _subject(c)
-        who = own or subject
+        who = own or (subject if subject is not carried or (c.verb is not None and c.verb.carry) else None)
         text = render_clause(c, who, omit_subject=who is not None and said is not None and who.text == said.text)
         if text is None:
             g = gloss(terms, vocab)
@@ -99,4 +100,10 @@ def render_terms(terms: list[Term], vocab: Vocab, carried: Piece | None = None,
         if who is not None:
             body = f"{who.text} {verb} that {body[:1].lower() + body[1:] if subject is None else body}"
     body = body[:1].upper() + body[1:]
+    g = gloss(terms, vocab)
+    # what the main clauses' phrases say (relative clauses only modify them)
+    pieces = [p for c in main for a in c.args for p in gloss(a.terms, vocab).split(" · ") if p]
+    kept = sum(1 for p in pieces if p in body)
+    if pieces and kept < MIN_COVERAGE * len(pieces):  # the clauses dropped most of what the sentence says
+        return Rendered(f"{GLOSS} {g}", "gloss")
     return Rendered(body.rstrip(".") + ".", "sentence", subject)

@@ -24,6 +24,7 @@ class Verb:
     past: str
     present: str
     args: dict[str, str] = field(default_factory=dict)  # particle -> preposition ("" = direct object)
+    carry: bool = False  # a missing subject may be the previous sentence's
 
 
 @dataclass
@@ -76,7 +77,8 @@ def load_vocab(path: Path | None = None) -> Vocab:
                  if e.pos == "adj" and e.en[:1].isupper() and "-" not in e.en and "'" not in e.en}
     verbs: dict[str, Verb] = {}
     for item in raw.get("verb", []):
-        v = Verb(str(item["past"]), str(item["present"]), {str(k): str(x) for k, x in item.get("args", {}).items()})
+        v = Verb(str(item["past"]), str(item["present"]), {str(k): str(x) for k, x in item.get("args", {}).items()},
+                 bool(item.get("carry", False)))
         for ja in item.get("ja", []):
             verbs[ja] = v
     return Vocab(entries, verbs, countries)
