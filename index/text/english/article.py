@@ -41,7 +41,7 @@ class SentenceEn:
 
 
 _TYPE_LETTER = {"who": "w", "when": "d", "where": "p", "count": "n"}
-SECOND_SENTENCE_SCORE = 1.0  # what a second sentence must score (it holds the kind of answer, or most words)
+SECOND_SENTENCE_SHARE = 0.6  # a second sentence is added when it scores this share of the best one
 
 
 @dataclass
@@ -152,10 +152,10 @@ def answer_line(english: ArticleEnglish, article: Article, passage: str, types: 
         en = s.en.lower()
         hits = sum(1 for w in set(words) if w in ja or w in en)
         typed = sum(1 for t in wanted if t in s.types) / len(wanted) if wanted else 0.0
-        return 2.0 * typed + hits / max(1, len(set(words))) + (0.3 if s.kind in ("sentence", "english") else 0.0)
+        return 2.0 * typed + hits / max(1, len(set(words))) + (0.1 if s.kind in ("sentence", "english") else 0.0)
 
     scored = sorted(((score(s), s) for s in cands), key=lambda x: (-x[0], x[1].start))
     picked = [scored[0][1]]
-    if len(scored) > 1 and scored[1][0] >= SECOND_SENTENCE_SCORE:  # a second sentence that also answers
+    if len(scored) > 1 and scored[1][0] >= SECOND_SENTENCE_SHARE * scored[0][0] > 0:  # nearly as good: both
         picked.append(scored[1][1])
     return " ".join(s.en for s in sorted(picked, key=lambda s: s.start))

@@ -288,10 +288,16 @@ def render_clause(c: Clause, subject: Piece | None, *, omit_subject: bool = Fals
         if a.role == "で" and prep == "in" and piece.kind not in ("place", "org"):
             prep = "in"
         (objects if not prep else parts).append(f"{prep} {piece.text}".strip())
-    if c.verb.args.get("を") == "" and not objects and c.verb.args:
+    passive = c.passive and bool(c.verb.passive)
+    if c.passive and not passive and c.verb.args.get("を") == "":
+        return None  # a passive we have no English for: the roles would come out reversed
+    if c.verb.args.get("を") == "" and not objects and c.verb.args and not passive:
         return None  # a transitive verb whose object we cannot name says too little (or something else)
     subj = own_subj or subject
-    verb = c.verb.past if c.past else c.verb.present
+    if passive:
+        verb = c.verb.passive if c.past else (c.verb.passive_present or c.verb.passive)
+    else:
+        verb = c.verb.past if c.past else c.verb.present
     words = [subj.text if subj and not omit_subject else "", verb, *objects, *parts]
     text = " ".join(w for w in words if w)
     if when:

@@ -25,6 +25,8 @@ class Verb:
     present: str
     args: dict[str, str] = field(default_factory=dict)  # particle -> preposition ("" = direct object)
     carry: bool = False  # a missing subject may be the previous sentence's
+    passive: str = ""  # past passive ("was appointed"); the present passive follows in passive_present
+    passive_present: str = ""
 
 
 @dataclass
@@ -78,7 +80,7 @@ def load_vocab(path: Path | None = None) -> Vocab:
     verbs: dict[str, Verb] = {}
     for item in raw.get("verb", []):
         v = Verb(str(item["past"]), str(item["present"]), {str(k): str(x) for k, x in item.get("args", {}).items()},
-                 bool(item.get("carry", False)))
+                 bool(item.get("carry", False)), str(item.get("passive", "")), str(item.get("passive_present", "")))
         for ja in item.get("ja", []):
             verbs[ja] = v
     return Vocab(entries, verbs, countries)
