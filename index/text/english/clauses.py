@@ -53,6 +53,32 @@ def _particles(terms: list[Term], i: int) -> tuple[str, int]:
     return "".join(t.surface for t in terms[i:j]), j
 
 
+def _comma_role(t: Term, np: list[Term]) -> str | None:
+    """The role of the phrase a comma closes: dates and adverbs before a comma ("other"), a topic without a
+    particle (陸自、… -> "subj"); None when the comma is inside a phrase (兵站や人事、調達)."""
+    if t.kind != "punct" or t.surface not in ("、", ","):
+        return None
+    if not np or all(x.kind in ("date", "time", "skip", "punct") for x in np):
+        return "other"
+    if t.surface == "、" and _last_content(np) in ("org", "person") and not any(x.surface == "の" for x in np):
+        return "subj"
+    return None
+
+
+def _predicate(terms: list[Term], i: int, np: list[Term], vocab: Vocab, headline: bool) -> str | None:
+    """The predicate at ``terms[i]`` (a verb, or an activity noun + する), popping the noun from ``np``."""
+    t = terms[i]
+    if t.kind == "verb" and t.lemma not in _LIGHT:
+        return t.lemma
+    if t.kind == "verb" and t.lemma in ("する", "できる") and np and np[-1].kind in ("noun", "verb"):
+        noun = np.pop()
+        return noun.lemma or noun.surface
+    if t.kind == "noun" and vocab.verb(t.lemma or t.surface) and (
+            _light_follows(terms, i) or (headline and _phrase_ends(terms, i))):
+        return t.lemma or t.surface
+    return None
+
+
 def split_clauses(terms: list[Term], vocab: Vocab, *, headline: bool = False) -> list[Clause]:
     """The clauses of a sentence; in a ``headline`` an activity noun ending a phrase is a predicate too
     (``中谷防衛大臣を表敬`` = pays a courtesy call on)."""
@@ -62,20 +88,11 @@ def split_clauses(terms: list[Term], vocab: Vocab, *, headline: bool = False) ->
     i = 0
     while i < len(terms):
         t = terms[i]
-        if t.kind == "punct" and t.surface in ("、", ",") and (not np or all(
-                x.kind in ("date", "time", "skip", "punct") for x in np)):
+        role = _comma_role(t, np)
+        if role is not None:
             if np and has_content(np):
-                cur.args.append(Arg("other", np))
-            np = []
-            cur.cut = len(cur.args)
-            i += 1
-            continue
-        if t.kind == "punct" and t.surface == "、" and np and _last_content(np) in ("org", "person") and not any(
-                x.surface == "の" for x in np):  # 陸自、… (a headline's or sentence's topic)
-            cur.args.append(Arg("subj", np))
-            np = []
-            cur.cut = len(cur.args)
-            i += 1
+                cur.args.append(Arg(role, np))
+            np, cur.cut, i = [], len(cur.args), i + 1
             continue
         if t.kind == "part" and t.surface in ("や", "か", "及び", "および", "ならびに"):
             np.append(t)
@@ -90,22 +107,13 @@ def split_clauses(terms: list[Term], vocab: Vocab, *, headline: bool = False) ->
             run, j = _particles(terms, i)
             if run.endswith("の") or (j < len(terms) and terms[j].surface == "の"):
                 np.extend(terms[i:j])
-                i = j
-                continue
-            role = _ROLE.get(run) or _ROLE.get(run[:1], "other")
-            if np and has_content(np):
-                cur.args.append(Arg(role, np, "は" in run))
-            np = []
+            else:
+                if np and has_content(np):
+                    cur.args.append(Arg(_ROLE.get(run) or _ROLE.get(run[:1], "other"), np, "は" in run))
+                np = []
             i = j
             continue
-        pred = None
-        if t.kind == "verb" and t.lemma not in _LIGHT:
-            pred = t.lemma
-        elif t.kind == "verb" and t.lemma in ("する", "できる") and np and np[-1].kind in ("noun", "verb"):
-            pred = np.pop().lemma or np[-1].surface
-        elif t.kind == "noun" and vocab.verb(t.lemma or t.surface) and (
-                _light_follows(terms, i) or (headline and _phrase_ends(terms, i))):
-            pred = t.lemma or t.surface
+        pred = _predicate(terms, i, np, vocab, headline)
         if pred is None:
             np.append(t)
             i += 1
