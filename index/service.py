@@ -114,6 +114,10 @@ class IndexService:
         ]
         return sorted(out, key=lambda a: (a.published, a.url), reverse=True)
 
+    def title_en(self, article: Article) -> str:
+        """The article's title in English (the title itself when it is English), as stored at ingest."""
+        return self.searcher.english.title_en(article)
+
     def events(self, since: date | datetime | None = None, until: date | datetime | None = None,
                type: str | None = None) -> list[Event]:
         """Events (courtesy calls, meetings, visits, exercises, launches...) of the live generation whose

@@ -52,6 +52,13 @@ def test_every_result_carries_title_en_and_answer_en(service):
     assert "Khare" in top["title_en"]
 
 
+def test_digest_titles_in_english(service):
+    arts = service.articles_between(None)
+    assert arts and all(service.title_en(a) for a in arts)
+    khare = next(a for a in arts if a.url == JULY_4)
+    assert "Khare" in service.title_en(khare)
+
+
 def test_events_filters(service):
     july = service.events(since=date(2025, 7, 1), until=date(2025, 7, 31))
     assert july and all(e.date and date(2025, 7, 1) <= (e.end_date or e.date) and e.date <= date(2025, 7, 31)
