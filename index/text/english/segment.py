@@ -62,7 +62,8 @@ def _sudachi():
     if tok is None:
         from sudachipy import Dictionary
 
-        tok = _local.tok = Dictionary(dict="core").create()
+        d = Dictionary(dict="core")
+        tok = _local.tok = d.tokenizer() if hasattr(d, "tokenizer") else d.create()
     return tok
 
 

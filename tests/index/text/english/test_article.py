@@ -101,7 +101,8 @@ def _allowed_words(a: Article) -> set[str]:
             words.update(re.findall(r"[A-Za-z][A-Za-z'\-.]*", e.en))
     for v in vocab.verbs.values():  # verbs name nobody: any of them may describe what the text says
         words.update(re.findall(r"[A-Za-z][A-Za-z'\-.]*", f"{v.past} {v.present}"))
-    tok = Dictionary(dict="core").create()
+    d = Dictionary(dict="core")
+    tok = d.tokenizer() if hasattr(d, "tokenizer") else d.create()
     for mode in (SplitMode.C, SplitMode.A):
         for m in tok.tokenize(text, mode):
             if is_kana(m.reading_form()):
