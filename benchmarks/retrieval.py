@@ -173,6 +173,94 @@ def run_set(index_dir: Path, embedder, questions, today, systems=SYSTEMS, tokeni
     return out
 
 
+# --------------------------------------------------------------------------- English answers (issue 14)
+
+
+def fold(text: str) -> str:
+    """Case, diacritics and long vowels folded: Ryūkyū = Ryukyu, ou = o."""
+    import unicodedata
+
+    t = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+    for a, b in (("ou", "o"), ("oo", "o"), ("uu", "u"), ("oh", "o")):
+        t = t.replace(a, b)
+    return t
+
+
+def english_measures(searcher, questions: list[dict], *, k: int = 10, today: date | None = None) -> dict:
+    """The issue-14 figures: annotated questions whose expected article's result has an ``answer_en`` holding
+    a key; English questions whose top ``answer_en`` is English; Japanese titles with an English ``title_en``;
+    and what rendering costs (per answer at query time, per article at ingest)."""
+    from index.models import Query
+    from index.text.english import english_for, is_english
+    from index.text.english.render import cjk_share
+
+    hits_key, annotated, en_ok, en_total, per_q = 0, 0, 0, 0, []
+    render_ms: list[float] = []
+    for q in questions:
+        ans = searcher.search(Query(text=q["question"], k=k, today=today))
+        plan = searcher.plan(q["question"], today or date.today())
+        for h in ans.hits:  # the cost of the English of one answer, as the searcher pays it
+            art = searcher.articles[h.article_id]
+            t0 = time.perf_counter()
+            searcher.english.render(art, h.passage, plan.answer_types, plan.highlight_terms)
+            render_ms.append((time.perf_counter() - t0) * 1000)
+        keys = q.get("answer_en") or []
+        if keys:
+            annotated += 1
+            hit = next((h for h in ans.hits if h.url in set(q["expected_urls"])), None)
+            ok = hit is not None and any(fold(key) in fold(hit.answer_en) for key in keys)
+            hits_key += ok
+            per_q.append({"id": q["id"], "ok": ok, "keys": keys, "answer_en": hit.answer_en if hit else None})
+        if q.get("lang") == "en" and ans.hits:
+            en_total += 1
+            en_ok += is_english(ans.hits[0].answer_en)
+    ja_titles = [a for a in searcher.articles.values() if cjk_share(a.title) > 0.10]
+    titled = sum(1 for a in ja_titles if is_english(searcher.english.title_en(a)))
+    sample = list(searcher.articles.values())[:40]
+    t0 = time.perf_counter()
+    for a in sample:
+        english_for(a)
+    ingest_ms = (time.perf_counter() - t0) * 1000 / max(1, len(sample))
+    render_ms.sort()
+
+    def pct(p: float) -> float | None:
+        return round(render_ms[min(len(render_ms) - 1, int(p * len(render_ms)))], 3) if render_ms else None
+
+    return {
+        "answer_key": round(hits_key / annotated, 4) if annotated else None, "annotated": annotated,
+        "english_top": round(en_ok / en_total, 4) if en_total else None, "english_questions": en_total,
+        "title_en": round(titled / len(ja_titles), 4) if ja_titles else None, "japanese_titles": len(ja_titles),
+        "render_ms_p50": pct(0.5), "render_ms_p95": pct(0.95), "render_ms_max": pct(1.0),
+        "ingest_ms_per_article": round(ingest_ms, 2), "per_question": per_q,
+    }
+
+
+def print_english(label: str, m: dict, out=sys.stdout) -> None:
+    print(f"\n== English answers: {label}", file=out)
+    print(f"answer_en holds a key (expected article)   {m['answer_key']}  of {m['annotated']} annotated questions",
+          file=out)
+    print(f"top answer_en is English (English q.)      {m['english_top']}  of {m['english_questions']}", file=out)
+    print(f"Japanese titles with an English title_en   {m['title_en']}  of {m['japanese_titles']}", file=out)
+    print(f"answer rendering ms p50/p95/max            {m['render_ms_p50']} / {m['render_ms_p95']} / "
+          f"{m['render_ms_max']}", file=out)
+    print(f"ingest: English of one article, ms         {m['ingest_ms_per_article']}", file=out)
+
+
+def run_english(index_dir: Path, embedder, questions, today, verbose: bool = False) -> dict:
+    from index.search.searcher import Searcher
+    from index.store.generation import Generation
+
+    gen = Generation.open(index_dir, model_id=embedder.model_id)
+    try:
+        m = english_measures(Searcher(gen, embedder), questions, today=today)
+    finally:
+        gen.close()
+    if verbose:
+        for r in m["per_question"]:
+            print(f"{r['id']:<9} {'ok ' if r['ok'] else 'MISS'} {r['keys']} <- {r['answer_en']}")
+    return m
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.retrieval", description=__doc__.splitlines()[0])
     ap.add_argument("dir", type=Path, help="evaluation set folder (articles.jsonl, questions.jsonl)")
@@ -189,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--offtopic", type=Path, nargs="*", default=[],
                     help="questions no index answers (asked of the same index; off-topic flagged / said so)")
     ap.add_argument("--fusions", nargs="*", default=[], help="also run the hybrid with these fusions (rrf, score)")
+    ap.add_argument("--english", action="store_true",
+                    help="also measure the English answer lines and titles (issue 14)")
     args = ap.parse_args(argv)
 
     questions = load_questions(args.dir / "questions.jsonl") + [q for p in args.offtopic for q in load_questions(p)]
@@ -209,6 +299,10 @@ def main(argv: list[str] | None = None) -> int:
                     tok_res[backend] = run_set(index_dir, embedder, questions, args.today, ("bm25",), backend)["bm25"]
                 print_table(f"BM25-only by tokenizer ({label})", tok_res)
                 res = {**res, **{f"bm25[{b}]": r for b, r in tok_res.items()}}
+            if args.english:
+                em = run_english(index_dir, embedder, questions, args.today, args.verbose)
+                print_english(label, em)
+                res = {**res, "english": em}
             results[label] = res
             if args.verbose:
                 for r in res["hybrid"]["per_question"]:

@@ -91,6 +91,61 @@ class Hit:
     nearest_only: bool = False  # True when shown only as "nearest", not as an answer
     context: str = ""  # the passage with the sentences around it ("More", ``--context``)
     context_offset: int = 0  # where ``passage`` starts inside ``context``
+    title_en: str = ""  # the title in English (the title itself when it is English)
+    answer_en: str = ""  # one or two English sentences saying what the passage says in answer
+
+
+EVENT_TYPES = ("courtesy_call", "meeting", "phone_talk", "visit", "exercise", "launch", "delivery", "commissioning",
+               "appointment")
+
+
+@dataclass(frozen=True)
+class EventActor:
+    """Someone an event names: as the article writes the name, in English, their post, their country."""
+
+    name: str
+    name_en: str
+    role_en: str = ""
+    country: str = ""
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "name_en": self.name_en, "role_en": self.role_en, "country": self.country}
+
+
+@dataclass(frozen=True)
+class Event:
+    """Who met whom, visited, exercised, launched... on which day: one row of the events table, with the
+    article and passage it comes from."""
+
+    type: str  # one of EVENT_TYPES
+    date: date | None
+    end_date: date | None
+    actors: tuple[EventActor, ...]
+    place: str
+    place_en: str
+    summary_en: str
+    url: str
+    title: str
+    chunk_id: str
+
+    def to_json(self) -> dict:
+        return {
+            "type": self.type, "date": self.date.isoformat() if self.date else None,
+            "end_date": self.end_date.isoformat() if self.end_date else None,
+            "actors": [a.to_json() for a in self.actors], "place": self.place, "place_en": self.place_en,
+            "summary_en": self.summary_en, "url": self.url, "title": self.title, "chunk_id": self.chunk_id,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> Event:
+        return cls(
+            str(d["type"]), date.fromisoformat(d["date"]) if d.get("date") else None,
+            date.fromisoformat(d["end_date"]) if d.get("end_date") else None,
+            tuple(EventActor(str(a["name"]), str(a["name_en"]), str(a.get("role_en", "")), str(a.get("country", "")))
+                  for a in d.get("actors", [])),
+            str(d.get("place", "")), str(d.get("place_en", "")), str(d.get("summary_en", "")), str(d["url"]),
+            str(d.get("title", "")), str(d.get("chunk_id", "")),
+        )
 
 
 def validate_question(text: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
@@ -144,6 +199,7 @@ class Answer:
                     "passage": h.passage, "score": round(float(h.score), 6), "chunk_id": h.chunk_id,
                     "highlights": [list(s) for s in h.highlights],
                     **({"context": h.context} if h.context else {}),
+                    "title_en": h.title_en, "answer_en": h.answer_en,
                     **({"nearest_only": True} if h.nearest_only else {}),
                     **({"also_at": list(h.alt_urls)} if h.alt_urls else {}),
                 }

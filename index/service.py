@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from .embedding.protocol import Embedder
-from .errors import DefnewsError, IndexMissingError
+from .errors import DefnewsError, IndexMissingError, InvalidQueryError
 from .ingest.indexer import Indexer, Progress
 from .ingest.report import IngestReport
-from .models import Answer, Article, Query
+from .models import EVENT_TYPES, Answer, Article, Event, Query
 from .search.searcher import Searcher
 from .sources.collect import (
     RemoteReader,
@@ -29,6 +29,7 @@ from .sources.collect import (
 )
 from .sources.config import SourcesConfig
 from .sources.formats import ParseResult, parse_path
+from .store.events import load_events, select_events
 from .store.generation import Generation, current_generation, index_size_bytes
 from .text.chunking import ChunkerConfig
 
@@ -62,6 +63,7 @@ class IndexService:
         self._load_lock = threading.Lock()
         self._reindex_lock = threading.Lock()
         self.last_report: IngestReport | None = None
+        self._events: tuple[Path, list[Event]] | None = None
 
     # ------------------------------------------------------------------ reading
 
@@ -111,6 +113,23 @@ class IndexService:
             and (not section or a.section == section)
         ]
         return sorted(out, key=lambda a: (a.published, a.url), reverse=True)
+
+    def title_en(self, article: Article) -> str:
+        """The article's title in English (the title itself when it is English), as stored at ingest."""
+        return self.searcher.english.title_en(article)
+
+    def events(self, since: date | datetime | None = None, until: date | datetime | None = None,
+               type: str | None = None) -> list[Event]:
+        """Events (courtesy calls, meetings, visits, exercises, launches...) of the live generation whose
+        period meets [since, until], of one ``type`` (see ``index.models.EVENT_TYPES``) or all, oldest first."""
+        if type is not None and type not in EVENT_TYPES:
+            raise InvalidQueryError(f"unknown event type {type!r} (one of {', '.join(EVENT_TYPES)})")
+        s = self.searcher
+        cached = self._events
+        if cached is None or cached[0] != s.gen.path:
+            cached = (s.gen.path, load_events(s.gen.path, list(s.articles.values()), s.chunks))
+            self._events = cached
+        return select_events(cached[1], _day(since), _day(until), type)
 
     # ------------------------------------------------------------------ writing
 
@@ -316,3 +335,6 @@ def highlight_spans(text: str, terms: Sequence[str]) -> tuple[tuple[int, int], .
     from .search.passages import highlight_spans as spans
 
     return spans(text, terms)
+
+def _day(d: date | datetime | None) -> date | None:
+    return d.date() if isinstance(d, datetime) else d

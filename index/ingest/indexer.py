@@ -17,6 +17,8 @@ from ..errors import IndexCorruptError
 from ..models import Article
 from ..sources.formats import Rejection
 from ..store.durable import writer_lock
+from ..store.english import english_file, render_articles, stored_english
+from ..store.events import events_file
 from ..store.generation import (
     Generation,
     NewGeneration,
@@ -116,13 +118,17 @@ class Indexer:
                 "chunker": {"max_chars": self.chunker.max_chars, "min_chars": self.chunker.min_chars},
                 **(info or {}),
             }
+            # the English of unchanged articles comes from the live generation; the others are rendered
+            english = render_articles(ordered, stored_english(self._live(full)),
+                                      {a.id for u, a in merged.items() if u not in changed})
             progress("write", 0, 1)
             # the keyword index and the headlines' dates are built here, once: loading a generation reads them
             gen = write_generation(
                 self.index_dir,
                 NewGeneration(articles=ordered, chunks=chunks, vectors=vectors, model_id=self.embedder.model_id,
                               info=meta, extra_files=dict([keyword_index_file(ordered, chunks),
-                                                headlines_file(ordered)])),
+                                                headlines_file(ordered), english_file(english),
+                                                events_file(ordered, chunks, english)])),
                 index_type=self.index_type,
                 crash_hook=self.crash_hook,
             )

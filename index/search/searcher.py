@@ -21,6 +21,7 @@ import numpy as np
 
 from ..embedding.protocol import Embedder
 from ..models import Answer, Article, Chunk, DateSpan, Hit, Query
+from ..store.english import load_english
 from ..store.generation import Generation
 from ..store.headlines import load_headline_dates
 from ..store.keyword import BM25Index, load_keyword_index
@@ -67,6 +68,7 @@ class Searcher:
             self._art_rows[int(a)].append(row)
         self.dense = DenseIndex(gen.faiss, gen.manifest.index_type)
         self.bm25: BM25Index = load_keyword_index(gen.path, self.articles, self.chunks, self.tokenizer)
+        self.english = load_english(gen.path)
         headlines = load_headline_dates(gen.path, self.articles)
         headline_dates: list[tuple[DateSpan, ...]] = [headlines[a] for a in art_ids]
         chunk_dates = [c.dates for c in self.chunks]
@@ -176,11 +178,13 @@ class Searcher:
             chunk = self.chunks[next((r for r in rows if self.chunks[r].start <= s < self.chunks[r].end), row)]
         cs, ce = context_window(art.body, s, e, max(cfg.context_chars, e - s))
         text = art.body[s:e]
+        title_en, answer_en = self.english.render(art, text, plan.answer_types, plan.highlight_terms)
         return Hit(
             chunk_id=chunk.chunk_id, article_id=art.id, url=art.url, title=art.title,
             published=art.published, section=art.section, passage=text, score=score,
             highlights=highlight_spans(text, plan.highlight_terms), alt_urls=art.alt_urls, nearest_only=nearest_only,
             context=art.body[cs:ce], context_offset=s - cs,
+            title_en=title_en, answer_en=answer_en,
         )
 
 

@@ -1,0 +1,67 @@
+"""The events of a generation's articles (``events.json``), extracted once at ingest (see
+:mod:`index.text.events`). A generation written before this file existed gets them extracted on load."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+from ..models import Article, Chunk, Event
+from ..text.english import ArticleEnglish, english_for
+from ..text.events import extract_events
+
+log = logging.getLogger(__name__)
+
+EVENTS_FILE = "events.json"
+
+
+def article_events(articles: Iterable[Article], chunks: Sequence[Chunk],
+                   english: dict[str, ArticleEnglish] | None = None) -> list[Event]:
+    """Every article's events, oldest date first (undated last)."""
+    by_article: dict[str, list[Chunk]] = {}
+    for c in chunks:
+        by_article.setdefault(c.article_id, []).append(c)
+    out: list[Event] = []
+    for a in articles:
+        ae = (english or {}).get(a.id) or english_for(a)
+        out.extend(extract_events(a, by_article.get(a.id, []), ae))
+    return sorted(out, key=lambda e: (e.date is None, e.date or date.min, e.url, e.type))
+
+
+def events_file(articles: Iterable[Article], chunks: Sequence[Chunk],
+                english: dict[str, ArticleEnglish] | None = None) -> tuple[str, bytes]:
+    """(file name, bytes) for ``NewGeneration.extra_files``."""
+    data = {"events": [e.to_json() for e in article_events(articles, chunks, english)]}
+    return EVENTS_FILE, json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def load_events(gen_path: Path, articles: Sequence[Article], chunks: Sequence[Chunk]) -> list[Event]:
+    """The generation's events: from its file, or extracted now when it has none (or it is unreadable)."""
+    path = Path(gen_path) / EVENTS_FILE
+    if path.is_file():
+        try:
+            return [Event.from_json(d) for d in json.loads(path.read_text("utf-8"))["events"]]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("cannot read %s (%s); extracting the events again", path, exc)
+    return article_events(articles, chunks)
+
+
+def select_events(events: Iterable[Event], since: date | None = None, until: date | None = None,
+                  type: str | None = None) -> list[Event]:
+    """Events of ``type`` (any when None) whose period meets [since, until]; undated events only when no
+    period is asked for."""
+    out = []
+    for e in events:
+        if type and e.type != type:
+            continue
+        if since or until:
+            if e.date is None:
+                continue
+            last = e.end_date or e.date
+            if (since and last < since) or (until and e.date > until):
+                continue
+        out.append(e)
+    return out
