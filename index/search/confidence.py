@@ -11,13 +11,15 @@ The evidence, each on a scale that does not depend on the corpus' size or the mo
 - ``missing``: the rarest of the question's content concepts that the article does not match (0: none
   missing, 1: an unseen word), so that a named person, ship or place missing from the article counts
   against it whatever else matches;
+- ``unseen_name`` / ``name_missing``: a name of the question (a capitalised word, a katakana word) that
+  the corpus never uses / that the corpus knows but this article does not hold (in a script it could);
 - ``answer_type``: whether the passage holds the kind of thing asked for (a number for "how many", a
   name for "who", a date for "when", a place for "where"); 1 when the question asks for none of these;
 - ``date``: agreement of the article's headline (or the passage) with the question's dates (1 = inside).
 
 The verdict: a hit is an answer when the dates agree (if the question names any), its article matches
 a fair share of the question (``min_cover_article``: a match on dates or generic words alone is never
-enough) and every name of the question that the corpus knows, and a logistic model
+enough) and the names of the question that the glossary knows, and a logistic model
 of the topical evidence says so (weights and threshold in :class:`~index.search.config.SearchConfig`,
 fitted by cross-validation with ``python -m benchmarks.calibrate``). A question whose best articles match
 none of its content words and whose passages stand near the corpus' middle has no topic here at all:
@@ -27,6 +29,7 @@ none of its content words and whose passages stand near the corpus' middle has n
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -107,7 +110,7 @@ class Confidence:
             "unseen_name": float(any(not self.bm25.concept_seen(
                 next((c for c in concepts if name in c.variants), None) or QueryConcept((name,)))
                 for name in plan.names)),
-            "name_missing": self._name_missing(plan, rows),
+            "name_missing": float(self._name_missing(plan, rows)),
             "answer_type": answer_type_match(plan.answer_types, self.chunk_text[row]) if plan.answer_types else 1.0,
             "date": self.date_agreement(row, plan) if plan.dates else None,
         }
@@ -115,12 +118,17 @@ class Confidence:
     def _name_missing(self, plan: QueryPlan, rows: np.ndarray) -> bool:
         """Whether a name of the question that the corpus knows (a person, place, ship, country..., in any
         of its glossary spellings) is absent from the article: the article is then about something else,
-        however much else matches."""
+        however much else matches. Only names the glossary spells in both languages count (a country, a
+        place, a body: not any katakana or capitalised word), in the article's script."""
+        japanese = _is_japanese(self.chunk_text[int(rows[0])]) if len(rows) else False
         named = []
         for name in plan.names:
-            concept = next((c for c in plan.concepts if name in c.variants), None) or QueryConcept((name,))
-            if self.bm25.concept_seen(concept):  # (names the corpus never uses count in ``unseen_name``)
-                named.append(concept)
+            concept = next((c for c in plan.concepts if name in c.variants), None)
+            if concept is None or not _both_scripts(concept):
+                continue  # only names the glossary spells in both languages: a known place, country, body
+            spellable = [v for v in concept.variants if _is_japanese("".join(v)) == japanese]
+            if spellable and self.bm25.concept_seen(QueryConcept(tuple(spellable))):
+                named.append(QueryConcept(tuple(spellable)))  # (unseen names count in ``unseen_name``)
         return bool(named) and not self.bm25.concept_matches(named, rows).any(axis=1).all()
 
     def _cover_article(self, plan: QueryPlan, row: int) -> float:
@@ -146,9 +154,24 @@ class Confidence:
         return max((qd.matches(sp) for qd in plan.dates.items for sp in spans), default=0.0)
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+def _is_japanese(text: str) -> bool:
+    """Mostly Japanese script (kana or kanji make up a fifth of the letters or more)."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    return letters > 0 and len(_CJK.findall(text)) * 5 >= letters
+
+
+def _both_scripts(concept: QueryConcept) -> bool:
+    """The concept has a Latin and a Japanese spelling (readings aside): a glossary term."""
+    kinds = {_is_japanese("".join(v)) for v in concept.variants if not v[0].startswith("~")}
+    return kinds == {True, False}
+
+
 FEATURES = ("dense_z", "cover_passage", "cover_article", "cover_seen", "missing", "unseen", "unseen_name",
-            "answer_type")
-SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # the direction each feature's evidence points: more of it, more likely
+            "name_missing", "answer_type")
+SIGNS = (1, 1, 1, 1, -1, -1, -1, -1, 1)  # the direction each feature's evidence points: more of it, more likely
 
 
 def feature_vector(ev: dict) -> list[float]:

@@ -5,7 +5,10 @@ A chunk's agreement with the question is the best overlap score of its own dates
 :meth:`index.text.dates.QueryDate.matches`); a chunk also gets 80% of the best agreement of its article
 (the article is about that day even where a passage does not repeat the date). A question date without a
 year prefers the most recent year: the span ``parse_question_dates`` gives (the last such day on or before
-today) scores in full, each year further back is discounted by ``year_decay``.
+today) scores in full, each year further back is discounted by ``year_decay``; and it matches only dates
+that lie within ``YEARLESS_WINDOW`` days of their article's publication (a yearless date means a day near
+"now": a text's mention of the same day in a distant year, or in a text whose publication date has no
+meaning of its own, is not that day).
 """
 
 from __future__ import annotations
@@ -20,15 +23,20 @@ from ..text.dates.periods import shift_years
 
 ARTICLE_SHARE = 0.8
 YEARS_BACK = 4
+YEARLESS_WINDOW = 183  # days either side of the publication date
 
 
 class DateIndex:
     """All (chunk, first, last) date entries, sorted by first day (ordinal numbers)."""
 
     def __init__(self, chunk_dates: Sequence[Sequence[DateSpan]], chunk_article: np.ndarray, n_articles: int,
-                 *, title_dates: Sequence[Sequence[DateSpan]] | None = None, year_decay: float = 0.6) -> None:
-        self.chunks = _Entries(chunk_dates)
-        self.titles = _Entries(title_dates or [() for _ in range(n_articles)])
+                 *, title_dates: Sequence[Sequence[DateSpan]] | None = None, year_decay: float = 0.6,
+                 article_days: np.ndarray | None = None) -> None:
+        """``article_days``: each article's publication day (ordinal); without it yearless question dates
+        match at any distance from publication."""
+        chunk_days = article_days[chunk_article] if article_days is not None else None
+        self.chunks = _Entries(chunk_dates, chunk_days)
+        self.titles = _Entries(title_dates or [() for _ in range(n_articles)], article_days)
         self.has_title = np.zeros(n_articles, bool)
         if title_dates is not None:
             self.has_title[:] = [bool(t) for t in title_dates]
@@ -98,7 +106,7 @@ class DateIndex:
 class _Entries:
     """(owner, first, last) date entries sorted by first day (ordinal numbers)."""
 
-    def __init__(self, dates: Sequence[Sequence[DateSpan]]) -> None:
+    def __init__(self, dates: Sequence[Sequence[DateSpan]], owner_days: np.ndarray | None = None) -> None:
         rows, firsts, lasts = [], [], []
         for i, spans in enumerate(dates):
             for s in spans:
@@ -109,6 +117,7 @@ class _Entries:
         self.row = np.asarray(rows, np.int64)[order]
         self.first = np.asarray(firsts, np.int64)[order]
         self.last = np.asarray(lasts, np.int64)[order]
+        self.pub = None if owner_days is None else np.asarray(owner_days, np.int64)[self.row]  # owner's day
         self.max_len = int((self.last - self.first).max()) + 1 if len(self.first) else 1
 
     def score_sparse(self, qdates: QueryDates, year_decay: float) -> tuple[np.ndarray, np.ndarray]:
@@ -121,7 +130,8 @@ class _Entries:
             for k in years:
                 qf = shift_years(span.first, k).toordinal()
                 ql = shift_years(span.last, k).toordinal()
-                if (hit := self._score_span(qf, ql, year_decay ** (-k))) is not None:
+                near = None if qd.year_explicit else YEARLESS_WINDOW
+                if (hit := self._score_span(qf, ql, year_decay ** (-k), near)) is not None:
                     rs.append(hit[0])
                     ss.append(hit[1])
         if not rs:
@@ -135,7 +145,10 @@ class _Entries:
         keep = s > 0
         return r[keep], s[keep]
 
-    def _score_span(self, qf: int, ql: int, factor: float) -> tuple[np.ndarray, np.ndarray] | None:
+    def _score_span(self, qf: int, ql: int, factor: float,
+                    near: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+        """Scores of the entries overlapping [qf, ql]; with ``near``, only entries that start within that
+        many days of their owner's publication day."""
         lo_i = int(np.searchsorted(self.first, qf - self.max_len, "left"))
         hi_i = int(np.searchsorted(self.first, ql, "right"))
         if hi_i <= lo_i:
@@ -143,6 +156,8 @@ class _Entries:
         f, la, r = self.first[lo_i:hi_i], self.last[lo_i:hi_i], self.row[lo_i:hi_i]
         lo, hi = np.maximum(qf, f), np.minimum(ql, la)
         overlap = hi >= lo
+        if near is not None and self.pub is not None:
+            overlap &= np.abs(f - self.pub[lo_i:hi_i]) <= near
         if not overlap.any():
             return None
         f, la, r, lo, hi = f[overlap], la[overlap], r[overlap], lo[overlap], hi[overlap]

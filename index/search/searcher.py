@@ -72,7 +72,9 @@ class Searcher:
         headlines = load_headline_dates(gen.path, self.articles)
         headline_dates: list[tuple[DateSpan, ...]] = [headlines[a] for a in art_ids]
         chunk_dates = [c.dates for c in self.chunks]
-        self.dates = DateIndex(chunk_dates, self._chunk_art, len(art_ids), title_dates=headline_dates)
+        art_days = np.asarray([self.articles[a].published.date().toordinal() for a in art_ids], np.int64)
+        self.dates = DateIndex(chunk_dates, self._chunk_art, len(art_ids), title_dates=headline_dates,
+                               article_days=art_days)
         self.planner = Planner(self.tokenizer, self.glossary, self.config)
         self.confidence = Confidence(self.config, self.dense, self.bm25, chunk_dates, self._chunk_art,
                                      headline_dates, self._art_rows, [c.text for c in self.chunks])

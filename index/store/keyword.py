@@ -205,9 +205,11 @@ class BM25Index:
         return total, share
 
     def concept_idf(self, concept: QueryConcept) -> float:
-        """How rare the concept is: its best spelling's summed IDF, an unseen token counting the largest
-        IDF (a word the corpus never uses is the strongest sign that it cannot answer)."""
-        return max((sum(self._spelling_idf(list(dict.fromkeys(v)))[0].values()) for v in concept.variants),
+        """How rare the concept is: the summed IDF of its rarest spelling the corpus uses; when it uses none,
+        of its spellings with every token at the largest IDF (a word the corpus never uses is the strongest
+        sign that it cannot answer)."""
+        seen = [v for v in concept.variants if all(t in self.vocab for t in v)]
+        return max((sum(self._spelling_idf(list(dict.fromkeys(v)))[0].values()) for v in seen or concept.variants),
                    default=0.0)
 
     def concept_seen(self, concept: QueryConcept) -> bool:

@@ -90,3 +90,18 @@ def test_no_question_dates_and_an_empty_index_score_nothing():
     empty = index([], [], 0)
     rows, vals = empty.score_sparse(QueryDates.parse("on November 12, 2024", TODAY))
     assert rows.tolist() == [] and vals.tolist() == []
+
+
+def test_a_yearless_date_matches_only_near_the_articles_publication():
+    # one chunk per article: the same day named by a text published that week and by one published years on
+    days = np.asarray([date(2025, 7, 5).toordinal(), date(2031, 1, 10).toordinal()], np.int64)
+    idx = index([(day("2025-07-04"),), (day("2025-07-04"),)], [0, 1], 2, article_days=days)
+    rows, vals = idx.score_sparse(QueryDates.parse("7月4日に何があった?", date(2025, 12, 1)))
+    assert rows.tolist() == [0] and vals[0] == pytest.approx(1.0)
+    # with the year given, the date matches wherever it stands
+    rows, _ = idx.score_sparse(QueryDates.parse("2025年7月4日に何があった?", date(2025, 12, 1)))
+    assert rows.tolist() == [0, 1]
+    # without publication days (no window), as before
+    rows, _ = index([(day("2025-07-04"),), (day("2025-07-04"),)], [0, 1], 2).score_sparse(
+        QueryDates.parse("7月4日に何があった?", date(2025, 12, 1)))
+    assert rows.tolist() == [0, 1]
