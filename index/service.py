@@ -15,11 +15,7 @@ from pathlib import Path
 
 from .embedding.protocol import Embedder
 from .errors import DefnewsError, IndexMissingError, InvalidQueryError
-from .ingest.indexer import Indexer, Progress
-from .ingest.report import IngestReport
-from .models import EVENT_TYPES, Answer, Article, Event, Query
-from .search.searcher import Searcher
-from .sources.collect import (
+from .ingest.collect import (
     RemoteReader,
     SourceState,
     forget_unindexed,
@@ -27,6 +23,10 @@ from .sources.collect import (
     read_sources,
     save_states,
 )
+from .ingest.indexer import Indexer, Progress
+from .ingest.report import IngestReport
+from .models import EVENT_TYPES, Answer, Article, Event, Query
+from .search.searcher import Searcher
 from .sources.config import SourcesConfig
 from .sources.formats import ParseResult, parse_path
 from .store.events import load_events, select_events

@@ -11,7 +11,7 @@ are still listed) and nothing is re-chunked or re-embedded for them. A page coun
   indexed, or
 - the page itself answers ``304`` to a conditional request (ETag / Last-Modified from last time).
 
-Everything remembered lives in ``state.http`` (see :class:`index.sources.collect.SourceState`);
+Everything remembered lives in ``state.http`` (see :class:`index.ingest.collect.SourceState`);
 ``state.http`` and ``state.kept`` are only replaced when the source was read, so a failing source keeps
 what it had.
 

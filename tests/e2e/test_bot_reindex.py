@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.settings import SAMPLE_DIR
 from bot.features.reindex.discord import reindex_busy
-from index.sources.collect import STATE_FILE
+from index.ingest.collect import STATE_FILE
 from tests.e2e.botkit import EPHEMERAL, EXAMPLE_QUESTION, KHARE, TestEmbedder, embed_text
 from tests.fakediscord.world import MANAGE_GUILD, MANAGE_MESSAGES
 

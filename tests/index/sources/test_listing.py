@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index.errors import ConfigError
-from index.sources.collect import SourceState
+from index.ingest.collect import SourceState
 from index.sources.config import parse_sources
 from index.sources.listing import parse_listing
 from index.sources.records import JST

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from index.sources.collect import SourceState
+from index.ingest.collect import SourceState
 from index.sources.config import parse_sources
 from index.sources.feeds import FeedError, parse_feed, parse_sitemap
 from index.sources.fetch import FetchError, ResponseTooLargeError

@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..sources.config import SourcesConfig, SourceSpec
+from ..sources.formats import ParseResult, parse_path
 from ..store.durable import atomic_write_bytes
-from .config import SourcesConfig, SourceSpec
-from .formats import ParseResult, parse_path
 
 log = logging.getLogger(__name__)
 STATE_FILE = "sources-state.json"
@@ -83,7 +83,7 @@ RemoteReader = Callable[[SourceSpec, SourcesConfig, SourceState], ParseResult]
 
 
 def _default_remote_reader() -> RemoteReader:
-    from .web import read_remote_source
+    from ..sources.web import read_remote_source
 
     return read_remote_source
 

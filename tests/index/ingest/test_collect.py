@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from index.sources.collect import (
+from index.ingest.collect import (
     STATE_FILE,
     SourceState,
     forget_unindexed,
