@@ -107,13 +107,18 @@ class Confidence:
             "cover_seen": share(in_article, seen),
             "missing": min(1.0, float(idf[gone].max() / self.bm25.max_idf)) if gone.any() else 0.0,
             "unseen": share(~seen & content, np.ones(len(concepts), bool)),
-            "unseen_name": float(any(not self.bm25.concept_seen(
-                next((c for c in concepts if name in c.variants), None) or QueryConcept((name,)))
-                for name in plan.names)),
+            "unseen_name": float(any(not any(self.bm25.concept_seen(c) for c in self._concepts_of(plan, name))
+                                     for name in plan.names)),
             "name_missing": float(self._name_missing(plan, rows)),
             "answer_type": answer_type_match(plan.answer_types, self.chunk_text[row]) if plan.answer_types else 1.0,
             "date": self.date_agreement(row, plan) if plan.dates else None,
         }
+
+    @staticmethod
+    def _concepts_of(plan: QueryPlan, name: tuple[str, ...]) -> list[QueryConcept]:
+        """The question's concepts that spell ``name`` (its own word, a romaji reading, a glossary term)."""
+        return [c for c in plan.concepts if name in c.variants or any(set(name) <= set(v) for v in c.variants)] \
+            or [QueryConcept((name,))]
 
     def _name_missing(self, plan: QueryPlan, rows: np.ndarray) -> bool:
         """Whether a name of the question that the corpus knows (a person, place, ship, country..., in any

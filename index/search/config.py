@@ -33,9 +33,9 @@ class SearchConfig:
     min_cover_article: float = 0.3  # the IDF-weighted share of the question the article must match
     # a logistic model of the topical evidence (index.search.confidence.FEATURES), fitted by
     # cross-validation on the development sets with ``python -m benchmarks.calibrate``
-    answer_model_weights: tuple[float, ...] = (0.293, 1.331, 1.626, 1.094, 0.0, -1.644, -2.684, -0.039, 0.144)
-    answer_model_bias: float = -2.504
-    min_answer_probability: float = 0.202
+    answer_model_weights: tuple[float, ...] = (0.835, 1.636, 1.853, 1.448, 0.0, -1.464, -0.414, 0.0, 0.267)
+    answer_model_bias: float = -3.376
+    min_answer_probability: float = 0.403
     # no topic here at all: no article among the best matches this share of the question (and the top hit
     # is no answer)
     off_topic_cover: float = 0.25
