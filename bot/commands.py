@@ -264,7 +264,7 @@ class Core:
     def sections(self) -> tuple[str, ...]:
         """Sections present in the live index (cached per generation)."""
         searcher = self.service.searcher
-        key = str(searcher.gen.path)
+        key = searcher.gen.id
         with self._sections_lock:
             if self._sections is None or self._sections[0] != key:
                 counts: dict[str, int] = {}

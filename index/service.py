@@ -20,16 +20,18 @@ from .ingest.report import IngestReport
 from .models import Answer, Article, Query
 from .search.searcher import Searcher
 from .sources.collect import (
+    STATE_FILE,
     RemoteReader,
     SourceState,
     forget_unindexed,
-    load_states,
     read_sources,
-    save_states,
+    states_from_bytes,
+    states_to_bytes,
 )
 from .sources.config import SourcesConfig
 from .sources.formats import ParseResult, parse_path
-from .store.generation import Generation, current_generation, index_size_bytes
+from .store.files import as_store
+from .store.protocol import IndexStore, StoredGeneration
 from .text.chunking import ChunkerConfig
 
 log = logging.getLogger(__name__)
@@ -40,18 +42,22 @@ class ReindexBusyError(DefnewsError):
 
 
 class IndexService:
+    """``target``: an index folder (FAISS + SQLite) or any :class:`IndexStore` (e.g. PostgreSQL)."""
+
     def __init__(
         self,
-        index_dir: Path,
+        target: Path | IndexStore,
         embedder: Embedder,
         sources: SourcesConfig,
         *,
         index_type: str = "flat",
         chunker: ChunkerConfig | None = None,
-        searcher_factory: Callable[[Generation, Embedder], Searcher] | None = None,
+        searcher_factory: Callable[[StoredGeneration, Embedder], Searcher] | None = None,
         remote_reader: RemoteReader | None = None,
     ) -> None:
-        self.index_dir = Path(index_dir)
+        self.store = as_store(target)
+        # where the index is: its folder, or the store's location (a database URL without its password)
+        self.index_dir: Path | str = Path(target) if isinstance(target, (str, Path)) else self.store.location
         self.embedder = embedder
         self.sources = sources
         self.index_type = index_type
@@ -66,7 +72,7 @@ class IndexService:
     # ------------------------------------------------------------------ reading
 
     def has_index(self) -> bool:
-        return current_generation(self.index_dir) is not None
+        return self.store.live_id() is not None
 
     @property
     def searcher(self) -> Searcher:
@@ -74,28 +80,31 @@ class IndexService:
         if s is None:
             with self._load_lock:
                 if self._searcher is None:
-                    gen = Generation.open(self.index_dir, model_id=self.embedder.model_id)
+                    gen = self.store.open_live(model_id=self.embedder.model_id)
                     self._searcher = self.searcher_factory(gen, self.embedder)
                 s = self._searcher
         return s
 
     def reload(self) -> bool:
-        """Load the live generation and swap it in. Returns False (old one kept) if it cannot be loaded."""
+        """Load the live generation and swap it in. Returns False (old one kept) if it cannot be loaded.
+
+        Cheap when the live generation is the loaded one, so processes that share a store (another process
+        reindexes) call it now and then to follow the live generation."""
         with self._load_lock:
             try:
-                gen_path = current_generation(self.index_dir)
-                if gen_path is None:
+                gen_id = self.store.live_id()
+                if gen_id is None:
                     return False
-                if self._searcher is not None and self._searcher.gen.path == gen_path:
+                if self._searcher is not None and self._searcher.gen.id == gen_id:
                     return True
-                gen = Generation.open_path(gen_path, model_id=self.embedder.model_id)
+                gen = self.store.open(gen_id, model_id=self.embedder.model_id)
                 new = self.searcher_factory(gen, self.embedder)
             except DefnewsError as exc:
                 if self._searcher is None:
                     raise
                 log.error("new index generation not loaded, still serving the previous one: %s", exc)
                 return False
-            self._searcher = new  # atomic swap; the old generation is closed by GC
+            self._searcher = new  # atomic swap; the old generation is closed by GC (searches may still run on it)
             return True
 
     def search(self, query: Query) -> Answer:
@@ -115,7 +124,7 @@ class IndexService:
     # ------------------------------------------------------------------ writing
 
     def _indexer(self) -> Indexer:
-        return Indexer(self.index_dir, self.embedder, chunker=self.chunker, index_type=self.index_type)
+        return Indexer(self.store, self.embedder, chunker=self.chunker, index_type=self.index_type)
 
     def ingest_paths(
         self, paths: Sequence[Path], *, url: str | None = None, progress: Progress | None = None
@@ -144,7 +153,7 @@ class IndexService:
         if not self._reindex_lock.acquire(blocking=False):
             raise ReindexBusyError("a reindex is already running")
         try:
-            states = load_states(self.index_dir)
+            states = self.source_states()
             # Pages are only skipped as "not modified" while their article is really indexed.
             forget_unindexed(states, set() if full else self._indexed_urls())
             parsed, states = read_sources(
@@ -163,21 +172,21 @@ class IndexService:
             info = {"sources": {n: {"ok": s.ok, "articles": s.articles} for n, s in states.items()}}
             report = self.ingest_parsed(parsed, full=full, progress=progress, prune=pruner, info=info)
             report.unchanged += sum(len(s.kept) for n, s in states.items() if n in ok_sources)  # not re-read
-            save_states(self.index_dir, states)
+            self.store.write_doc(STATE_FILE, states_to_bytes(states))
             return report, states
         finally:
             self._reindex_lock.release()
 
     def _indexed_urls(self) -> set[str]:
         """Every URL (and syndicated alternative) in the live generation; empty when there is none."""
-        live = current_generation(self.index_dir)
+        live = self.store.live_id()
         if live is None:
             return set()
         loaded = self._searcher
-        if loaded is not None and loaded.gen.path == live:  # already in memory (the bot): no second load
+        if loaded is not None and loaded.gen.id == live:  # already in memory (the bot): no second load
             return {u for a in loaded.articles.values() for u in (a.url, *a.alt_urls)}
         try:
-            gen = Generation.open(self.index_dir, model_id=self.embedder.model_id)
+            gen = self.store.open(live, model_id=self.embedder.model_id)
         except DefnewsError as exc:
             log.warning("cannot read the current index (%s): every page is fetched again", exc)
             return set()
@@ -205,7 +214,7 @@ class IndexService:
     # ------------------------------------------------------------------ stats
 
     def source_states(self) -> dict[str, SourceState]:
-        return load_states(self.index_dir)
+        return states_from_bytes(self.store.read_doc(STATE_FILE), f"{STATE_FILE} of {self.store.location}")
 
     def stats(self) -> dict:
         s = self.searcher
@@ -226,9 +235,10 @@ class IndexService:
             "model": m.model_id,
             "dimension": m.dim,
             "index_type": m.index_type,
-            "index_dir": str(self.index_dir),
-            "generation": s.gen.path.name,
-            "index_bytes": index_size_bytes(s.gen.path),
+            "store": self.store.kind,
+            "index_dir": self.store.location,
+            "generation": s.gen.id,
+            "index_bytes": self.store.size_bytes(s.gen.id),
             "last_reindex": m.info.get("last_reindex", m.created_at),
             "newest_article": newest.isoformat() if newest else None,
             "schema_version": m.schema_version,

@@ -21,9 +21,10 @@ import numpy as np
 
 from ..embedding.protocol import Embedder
 from ..models import Answer, Article, Chunk, DateSpan, Hit, Query
-from ..store.generation import Generation
+from ..store.files import as_store
 from ..store.headlines import load_headline_dates
 from ..store.keyword import BM25Index, load_keyword_index
+from ..store.protocol import IndexStore, StoredGeneration, VectorSearch
 from ..text.glossary import Glossary, default_glossary
 from ..text.tokenize import KeywordTokenizer
 from . import fusion
@@ -42,7 +43,7 @@ class Searcher:
 
     def __init__(
         self,
-        gen: Generation,
+        gen: StoredGeneration,
         embedder: Embedder,
         *,
         tokenizer: KeywordTokenizer | None = None,
@@ -65,9 +66,11 @@ class Searcher:
         self._art_rows: list[list[int]] = [[] for _ in art_ids]
         for row, a in enumerate(self._chunk_art):
             self._art_rows[int(a)].append(row)
-        self.dense = DenseIndex(gen.faiss, gen.manifest.index_type)
-        self.bm25: BM25Index = load_keyword_index(gen.path, self.articles, self.chunks, self.tokenizer)
-        headlines = load_headline_dates(gen.path, self.articles)
+        own = gen.dense_search()  # the store searches the vectors where they are, or FAISS here does
+        self.dense: DenseIndex | VectorSearch = (own if own is not None
+                                                 else DenseIndex(gen.faiss, gen.manifest.index_type))
+        self.bm25: BM25Index = load_keyword_index(gen, self.articles, self.chunks, self.tokenizer)
+        headlines = load_headline_dates(gen, self.articles)
         headline_dates: list[tuple[DateSpan, ...]] = [headlines[a] for a in art_ids]
         chunk_dates = [c.dates for c in self.chunks]
         self.dates = DateIndex(chunk_dates, self._chunk_art, len(art_ids), title_dates=headline_dates)
@@ -76,8 +79,9 @@ class Searcher:
                                      headline_dates)
 
     @classmethod
-    def load(cls, index_dir: Path, embedder: Embedder, **kwargs) -> Searcher:
-        gen = Generation.open(Path(index_dir), model_id=embedder.model_id, dim=None)
+    def load(cls, target: Path | IndexStore, embedder: Embedder, **kwargs) -> Searcher:
+        """A searcher on the live generation of a store (or of an index folder)."""
+        gen = as_store(target).open_live(model_id=embedder.model_id)
         return cls(gen, embedder, **kwargs)
 
     @property
