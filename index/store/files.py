@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import IndexCorruptError, IndexMissingError
+from ..errors import ConfigError, IndexCorruptError, IndexMissingError
 from .cache import EmbeddingCache
 from .durable import atomic_write_bytes, writer_lock
 from .generation import (
@@ -22,6 +22,7 @@ from .generation import (
 )
 from .manifest import REBUILD_HINT
 from .protocol import IndexStore, NewGeneration
+from .vectors import parse_index_type
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,9 @@ class FileStore:
         remove_leftovers(self.index_dir)
 
     def write_generation(self, new: NewGeneration, *, index_type: str = "flat", crash_hook=None) -> str:
+        if parse_index_type(index_type)[0] == "pghnsw":
+            raise ConfigError(f"index type {index_type!r} is searched by PostgreSQL: set DEFNEWS_STORE_URL, "
+                              "or choose flat, sqfp16, hnswM or ivfNLIST for an index folder")
         return write_generation(self.index_dir, new, index_type=index_type, crash_hook=crash_hook).name
 
     def embedding_cache(self) -> EmbeddingCache:

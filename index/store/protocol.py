@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -62,7 +62,6 @@ class VectorCache(Protocol):
     def close(self) -> None: ...
 
 
-@runtime_checkable
 class StoredGeneration(Protocol):
     """One loaded, read-only generation. Everything read from it belongs to that generation alone."""
 
@@ -89,7 +88,6 @@ class StoredGeneration(Protocol):
     def close(self) -> None: ...
 
 
-@runtime_checkable
 class IndexStore(Protocol):
     """Where generations live, who may write them, and what they share (embedding cache, documents)."""
 
