@@ -6,6 +6,8 @@ from index.embedding.factory import make_embedder
 from index.embedding.protocol import Embedder
 from index.service import IndexService
 from index.sources.config import SourcesConfig, default_sources, load_sources_file
+from index.store.open import open_store
+from index.store.protocol import IndexStore
 
 from .settings import SAMPLE_DIR, Settings
 
@@ -27,9 +29,15 @@ def build_sources(settings: Settings) -> SourcesConfig:
     return load_sources_file(settings.sources_file.expanduser())
 
 
+def build_store(settings: Settings) -> IndexStore:
+    """The index folder, or the PostgreSQL database named by DEFNEWS_STORE_URL."""
+    url = settings.store_url.get_secret_value() if settings.store_url else None
+    return open_store(url, settings.index_dir.expanduser())
+
+
 def build_service(settings: Settings, embedder: Embedder | None = None) -> IndexService:
     return IndexService(
-        settings.index_dir.expanduser(),
+        build_store(settings),
         embedder or build_embedder(settings),
         build_sources(settings),
         index_type=settings.index_type,

@@ -222,13 +222,13 @@ def cmd_stats(args) -> int:
 
 
 def cmd_sources(args) -> int:
-    from .app import build_sources
+    from index.service import source_states
+
+    from .app import build_sources, build_store
 
     settings = _settings(args)
     cfg = build_sources(settings)
-    from index.sources.collect import load_states
-
-    states = load_states(settings.index_dir)
+    states = source_states(build_store(settings))
     where = cfg.path or "bundled sample corpus (DEFNEWS_SOURCES_FILE is not set)"
     rows = []
     for spec in cfg.sources:

@@ -57,7 +57,7 @@ class IndexService:
     ) -> None:
         self.store = as_store(target)
         # where the index is: its folder, or the store's location (a database URL without its password)
-        self.index_dir: Path | str = Path(target) if isinstance(target, (str, Path)) else self.store.location
+        self.index_dir: Path | str = getattr(self.store, "index_dir", None) or self.store.location
         self.embedder = embedder
         self.sources = sources
         self.index_type = index_type
@@ -214,7 +214,7 @@ class IndexService:
     # ------------------------------------------------------------------ stats
 
     def source_states(self) -> dict[str, SourceState]:
-        return states_from_bytes(self.store.read_doc(STATE_FILE), f"{STATE_FILE} of {self.store.location}")
+        return source_states(self.store)
 
     def stats(self) -> dict:
         s = self.searcher
@@ -243,3 +243,8 @@ class IndexService:
             "newest_article": newest.isoformat() if newest else None,
             "schema_version": m.schema_version,
         }
+
+
+def source_states(store: IndexStore) -> dict[str, SourceState]:
+    """What the last reindex recorded about each source (shared by every process of the store)."""
+    return states_from_bytes(store.read_doc(STATE_FILE), f"{STATE_FILE} of {store.location}")
