@@ -81,6 +81,8 @@ def write_generation(conn, new: NewGeneration, *, index_type: str, hnsw: dict | 
                     "ON CONFLICT (singleton) DO UPDATE SET generation = excluded.generation", (gid,))
         step("live")
     step("committed")
+    for table in ("articles", "chunks", "vectors"):  # fresh statistics, so the planner sees the new rows
+        conn.execute(f"ANALYZE {SCHEMA}.{table}")
     return name
 
 
