@@ -89,7 +89,7 @@ def _reason(message: str) -> str:
     """The server's or libpq's own words, on one line, without the "connection to server ... failed:"."""
     lines = [ln.strip() for ln in message.strip().splitlines() if ln.strip()]
     first = lines[0] if lines else "unknown error"
-    first = re.sub(r"^connection (?:to server .*? )?failed:\s*", "", first)
+    first = re.sub(r"^.*\bfailed:\s*", "", first)  # ("connection failed: connection to server … failed:")
     first = re.sub(r"^FATAL:\s*", "", first)
     return first.rstrip(".")
 

@@ -22,7 +22,7 @@ from index.store.postgres.store import PostgresStore, WriterBusyError
 from index.store.protocol import NewGeneration
 from index.text.chunking import chunk_article
 
-from .conftest import corpus
+from .corpus import corpus
 
 EMB = HashEmbedder(64)
 QUESTIONS = ["who visited MOD on July 4", "護衛艦の入港", "F-35 delivery", "防衛大臣 会談 豪州", "概算要求"]
@@ -71,7 +71,7 @@ def test_named_blobs_ride_along_and_are_checked(pg_url):
     assert Searcher(gen, EMB).search(Query("護衛艦")).hits
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute("UPDATE defnews.blobs SET data = 'x'")
-    with pytest.raises(IndexCorruptError, match="events.json .* checksum"):
+    with pytest.raises(IndexCorruptError, match=r"events\.json .* checksum"):
         gen.blob("events.json")
 
 
@@ -101,10 +101,8 @@ def test_old_generations_pruned_but_not_while_a_reader_holds_one(pg_url):
 
 def test_second_writer_gets_a_clear_message(pg_url):
     first, second = PostgresStore(pg_url), PostgresStore(pg_url)
-    with first.writer():
-        with pytest.raises(WriterBusyError) as err:
-            with second.writer(wait=False):
-                pass
+    with first.writer(), pytest.raises(WriterBusyError) as err, second.writer(wait=False):
+        pass
     msg = str(err.value)
     assert "another process is writing the index in postgresql://postgres@/" in msg
     assert "defnews from this host, database session" in msg and "\n" not in msg
