@@ -51,8 +51,11 @@ def _seed_pg_cache(url: str, model_id: str) -> int:
 
     import psycopg
 
+    from index.store.postgres.store import PostgresStore
+
     if not CACHE.exists():
         return 0
+    PostgresStore(url).close()  # (creates the tables)
     rows = sqlite3.connect(CACHE).execute("SELECT key, vec FROM vectors WHERE model = ?", (model_id,)).fetchall()
     with psycopg.connect(url, autocommit=True) as conn, conn.cursor() as cur, \
             cur.copy("COPY defnews.embedding_cache (model, key, vec) FROM STDIN") as cp:
@@ -137,10 +140,17 @@ def _synthetic(n: int, embedder, root: Path):
 
 
 def scale(url: str, n: int, embedder, root: Path, queries: list[str]) -> dict:
+    from index.store.files import FileStore
     from index.store.postgres.store import PostgresStore
 
     folder, new = _synthetic(n, embedder, root)
     out: dict = {"chunks": n, "n_recall": min(100, len(queries))}
+    with tempfile.TemporaryDirectory(prefix="defnews-files-", dir=root) as tmp:
+        fresh = FileStore(Path(tmp))
+        with fresh.writer():
+            t = time.perf_counter()
+            fresh.write_generation(new)
+            out["files_write_s"] = round(time.perf_counter() - t, 1)
     for name, index_type in (("pg", "flat"), ("pghnsw", "pghnsw")):
         store = PostgresStore(url, keep=1)
         with store.writer():
@@ -230,6 +240,9 @@ def concurrency(url: str, work: Path, embedder, seconds: float) -> dict:
     out = {}
     for name in ("files", "pg"):
         folder = work / f"conc-{name}"
+        folder.mkdir()
+        if (work / "files" / "cache.sqlite").exists():  # (the quality run's embeddings: no store embeds here)
+            shutil.copyfile(work / "files" / "cache.sqlite", folder / "cache.sqlite")
         store = _stores(url, folder)[name]
         Indexer(store, embedder).ingest(a, full=True)
         stop = work / f"stop-{name}"

@@ -37,6 +37,9 @@ from .text.chunking import ChunkerConfig
 log = logging.getLogger(__name__)
 
 
+FOLLOW_SECONDS = 30.0  # a shared store is checked for a new live generation this often
+
+
 class ReindexBusyError(DefnewsError):
     """A reindex is already running."""
 
@@ -54,6 +57,7 @@ class IndexService:
         chunker: ChunkerConfig | None = None,
         searcher_factory: Callable[[StoredGeneration, Embedder], Searcher] | None = None,
         remote_reader: RemoteReader | None = None,
+        follow_seconds: float | None = None,
     ) -> None:
         self.store = as_store(target)
         # where the index is: its folder, or the store's location (a database URL without its password)
@@ -68,6 +72,12 @@ class IndexService:
         self._load_lock = threading.Lock()
         self._reindex_lock = threading.Lock()
         self.last_report: IngestReport | None = None
+        # how often to look for a generation another process made live (None: every FOLLOW_SECONDS on a
+        # store shared by processes, never on an index folder); 0: never
+        self.follow_seconds = (FOLLOW_SECONDS if self.store.kind == "postgres" else 0.0) \
+            if follow_seconds is None else follow_seconds
+        self._stop = threading.Event()
+        self._follower: threading.Thread | None = None
 
     # ------------------------------------------------------------------ reading
 
@@ -82,8 +92,28 @@ class IndexService:
                 if self._searcher is None:
                     gen = self.store.open_live(model_id=self.embedder.model_id)
                     self._searcher = self.searcher_factory(gen, self.embedder)
+                    self._start_following()
                 s = self._searcher
         return s
+
+    def _start_following(self) -> None:
+        if self.follow_seconds <= 0 or self._follower is not None:
+            return
+        self._follower = threading.Thread(target=self._follow, name="defnews-follow", daemon=True)
+        self._follower.start()
+
+    def _follow(self) -> None:
+        """Load each generation that another process makes live (the current one serves meanwhile)."""
+        while not self._stop.wait(self.follow_seconds):
+            try:
+                self.reload()
+            except Exception:  # (reload keeps the loaded generation on index errors; this is the rest)
+                log.exception("cannot look for a new index generation; still serving the loaded one")
+
+    def close(self) -> None:
+        """Stop following the live generation and let go of the store."""
+        self._stop.set()
+        self.store.close()
 
     def reload(self) -> bool:
         """Load the live generation and swap it in. Returns False (old one kept) if it cannot be loaded.

@@ -12,6 +12,7 @@ import threading
 
 import numpy as np
 
+from ..vectors import PGHNSW_EF_SEARCH
 from .connect import PgTarget
 from .rows import vector_literal
 from .schema import SCHEMA
@@ -22,7 +23,7 @@ SAMPLE_SIZE = 8192  # as index.search.dense.CONFIDENCE_SAMPLE: the same sample r
 class PgVectorSearch:
     """``top``/``dot``/``row_vectors``/``sample``/``ntotal`` over one generation's vectors in PostgreSQL."""
 
-    def __init__(self, target: PgTarget, gid: int, n: int, dim: int, *, ef_search: int = 100) -> None:
+    def __init__(self, target: PgTarget, gid: int, n: int, dim: int, *, ef_search: int = PGHNSW_EF_SEARCH) -> None:
         self.target = target
         self.gid = int(gid)
         self.n = int(n)

@@ -3,6 +3,7 @@ pruning under readers, the writer lock, the shared cache and documents."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -182,3 +183,18 @@ def test_open_store_selects_by_url(pg_url, tmp_path):
     store = open_store(pg_url, tmp_path)
     assert isinstance(store, PostgresStore) and store.kind == "postgres"
     assert not Path(tmp_path).joinpath("CURRENT").exists()
+
+
+def test_a_service_follows_generations_made_live_by_another_process(pg_url):
+    store = PostgresStore(pg_url)
+    Indexer(store, EMB).ingest(corpus("https://a.example", 4))
+    service = IndexService(PostgresStore(pg_url), EMB, default_sources(Path(".")), follow_seconds=0.1)
+    assert IndexService(PostgresStore(pg_url), EMB, default_sources(Path("."))).follow_seconds == 30.0
+    first = service.searcher.gen.id
+    Indexer(store, EMB).ingest(corpus("https://b.example", 4), full=True)  # "another process" writes
+    deadline = time.monotonic() + 10
+    while service.searcher.gen.id == first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert service.searcher.gen.id == store.live_id() != first
+    assert {a.url.split("/")[2] for a in service.searcher.articles.values()} == {"b.example"}
+    service.close()
