@@ -32,7 +32,7 @@ import numpy as np
 from benchmarks import common
 from benchmarks.retrieval import load_articles, load_questions
 
-EVAL = Path("/work/shared/eval")
+EVAL = common.ROOT.parent / "shared" / "eval"
 CACHE = Path(__file__).resolve().parent / ".cache" / "cache.sqlite"
 STORES = ("files", "pg", "pghnsw")
 
@@ -71,14 +71,15 @@ def _stores(url: str, folder: Path):
     return {"files": FileStore(folder), "pg": PostgresStore(url), "pghnsw": PostgresStore(url)}
 
 
-def quality(url: str, work: Path, embedder) -> dict:
+def quality(url: str, work: Path, embedder, eval_dir: Path) -> dict:
     """Ingest the evaluation set into each store and ask its questions of each."""
     from index.ingest.indexer import Indexer
     from index.models import Query
     from index.search.searcher import Searcher
 
-    articles = load_articles([EVAL / "dev" / "articles.jsonl", *sorted((EVAL / "dev-distractors").glob("*.jsonl"))])
-    questions = load_questions(EVAL / "dev" / "questions.jsonl")
+    articles = load_articles([eval_dir / "dev" / "articles.jsonl",
+                              *sorted((eval_dir / "dev-distractors").glob("*.jsonl"))])
+    questions = load_questions(eval_dir / "dev" / "questions.jsonl")
     folder = work / "files"
     folder.mkdir()
     if CACHE.exists():
@@ -139,7 +140,7 @@ def _synthetic(n: int, embedder, root: Path):
     return store, new
 
 
-def scale(url: str, n: int, embedder, root: Path, queries: list[str]) -> dict:
+def scale(url: str, n: int, embedder, root: Path, queries: list[str], *, hnsw: bool = True) -> dict:
     from index.store.files import FileStore
     from index.store.postgres.store import PostgresStore
 
@@ -151,7 +152,7 @@ def scale(url: str, n: int, embedder, root: Path, queries: list[str]) -> dict:
             t = time.perf_counter()
             fresh.write_generation(new)
             out["files_write_s"] = round(time.perf_counter() - t, 1)
-    for name, index_type in (("pg", "flat"), ("pghnsw", "pghnsw")):
+    for name, index_type in (("pg", "flat"), ("pghnsw", "pghnsw"))[: 2 if hnsw else 1]:
         store = PostgresStore(url, keep=1)
         with store.writer():
             t = time.perf_counter()
@@ -229,14 +230,14 @@ def _bm25_tables(url: str, new, queries: list[str]) -> dict:
             "in_tables": {"build_s": round(build_s, 1), **common.percentiles_ms(intable)}}
 
 
-def concurrency(url: str, work: Path, embedder, seconds: float) -> dict:
+def concurrency(url: str, work: Path, embedder, seconds: float, eval_dir: Path) -> dict:
     """Two reader processes per store while this process reindexes the evaluation set again and again
     (alternating two corpora so each run writes a new generation)."""
     from index.ingest.indexer import Indexer
 
-    a = load_articles([EVAL / "dev" / "articles.jsonl"])
-    b = load_articles([EVAL / "dev-distractors" / "part-a.jsonl"])
-    queries = [q["question"] for q in load_questions(EVAL / "dev" / "questions.jsonl")]
+    a = load_articles([eval_dir / "dev" / "articles.jsonl"])
+    b = load_articles([eval_dir / "dev-distractors" / "part-a.jsonl"])
+    queries = [q["question"] for q in load_questions(eval_dir / "dev" / "questions.jsonl")]
     out = {}
     for name in ("files", "pg"):
         folder = work / f"conc-{name}"
@@ -251,7 +252,7 @@ def concurrency(url: str, work: Path, embedder, seconds: float) -> dict:
         procs = [subprocess.Popen([sys.executable, "-m", "benchmarks.store_child", json.dumps(spec)],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=common.ROOT)
                  for _ in range(2)]
-        time.sleep(5)
+        time.sleep(min(5.0, seconds))  # (the readers start and load)
         t_end, reindexes, times = time.perf_counter() + seconds, 0, []
         while time.perf_counter() < t_end:
             t = time.perf_counter()
@@ -268,34 +269,38 @@ def concurrency(url: str, work: Path, embedder, seconds: float) -> dict:
     return out
 
 
-def report(results: dict) -> None:
+def report(results: dict) -> str:
+    """Print the tables; returns their text."""
+    out = []
     q = results.get("quality")
     if q:
-        common.print_table("evaluation set, same corpus and questions in each store",
+        out.append(common.print_table("evaluation set, same corpus and questions in each store",
                            ["store", "chunks", "ingest s", "load s", "top-1 = files", "R@5", "ask p50 ms", "ask p95 ms"],
                            [[k, v["chunks"], v["ingest_s"], v["load_s"], v["top1_agree"], v["r@5"], v["p50"], v["p95"]]
-                            for k, v in q.items()])
+                            for k, v in q.items()]))
     for s in results.get("scale", []):
-        common.print_table(f"{s['chunks']:,} synthetic chunks: a fresh process per store",
+        out.append(common.print_table(f"{s['chunks']:,} synthetic chunks: a fresh process per store",
                            ["store", "write s", "load s", "RSS MiB", "index RSS MiB", "ask p50 ms", "ask p95 ms"],
                            [[k, s.get(f"{k}_write_s"), s[k]["load_s"], s[k]["rss_mib"], s[k]["index_rss_mib"],
-                             s[k]["p50"], s[k]["p95"]] for k in STORES])
-        common.print_table(f"{s['chunks']:,} chunks: pgvector HNSW against exact search ({s['n_recall']} questions)",
-                           ["ef_search", "recall@10", "top-10 p50 ms"],
-                           [[k, v["recall"], v["p50_ms"]] for k, v in s["hnsw_recall@10"].items()])
+                             s[k]["p50"], s[k]["p95"]] for k in STORES if k in s]))
+        if "hnsw_recall@10" in s:
+            out.append(common.print_table(f"{s['chunks']:,} chunks: pgvector HNSW against exact search ({s['n_recall']} questions)",
+                               ["ef_search", "recall@10", "top-10 p50 ms"],
+                               [[k, v["recall"], v["p50_ms"]] for k, v in s["hnsw_recall@10"].items()]))
         b = s["bm25"]
-        common.print_table(f"{s['chunks']:,} chunks: BM25 top-200 ({s['n_recall']} questions)",
+        out.append(common.print_table(f"{s['chunks']:,} chunks: BM25 top-200 ({s['n_recall']} questions)",
                            ["where", "build/load s", "p50 ms", "p95 ms"],
                            [["in the process (stored index)", b["in_process"]["load_s"], b["in_process"]["p50"],
                              b["in_process"]["p95"]],
                             ["SQL over a postings table", b["in_tables"]["build_s"], b["in_tables"]["p50"],
-                             b["in_tables"]["p95"]]])
+                             b["in_tables"]["p95"]]]))
     c = results.get("concurrency")
     if c:
-        common.print_table("two reader processes while this process reindexes",
+        out.append(common.print_table("two reader processes while this process reindexes",
                            ["store", "reindexes", "reindex p50 s", "asks", "failures", "ask p50 ms", "ask p95 ms"],
                            [[k, v["reindexes"], v["reindex_p50_s"], v["asks"], v["failures"], v["ask_p50_ms"],
-                             v["ask_p95_ms"]] for k, v in c.items()])
+                             v["ask_p95_ms"]] for k, v in c.items()]))
+    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -304,12 +309,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url", help="an existing PostgreSQL database (default: a temporary embedded server)")
     ap.add_argument("--sizes", default="", help="synthetic corpus sizes for the scale run, e.g. 10000,100000")
     ap.add_argument("--queries", type=int, default=200, help="questions per scale run")
+    ap.add_argument("--no-hnsw", action="store_true", help="scale run without the pghnsw store (its build is slow)")
     ap.add_argument("--concurrency-seconds", type=float, default=30.0)
     ap.add_argument("--skip", nargs="*", default=[], choices=["quality", "scale", "concurrency"])
+    ap.add_argument("--eval", type=Path, default=EVAL, help="evaluation sets folder (dev, dev-distractors)")
+    ap.add_argument("--results", type=Path, default=common.RESULTS, help="where synthetic corpora are kept")
     ap.add_argument("--json-out", type=Path)
     args = ap.parse_args(argv)
     embedder = common.make_embedder(args.model)
-    results: dict = {"machine": common.machine_info(), "model": embedder.model_id}
+    results: dict = {"benchmark": "store", "machine": common.machine_info(), "model": embedder.model_id}
     with tempfile.TemporaryDirectory(prefix="defnews-store-") as tmp:
         work = Path(tmp)
         work.chmod(0o755)
@@ -323,20 +331,20 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if "quality" not in args.skip:
                 common.log("quality run")
-                results["quality"] = quality(url, work, embedder)
+                results["quality"] = quality(url, work, embedder, args.eval)
             sizes = common.parse_sizes(args.sizes) if args.sizes else []
             queries = common.make_queries(args.queries)
             results["scale"] = []
             for n in sizes:
                 common.log(f"scale run at {n} chunks")
-                results["scale"].append(scale(url, n, embedder, common.RESULTS, queries))
+                results["scale"].append(scale(url, n, embedder, args.results, queries, hnsw=not args.no_hnsw))
             if "concurrency" not in args.skip:
                 common.log("concurrency run")
-                results["concurrency"] = concurrency(url, work, embedder, args.concurrency_seconds)
+                results["concurrency"] = concurrency(url, work, embedder, args.concurrency_seconds, args.eval)
         finally:
             if pg is not None:
                 pg.stop()
-    report(results)
+    results["table"] = report(results)
     common.write_json("store", results, args.json_out)
     return 0
 
