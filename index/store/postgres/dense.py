@@ -12,8 +12,9 @@ import threading
 
 import numpy as np
 
+from ...errors import StoreUnavailableError
 from ..vectors import PGHNSW_EF_SEARCH
-from .connect import PgTarget
+from .connect import PgTarget, explain_failure
 from .rows import vector_literal
 from .schema import SCHEMA
 
@@ -57,14 +58,31 @@ class PgVectorSearch:
     def __del__(self) -> None:
         self.close()
 
+    def _fetch(self, sql: str, params: tuple, *, binary: bool = False, ef: int | None = None) -> list[tuple]:
+        """Rows of one query on this thread's connection (``ef``: with that ``hnsw.ef_search``); a dropped
+        connection is opened again once, then the failure is one line."""
+        import psycopg
+
+        for attempt in (0, 1):
+            conn = self._conn()
+            try:
+                with conn.transaction(), conn.cursor(binary=binary) as cur:
+                    if ef is not None:
+                        cur.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(ef),))
+                    return cur.execute(sql, params).fetchall()
+            except psycopg.OperationalError as exc:
+                conn.close()
+                if attempt:
+                    raise StoreUnavailableError(explain_failure(self.target, exc)) from None
+        raise AssertionError("unreachable")
+
     def row_vectors(self, rows: np.ndarray) -> np.ndarray:
         """The stored vectors of ``rows`` (in that order) as a float32 matrix."""
         rows = np.asarray(rows, np.int64)
         if not len(rows):
             return np.zeros((0, self.dim), np.float32)
-        with self._conn().cursor(binary=True) as cur:
-            got = cur.execute(f"SELECT row, embedding FROM {SCHEMA}.vectors WHERE generation = {self.gid} "
-                              "AND row = ANY(%s)", (rows.tolist(),)).fetchall()
+        got = self._fetch(f"SELECT row, embedding FROM {SCHEMA}.vectors WHERE generation = {self.gid} "
+                          "AND row = ANY(%s)", (rows.tolist(),), binary=True)
         by_row = {int(r): np.frombuffer(bytes(v), ">f4", offset=4) for r, v in got}
         if len(by_row) != len(set(rows.tolist())):
             raise KeyError("rows missing from the generation's vectors")
@@ -76,19 +94,14 @@ class PgVectorSearch:
     def top(self, qv: np.ndarray, k: int, rows: np.ndarray | None = None) -> np.ndarray:
         """The ``k`` rows most similar to the query, best first, among ``rows`` (None: all, by HNSW)."""
         q = vector_literal(qv)
-        conn = self._conn()
         if rows is not None:
             if not len(rows):
                 return np.zeros(0, np.int64)
-            got = conn.execute(
-                f"SELECT row FROM {SCHEMA}.vectors WHERE generation = {self.gid} AND row = ANY(%s) "
-                "ORDER BY embedding <#> %s::vector, row LIMIT %s", (np.asarray(rows).tolist(), q, int(k))
-            ).fetchall()
+            got = self._fetch(f"SELECT row FROM {SCHEMA}.vectors WHERE generation = {self.gid} AND row = ANY(%s) "
+                              "ORDER BY embedding <#> %s::vector, row LIMIT %s",
+                              (np.asarray(rows).tolist(), q, int(k)))
         else:
-            with conn.transaction():
-                conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(min(1000, max(self.ef_search, k))),))
-                got = conn.execute(
-                    f"SELECT row FROM {SCHEMA}.vectors WHERE generation = {self.gid} "
-                    f"ORDER BY embedding::vector({self.dim}) <#> %s::vector({self.dim}) LIMIT %s", (q, int(k))
-                ).fetchall()
+            got = self._fetch(f"SELECT row FROM {SCHEMA}.vectors WHERE generation = {self.gid} "
+                              f"ORDER BY embedding::vector({self.dim}) <#> %s::vector({self.dim}) LIMIT %s",
+                              (q, int(k)), ef=min(1000, max(self.ef_search, k)))  # (pgvector's maximum)
         return np.asarray([r for (r,) in got], np.int64)

@@ -198,3 +198,18 @@ def test_a_service_follows_generations_made_live_by_another_process(pg_url):
     assert service.searcher.gen.id == store.live_id() != first
     assert {a.url.split("/")[2] for a in service.searcher.articles.values()} == {"b.example"}
     service.close()
+
+
+def test_dropped_connections_are_opened_again(pg_url):
+    """The server ends every defnews session (a restart, a failover): the store and a pghnsw search open
+    their connections again instead of failing from then on."""
+    store = PostgresStore(pg_url)
+    Indexer(store, EMB, index_type="pghnsw").ingest(corpus("https://a.example", 6))
+    searcher = Searcher(store.open_live(model_id=EMB.model_id), EMB)
+    before = [h.chunk_id for h in searcher.search(Query("護衛艦")).hits]
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        ended = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                              "WHERE application_name = 'defnews'").fetchone()[0]
+    assert ended >= 2
+    assert [h.chunk_id for h in searcher.search(Query("護衛艦")).hits] == before
+    assert store.live_id() is not None and store.read_doc("nothing") is None
