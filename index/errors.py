@@ -29,3 +29,7 @@ class SourceError(DefnewsError):
 
 class ConfigError(DefnewsError):
     """Invalid configuration."""
+
+
+class StoreUnavailableError(DefnewsError):
+    """The configured store (a database) cannot be reached or used as configured."""

@@ -16,12 +16,13 @@ from pathlib import Path
 from .embedding.protocol import Embedder
 from .errors import DefnewsError, IndexMissingError, InvalidQueryError
 from .ingest.collect import (
+    STATE_FILE,
     RemoteReader,
     SourceState,
     forget_unindexed,
-    load_states,
     read_sources,
-    save_states,
+    states_from_bytes,
+    states_to_bytes,
 )
 from .ingest.indexer import Indexer, Progress
 from .ingest.report import IngestReport
@@ -30,10 +31,14 @@ from .search.searcher import Searcher
 from .sources.config import SourcesConfig
 from .sources.formats import ParseResult, parse_path
 from .store.events import load_events, select_events
-from .store.generation import Generation, current_generation, index_size_bytes
+from .store.files import as_store
+from .store.protocol import IndexStore, StoredGeneration
 from .text.chunking import ChunkerConfig
 
 log = logging.getLogger(__name__)
+
+
+FOLLOW_SECONDS = 30.0  # a shared store is checked for a new live generation this often
 
 
 class ReindexBusyError(DefnewsError):
@@ -41,18 +46,23 @@ class ReindexBusyError(DefnewsError):
 
 
 class IndexService:
+    """``target``: an index folder (FAISS + SQLite) or any :class:`IndexStore` (e.g. PostgreSQL)."""
+
     def __init__(
         self,
-        index_dir: Path,
+        target: Path | IndexStore,
         embedder: Embedder,
         sources: SourcesConfig,
         *,
         index_type: str = "flat",
         chunker: ChunkerConfig | None = None,
-        searcher_factory: Callable[[Generation, Embedder], Searcher] | None = None,
+        searcher_factory: Callable[[StoredGeneration, Embedder], Searcher] | None = None,
         remote_reader: RemoteReader | None = None,
+        follow_seconds: float | None = None,
     ) -> None:
-        self.index_dir = Path(index_dir)
+        self.store = as_store(target)
+        # where the index is: its folder, or the store's location (a database URL without its password)
+        self.index_dir: Path | str = getattr(self.store, "index_dir", None) or self.store.location
         self.embedder = embedder
         self.sources = sources
         self.index_type = index_type
@@ -63,12 +73,18 @@ class IndexService:
         self._load_lock = threading.Lock()
         self._reindex_lock = threading.Lock()
         self.last_report: IngestReport | None = None
-        self._events: tuple[Path, list[Event]] | None = None
+        self._events: tuple[str, list[Event]] | None = None
+        # how often to look for a generation another process made live (None: every FOLLOW_SECONDS on a
+        # store shared by processes, never on an index folder); 0: never
+        self.follow_seconds = (FOLLOW_SECONDS if self.store.kind == "postgres" else 0.0) \
+            if follow_seconds is None else follow_seconds
+        self._stop = threading.Event()
+        self._follower: threading.Thread | None = None
 
     # ------------------------------------------------------------------ reading
 
     def has_index(self) -> bool:
-        return current_generation(self.index_dir) is not None
+        return self.store.live_id() is not None
 
     @property
     def searcher(self) -> Searcher:
@@ -76,28 +92,51 @@ class IndexService:
         if s is None:
             with self._load_lock:
                 if self._searcher is None:
-                    gen = Generation.open(self.index_dir, model_id=self.embedder.model_id)
+                    gen = self.store.open_live(model_id=self.embedder.model_id)
                     self._searcher = self.searcher_factory(gen, self.embedder)
+                    self._start_following()
                 s = self._searcher
         return s
 
+    def _start_following(self) -> None:
+        if self.follow_seconds <= 0 or self._follower is not None:
+            return
+        self._follower = threading.Thread(target=self._follow, name="defnews-follow", daemon=True)
+        self._follower.start()
+
+    def _follow(self) -> None:
+        """Load each generation that another process makes live (the current one serves meanwhile)."""
+        while not self._stop.wait(self.follow_seconds):
+            try:
+                self.reload()
+            except Exception:  # (reload keeps the loaded generation on index errors; this is the rest)
+                log.exception("cannot look for a new index generation; still serving the loaded one")
+
+    def close(self) -> None:
+        """Stop following the live generation and let go of the store."""
+        self._stop.set()
+        self.store.close()
+
     def reload(self) -> bool:
-        """Load the live generation and swap it in. Returns False (old one kept) if it cannot be loaded."""
+        """Load the live generation and swap it in. Returns False (old one kept) if it cannot be loaded.
+
+        Cheap when the live generation is the loaded one, so processes that share a store (another process
+        reindexes) call it now and then to follow the live generation."""
         with self._load_lock:
             try:
-                gen_path = current_generation(self.index_dir)
-                if gen_path is None:
+                gen_id = self.store.live_id()
+                if gen_id is None:
                     return False
-                if self._searcher is not None and self._searcher.gen.path == gen_path:
+                if self._searcher is not None and self._searcher.gen.id == gen_id:
                     return True
-                gen = Generation.open_path(gen_path, model_id=self.embedder.model_id)
+                gen = self.store.open(gen_id, model_id=self.embedder.model_id)
                 new = self.searcher_factory(gen, self.embedder)
             except DefnewsError as exc:
                 if self._searcher is None:
                     raise
                 log.error("new index generation not loaded, still serving the previous one: %s", exc)
                 return False
-            self._searcher = new  # atomic swap; the old generation is closed by GC
+            self._searcher = new  # atomic swap; the old generation is closed by GC (searches may still run on it)
             return True
 
     def search(self, query: Query) -> Answer:
@@ -126,15 +165,15 @@ class IndexService:
             raise InvalidQueryError(f"unknown event type {type!r} (one of {', '.join(EVENT_TYPES)})")
         s = self.searcher
         cached = self._events
-        if cached is None or cached[0] != s.gen.path:
-            cached = (s.gen.path, load_events(s.gen.path, list(s.articles.values()), s.chunks))
+        if cached is None or cached[0] != s.gen.id:
+            cached = (s.gen.id, load_events(s.gen, list(s.articles.values()), s.chunks))
             self._events = cached
         return select_events(cached[1], _day(since), _day(until), type)
 
     # ------------------------------------------------------------------ writing
 
     def _indexer(self) -> Indexer:
-        return Indexer(self.index_dir, self.embedder, chunker=self.chunker, index_type=self.index_type)
+        return Indexer(self.store, self.embedder, chunker=self.chunker, index_type=self.index_type)
 
     def ingest_paths(
         self, paths: Sequence[Path], *, url: str | None = None, progress: Progress | None = None
@@ -163,7 +202,7 @@ class IndexService:
         if not self._reindex_lock.acquire(blocking=False):
             raise ReindexBusyError("a reindex is already running")
         try:
-            states = load_states(self.index_dir)
+            states = self.source_states()
             # Pages are only skipped as "not modified" while their article is really indexed.
             forget_unindexed(states, set() if full else self._indexed_urls())
             parsed, states = read_sources(
@@ -182,21 +221,21 @@ class IndexService:
             info = {"sources": {n: {"ok": s.ok, "articles": s.articles} for n, s in states.items()}}
             report = self.ingest_parsed(parsed, full=full, progress=progress, prune=pruner, info=info)
             report.unchanged += sum(len(s.kept) for n, s in states.items() if n in ok_sources)  # not re-read
-            save_states(self.index_dir, states)
+            self.store.write_doc(STATE_FILE, states_to_bytes(states))
             return report, states
         finally:
             self._reindex_lock.release()
 
     def _indexed_urls(self) -> set[str]:
         """Every URL (and syndicated alternative) in the live generation; empty when there is none."""
-        live = current_generation(self.index_dir)
+        live = self.store.live_id()
         if live is None:
             return set()
         loaded = self._searcher
-        if loaded is not None and loaded.gen.path == live:  # already in memory (the bot): no second load
+        if loaded is not None and loaded.gen.id == live:  # already in memory (the bot): no second load
             return {u for a in loaded.articles.values() for u in (a.url, *a.alt_urls)}
         try:
-            gen = Generation.open(self.index_dir, model_id=self.embedder.model_id)
+            gen = self.store.open(live, model_id=self.embedder.model_id)
         except DefnewsError as exc:
             log.warning("cannot read the current index (%s): every page is fetched again", exc)
             return set()
@@ -224,7 +263,7 @@ class IndexService:
     # ------------------------------------------------------------------ stats
 
     def source_states(self) -> dict[str, SourceState]:
-        return load_states(self.index_dir)
+        return source_states(self.store)
 
     def stats(self) -> dict:
         s = self.searcher
@@ -245,9 +284,10 @@ class IndexService:
             "model": m.model_id,
             "dimension": m.dim,
             "index_type": m.index_type,
-            "index_dir": str(self.index_dir),
-            "generation": s.gen.path.name,
-            "index_bytes": index_size_bytes(s.gen.path),
+            "store": self.store.kind,
+            "index_dir": self.store.location,
+            "generation": s.gen.id,
+            "index_bytes": self.store.size_bytes(s.gen.id),
             "last_reindex": m.info.get("last_reindex", m.created_at),
             "newest_article": newest.isoformat() if newest else None,
             "schema_version": m.schema_version,
@@ -275,12 +315,12 @@ class IndexService:
         """The sections of the live index, most common first (computed once per generation)."""
         searcher = self.searcher
         cached = getattr(self, "_sections", None)
-        if cached is None or cached[0] != searcher.gen.path:
+        if cached is None or cached[0] != searcher.gen.id:
             counts: dict[str, int] = {}
             for a in searcher.articles.values():
                 if a.section:
                     counts[a.section] = counts.get(a.section, 0) + 1
-            cached = (searcher.gen.path, tuple(sorted(counts, key=lambda s: (-counts[s], s))))
+            cached = (searcher.gen.id, tuple(sorted(counts, key=lambda s: (-counts[s], s))))
             self._sections = cached  # one assignment: readers see the old or the new pair
         return cached[1]
 
@@ -311,9 +351,11 @@ def load_sources(sources_file: Path | None, sample_dir: Path) -> SourcesConfig:
     return default_sources(sample_dir) if sources_file is None else load_sources_file(sources_file)
 
 
-def load_source_states(index_dir: Path) -> dict[str, SourceState]:
-    """What the last reindex recorded about each source (empty before the first one)."""
-    return load_states(index_dir)
+def open_index_store(store_url: str | None, index_dir: Path) -> IndexStore:
+    """The store the settings name: the PostgreSQL database of ``store_url``, else the folder ``index_dir``."""
+    from .store.open import open_store
+
+    return open_store(store_url, index_dir)
 
 
 def check_index_type(index_type: str) -> None:
@@ -338,3 +380,7 @@ def highlight_spans(text: str, terms: Sequence[str]) -> tuple[tuple[int, int], .
 
 def _day(d: date | datetime | None) -> date | None:
     return d.date() if isinstance(d, datetime) else d
+
+def source_states(store: IndexStore) -> dict[str, SourceState]:
+    """What the last reindex recorded about each source (shared by every process of the store)."""
+    return states_from_bytes(store.read_doc(STATE_FILE), f"{STATE_FILE} of {store.location}")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from index.errors import DefnewsError
 from index.models import Query
-from index.service import load_source_states
+from index.service import source_states
 
 from ..core.errors import InvalidInputError
-from ..core.wiring import build_service, build_sources
+from ..core.wiring import build_service, build_sources, build_store
 from ..features.ask.logic import answer_reply
 from ..features.ask.terminal import render_terminal
 from ..features.info.logic import StatsReply
@@ -104,7 +104,7 @@ def cmd_stats(args) -> int:
 def cmd_sources(args) -> int:
     settings = settings_of(args)
     cfg = build_sources(settings.index)
-    states = load_source_states(settings.index.index_dir)
+    states = source_states(build_store(settings.index))
     where = cfg.path or "bundled sample corpus (DEFNEWS_SOURCES_FILE is not set)"
     rows = []
     for spec in cfg.sources:

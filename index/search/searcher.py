@@ -22,9 +22,10 @@ import numpy as np
 from ..embedding.protocol import Embedder
 from ..models import Answer, Article, Chunk, DateSpan, Hit, Query
 from ..store.english import load_english
-from ..store.generation import Generation
+from ..store.files import as_store
 from ..store.headlines import load_headline_dates
 from ..store.keyword import BM25Index, load_keyword_index
+from ..store.protocol import IndexStore, StoredGeneration, VectorSearch
 from ..text.glossary import Glossary, default_glossary
 from ..text.tokenize import KeywordTokenizer
 from . import fusion
@@ -43,7 +44,7 @@ class Searcher:
 
     def __init__(
         self,
-        gen: Generation,
+        gen: StoredGeneration,
         embedder: Embedder,
         *,
         tokenizer: KeywordTokenizer | None = None,
@@ -66,10 +67,12 @@ class Searcher:
         self._art_rows: list[list[int]] = [[] for _ in art_ids]
         for row, a in enumerate(self._chunk_art):
             self._art_rows[int(a)].append(row)
-        self.dense = DenseIndex(gen.faiss, gen.manifest.index_type)
-        self.bm25: BM25Index = load_keyword_index(gen.path, self.articles, self.chunks, self.tokenizer)
-        self.english = load_english(gen.path)
-        headlines = load_headline_dates(gen.path, self.articles)
+        own = gen.dense_search()  # the store searches the vectors where they are, or FAISS here does
+        self.dense: DenseIndex | VectorSearch = (own if own is not None
+                                                 else DenseIndex(gen.faiss, gen.manifest.index_type))
+        self.bm25: BM25Index = load_keyword_index(gen, self.articles, self.chunks, self.tokenizer)
+        headlines = load_headline_dates(gen, self.articles)
+        self.english = load_english(gen)
         headline_dates: list[tuple[DateSpan, ...]] = [headlines[a] for a in art_ids]
         chunk_dates = [c.dates for c in self.chunks]
         art_days = np.asarray([self.articles[a].published.date().toordinal() for a in art_ids], np.int64)
@@ -80,8 +83,9 @@ class Searcher:
                                      headline_dates, self._art_rows, [c.text for c in self.chunks])
 
     @classmethod
-    def load(cls, index_dir: Path, embedder: Embedder, **kwargs) -> Searcher:
-        gen = Generation.open(Path(index_dir), model_id=embedder.model_id, dim=None)
+    def load(cls, target: Path | IndexStore, embedder: Embedder, **kwargs) -> Searcher:
+        """A searcher on the live generation of a store (or of an index folder)."""
+        gen = as_store(target).open_live(model_id=embedder.model_id)
         return cls(gen, embedder, **kwargs)
 
     @property

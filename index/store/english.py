@@ -11,10 +11,10 @@ import json
 import logging
 import threading
 from collections.abc import Iterable
-from pathlib import Path
 
 from ..models import Article
 from ..text.english import ArticleEnglish, answer_line, english_for
+from .protocol import StoredGeneration
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +40,15 @@ def english_file(english: dict[str, ArticleEnglish]) -> tuple[str, bytes]:
     return ENGLISH_FILE, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def stored_english(gen_path: Path | None) -> dict[str, dict]:
-    """The raw content of a generation's ``english.json`` (empty when it has none)."""
-    if gen_path is None:
+def stored_english(gen: StoredGeneration | None) -> dict[str, dict]:
+    """The raw content of a generation's ``english.json`` (empty when it has none or it is unreadable)."""
+    raw = gen.blob(ENGLISH_FILE) if gen is not None else None
+    if raw is None:
         return {}
     try:
-        data = json.loads((Path(gen_path) / ENGLISH_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        log.warning("cannot read %s of generation %s; English is rendered on first use", ENGLISH_FILE, gen.id)
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -84,9 +86,6 @@ class EnglishRenderings:
         return ae.title_en, answer_line(ae, article, passage, answer_types, terms)
 
 
-def load_english(gen_path: Path) -> EnglishRenderings:
+def load_english(gen: StoredGeneration) -> EnglishRenderings:
     """The generation's stored English, or an empty store (everything rendered on first use)."""
-    data = stored_english(gen_path)
-    if not data and (Path(gen_path) / ENGLISH_FILE).is_file():
-        log.warning("cannot read %s; English is rendered on first use", Path(gen_path) / ENGLISH_FILE)
-    return EnglishRenderings(data)
+    return EnglishRenderings(stored_english(gen))

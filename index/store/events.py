@@ -7,11 +7,11 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
-from pathlib import Path
 
 from ..models import Article, Chunk, Event
 from ..text.english import ArticleEnglish, english_for
 from ..text.events import extract_events
+from .protocol import StoredGeneration
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +38,14 @@ def events_file(articles: Iterable[Article], chunks: Sequence[Chunk],
     return EVENTS_FILE, json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
-def load_events(gen_path: Path, articles: Sequence[Article], chunks: Sequence[Chunk]) -> list[Event]:
+def load_events(gen: StoredGeneration, articles: Sequence[Article], chunks: Sequence[Chunk]) -> list[Event]:
     """The generation's events: from its file, or extracted now when it has none (or it is unreadable)."""
-    path = Path(gen_path) / EVENTS_FILE
-    if path.is_file():
+    raw = gen.blob(EVENTS_FILE)
+    if raw is not None:
         try:
-            return [Event.from_json(d) for d in json.loads(path.read_text("utf-8"))["events"]]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.warning("cannot read %s (%s); extracting the events again", path, exc)
+            return [Event.from_json(d) for d in json.loads(raw.decode("utf-8"))["events"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("cannot read %s of generation %s (%s); extracting the events again", EVENTS_FILE, gen.id, exc)
     return article_events(articles, chunks)
 
 

@@ -29,7 +29,6 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,6 +56,7 @@ from .manifest import (
     verify_files,
 )
 from .meta import ChunkRow, article_from_row, dates_from_json, write_meta
+from .protocol import NewGeneration
 from .vectors import build_faiss
 
 log = logging.getLogger(__name__)
@@ -67,15 +67,6 @@ _GEN_NAME = re.compile(r"gen-[0-9]{8}T[0-9]{12}Z-[0-9a-f]{6}")
 def is_generation_name(name: str) -> bool:
     """True for the name of a complete generation folder (not ``….tmp``/``….trash``)."""
     return bool(_GEN_NAME.fullmatch(name))
-
-
-# --------------------------------------------------------------------------- manifest
-
-
-# --------------------------------------------------------------------------- SQLite metadata
-
-
-# --------------------------------------------------------------------------- the embedding cache
 
 
 # --------------------------------------------------------------------------- reading a generation
@@ -157,8 +148,25 @@ class Generation:
             raise IndexCorruptError(f"{gen / META} {problem}; {REBUILD_HINT}")
         return cls(gen, manifest, index, db)
 
+    @property
+    def id(self) -> str:
+        return self.path.name
+
     def close(self) -> None:
         self.db.close()
+
+    def blob(self, name: str) -> bytes | None:
+        """A named blob of this generation (a file listed, and so checksummed, in its manifest)."""
+        if name not in self.manifest.files or name in (MANIFEST, META, VECTORS):
+            return None
+        try:
+            return (self.path / name).read_bytes()
+        except OSError as exc:
+            raise IndexCorruptError(f"cannot read {self.path / name} ({exc}); {REBUILD_HINT}") from exc
+
+    def dense_search(self) -> None:
+        """None: the vectors are searched in this process, through :attr:`faiss`."""
+        return None
 
     # -- metadata access
 
@@ -198,18 +206,6 @@ class Generation:
 
 
 # --------------------------------------------------------------------------- writing a generation
-
-
-@dataclass
-class NewGeneration:
-    """Everything a new generation holds, in FAISS row order."""
-
-    articles: list[Article]
-    chunks: list[Chunk]  # row i of vectors belongs to chunks[i]
-    vectors: np.ndarray
-    model_id: str
-    info: dict = field(default_factory=dict)
-    extra_files: dict[str, bytes] = field(default_factory=dict)  # e.g. a persisted keyword index
 
 
 def write_generation(

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
-from pathlib import Path
 
 from ..models import Article, DateSpan
 from ..text.dates.article import find_dates
 from .meta import dates_from_json, dates_to_json
+from .protocol import StoredGeneration
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +31,17 @@ def headlines_file(articles: Iterable[Article]) -> tuple[str, bytes]:
     return HEADLINES_FILE, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def load_headline_dates(gen_path: Path, articles: dict[str, Article]) -> dict[str, tuple[DateSpan, ...]]:
-    """Article id -> headline date spans: from the generation's file, or computed when it has none."""
-    path = Path(gen_path) / HEADLINES_FILE
-    if path.is_file():
+def load_headline_dates(gen: StoredGeneration, articles: dict[str, Article]) -> dict[str, tuple[DateSpan, ...]]:
+    """Article id -> headline date spans: from the generation's blob, or computed when it has none."""
+    raw = gen.blob(HEADLINES_FILE)
+    if raw is not None:
         try:
-            data = json.loads(path.read_text("utf-8"))
+            data = json.loads(raw.decode("utf-8"))
             if set(data) == set(articles):
                 return {a: dates_from_json(json.dumps(spans)) for a, spans in data.items()}
-            log.info("%s does not match the generation's articles; resolving headline dates again", path)
-        except (OSError, ValueError, TypeError) as exc:
-            log.warning("cannot read %s (%s); resolving headline dates again", path, exc)
+            log.info("%s of generation %s does not match its articles; resolving headline dates again",
+                     HEADLINES_FILE, gen.id)
+        except (ValueError, TypeError) as exc:
+            log.warning("cannot read %s of generation %s (%s); resolving headline dates again",
+                        HEADLINES_FILE, gen.id, exc)
     return {a: headline_dates(art) for a, art in articles.items()}

@@ -19,13 +19,13 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
 from ..models import Article, Chunk
 from ..text.tokenize import KeywordTokenizer
+from .protocol import StoredGeneration
 
 log = logging.getLogger(__name__)
 
@@ -381,16 +381,17 @@ def keyword_index_file(articles: list[Article], chunks: list[Chunk]) -> tuple[st
     return KEYWORD_FILE, build_keyword_index({a.id: a for a in articles}, chunks).to_bytes()
 
 
-def load_keyword_index(gen_path: Path, articles: dict[str, Article], chunks: list[Chunk],
+def load_keyword_index(gen: StoredGeneration, articles: dict[str, Article], chunks: list[Chunk],
                        tokenizer: KeywordTokenizer) -> BM25Index:
-    """The generation's persisted keyword index when it matches this tokenizer, else built now."""
-    path = Path(gen_path) / KEYWORD_FILE
-    if path.is_file():
+    """The generation's persisted keyword index (its ``keywords.npz`` blob) when it matches this
+    tokenizer, else built now."""
+    data = gen.blob(KEYWORD_FILE)
+    if data is not None:
         try:
-            idx = BM25Index.from_bytes(path.read_bytes())
+            idx = BM25Index.from_bytes(data)
             if idx.tokenizer == tokenizer.name and idx.n_docs == len(chunks):
                 return idx
-            log.info("keyword index in %s is for another tokenizer; rebuilding it", path)
+            log.info("keyword index of generation %s is for another tokenizer; rebuilding it", gen.id)
         except (OSError, ValueError, KeyError) as exc:
-            log.warning("cannot read %s (%s); rebuilding the keyword index", path, exc)
+            log.warning("cannot read the keyword index of generation %s (%s); rebuilding it", gen.id, exc)
     return build_keyword_index(articles, chunks, tokenizer)

@@ -94,7 +94,7 @@ def read_manifest(gen: Path) -> Manifest:
 
 
 
-def check_compatible(manifest: Manifest, where: Path, *, model_id: str | None, dim: int | None) -> None:
+def check_compatible(manifest: Manifest, where: Path | str, *, model_id: str | None, dim: int | None) -> None:
     """``where`` is the manifest file (named in the messages)."""
     if manifest.schema_version != SCHEMA_VERSION:
         raise IndexMismatchError(

@@ -129,3 +129,21 @@ def test_botpath_smoke(tmp_path):
     assert r["asks"] == 3 and r["deferred"] == 3 and r["answered"] == 3
     assert r["ack_ms"]["n"] == 3 and r["followup_ms"]["p50"] >= r["ack_ms"]["p50"]
     assert "heartbeat_warnings" in r
+
+
+def test_store_smoke(tmp_path):
+    from benchmarks import store
+
+    out = tmp_path / "store.json"
+    store.main(["--model", "hash", "--sizes", "400", "--queries", "5", "--concurrency-seconds", "1",
+                "--results", str(tmp_path / "results"), "--json-out", str(out)])
+    data = _load(out)
+    assert data["benchmark"] == "store"
+    assert set(data["quality"]) == {"files", "pg", "pghnsw"}
+    for row in data["quality"].values():
+        assert row["chunks"] > 0 and 0.0 <= row["r@5"] <= 1.0 and 0.0 <= row["top1_agree"] <= 1.0
+    scale = data["scale"][0]
+    assert scale["chunks"] == 400 and {"files", "pg", "pghnsw"} <= set(scale)
+    assert all(0.0 <= v["recall"] <= 1.0 for v in scale["hnsw_recall@10"].values())
+    for run in data["concurrency"].values():
+        assert run["reindexes"] >= 1 and run["failures"] == 0

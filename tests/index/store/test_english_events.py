@@ -77,7 +77,7 @@ def test_a_generation_without_the_files_still_serves_them(tmp_path):
     write_generation(tmp_path, NewGeneration(arts, chunks, vectors, EMB.model_id))
     gen = Generation.open(tmp_path, model_id=EMB.model_id)
     assert not (gen.path / ENGLISH_FILE).exists() and not (gen.path / EVENTS_FILE).exists()
-    english = load_english(gen.path)
+    english = load_english(gen)
     assert english.title_en(arts[0]) and "Khare" in english.title_en(arts[0])
     svc = IndexService(tmp_path, EMB, SourcesConfig([]))
     assert any(e.type == "courtesy_call" and e.date == date(2025, 7, 4) for e in svc.events())
