@@ -33,6 +33,10 @@ from .store.events import load_events, select_events
 from .store.generation import Generation, current_generation, index_size_bytes
 from .text.chunking import ChunkerConfig
 
+# for the application: whether a question is English, and the marker of a term-by-term gloss in answer_en
+from .text.english import GLOSS as GLOSS
+from .text.english import is_english as is_english
+
 log = logging.getLogger(__name__)
 
 

@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", metavar="FILE", help="one question per line; one JSON object per line out")
     p.add_argument("--per-article", type=int, default=1, help="results per article (default 1)")
     p.add_argument("--context", action="store_true", help="show each passage with the sentences around it")
+    p.add_argument("--english", action="store_true", help="lead with the English answer lines (as for English questions)")
     p.add_argument("--today", type=_iso_date, default=None, metavar="YYYY-MM-DD",
                    help="resolve relative dates in questions ('last week') against this date (default: today)")
     p.set_defaults(func=_deferred(_index_commands, "cmd_ask"))
