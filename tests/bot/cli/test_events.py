@@ -20,7 +20,7 @@ def test_july_json_holds_the_courtesy_call_on_the_defense_minister(tmp_path):
     assert set(out) == {"events"} and out["events"]
     for e in out["events"]:
         assert set(e) == KEYS and all(set(a) == ACTOR_KEYS for a in e["actors"])
-        assert "2025-07-01" <= (e["end_date"] or e["date"]) and e["date"] <= "2025-07-31"
+        assert (e["end_date"] or e["date"]) >= "2025-07-01" and e["date"] <= "2025-07-31"
     calls = [e for e in out["events"] if e["type"] == "courtesy_call" and e["date"] == "2025-07-04"]
     assert len(calls) == 1 and "khare" in calls[0]["url"]
     assert {"Atul Khare", "Nakatani Gen"} <= {a["name_en"] for a in calls[0]["actors"]}
