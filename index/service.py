@@ -35,6 +35,10 @@ from .store.files import as_store
 from .store.protocol import IndexStore, StoredGeneration
 from .text.chunking import ChunkerConfig
 
+# for the application: whether a question is English, and the marker of a term-by-term gloss in answer_en
+from .text.english import GLOSS as GLOSS
+from .text.english import is_english as is_english
+
 log = logging.getLogger(__name__)
 
 

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from typing import TextIO
 
 from index.errors import DefnewsError
-from index.models import Query
+from index.models import EVENT_TYPES, Query
 
+from ..core.errors import InvalidInputError
 from ..core.wiring import build_service
+from ..features.ask.logic import AnswerReply
 from ..features.ask.terminal import render_terminal
 from ..features.catalog import Features, build_features
 from ..features.digest.terminal import render_digest_terminal
+from ..features.events.logic import EventsQuery
+from ..features.events.terminal import render_events_terminal
 from ..features.info.terminal import render_sources_terminal, render_stats_terminal
 from .context import ensure_index, settings_of
 
 CHAT_HELP = """Type a question, or one of:
   /more              the next results of the last question
+  /english           the last answer again, each result led by its English answer line
   /sources           what is indexed
   /stats             index statistics
   /digest [SINCE] [SECTION]   articles published since SINCE (12h, 7d, 2w or 2025-07-01; default 7d)
+  /events [SINCE [UNTIL]] [TYPE]   meetings, visits, exercises... (TYPE: courtesy_call, visit, ...)
   /quit              leave (or Ctrl-D)"""
 
 
@@ -30,6 +37,7 @@ class ChatSession:
         self.features = features
         self.color = color
         self._last: tuple[Query, int] | None = None  # the last question and the offset of its next page
+        self._shown: AnswerReply | None = None  # the last page shown (for /english)
 
     def handle(self, line: str) -> str | None:
         """The reply to one line ("" for nothing to show, None to leave)."""
@@ -42,7 +50,7 @@ class ChatSession:
                 return self._command(cmd.lower(), rest.strip())
             query = self.features.ask.parse(line)
             reply = self.features.ask.answer(query, 0)
-            self._last = (query, len(reply.items))
+            self._last, self._shown = (query, len(reply.items)), reply
             return render_terminal(reply, color=self.color)
         except DefnewsError as exc:
             return f"error: {exc}"
@@ -60,8 +68,12 @@ class ChatSession:
             reply = f.ask.answer(query, offset)
             if not reply.items:
                 return "No more results."
-            self._last = (query, offset + len(reply.items))
+            self._last, self._shown = (query, offset + len(reply.items)), reply
             return render_terminal(reply, color=self.color)
+        if cmd == "/english":
+            if self._shown is None:
+                return "Ask a question first."
+            return render_terminal(replace(self._shown, english=True), color=self.color)
         if cmd == "/sources":
             return render_sources_terminal(f.info.sources_reply())
         if cmd == "/stats":
@@ -70,7 +82,20 @@ class ChatSession:
             since, _, section = rest.partition(" ")
             start, end = f.digest.period(since or None)
             return render_digest_terminal(f.digest.digest(start, end, section.strip() or None))
+        if cmd == "/events":
+            return render_events_terminal(f.events.list(_events_query(f, rest)))
         return f"Unknown command {cmd}. " + CHAT_HELP
+
+
+def _events_query(f: Features, rest: str) -> EventsQuery:
+    """``/events [SINCE [UNTIL]] [TYPE]``: a word that names an event type is the type, the others the days."""
+    words = rest.split()
+    types = [w for w in words if w.lower() in EVENT_TYPES]
+    days = [w for w in words if w not in types]
+    if len(types) > 1 or len(days) > 2:
+        raise InvalidInputError("use /events [SINCE [UNTIL]] [TYPE], e.g. /events 2025-07-01 2025-07-31 visit")
+    since, until = [*days, None, None][:2]
+    return f.events.parse(since, until, types[0] if types else None)
 
 
 def chat_loop(session: ChatSession, stdin: TextIO, stdout: TextIO, *, prompt: str = "") -> None:

@@ -38,6 +38,12 @@ def _run():
     return run
 
 
+def _events():
+    from . import events
+
+    return events
+
+
 def _deferred(load: Callable[[], ModuleType], name: str) -> Callable[[argparse.Namespace], int]:
     """The command function ``name`` of the module ``load()`` imports, looked up when the command runs."""
 
@@ -77,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", metavar="FILE", help="one question per line; one JSON object per line out")
     p.add_argument("--per-article", type=int, default=1, help="results per article (default 1)")
     p.add_argument("--context", action="store_true", help="show each passage with the sentences around it")
+    p.add_argument("--english", action="store_true", help="lead with the English answer lines (as for English questions)")
     p.add_argument("--today", type=_iso_date, default=None, metavar="YYYY-MM-DD",
                    help="resolve relative dates in questions ('last week') against this date (default: today)")
     p.set_defaults(func=_deferred(_index_commands, "cmd_ask"))
@@ -95,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", default="check", choices=["check"])
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_deferred(_index_commands, "cmd_sources"))
+
+    p = sub.add_parser("events", parents=[common], help="meetings, visits, exercises, launches... in the articles")
+    p.add_argument("--since", help="events on or after: a date (2025-07-01) or a duration ago (7d, 2w)")
+    p.add_argument("--until", help="events on or before: a date (2025-07-31) or a duration ago (7d)")
+    p.add_argument("--type", help="one type: courtesy_call, meeting, phone_talk, visit, exercise, launch, delivery, "
+                   "commissioning or appointment")
+    p.add_argument("--json", action="store_true", help='{"events": [...]}')
+    p.set_defaults(func=_deferred(_events, "cmd_events"))
 
     p = sub.add_parser("chat", parents=[common], help="the bot's answers in the terminal")
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto",

@@ -76,7 +76,7 @@ def cmd_ask(args) -> int:
         if args.json or args.batch:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
-            print(render_terminal(answer_reply(answer), context=args.context))
+            print(render_terminal(answer_reply(answer, english=args.english or None), context=args.context))
     return 0
 
 

@@ -132,6 +132,7 @@ class DigestSettings(_Section):
     digest_schedule: str = ""  # e.g. "mon 09:00" or "daily 08:30"; empty = off
     digest_max_articles: int = Field(100, ge=1, le=1000)  # listed per digest; the rest are counted
     digest_summary_chars: int = Field(280, ge=60, le=1000)
+    digest_language: str = "en"  # en | ja: which title leads each article line (the other is beside it)
 
     @field_validator("digest_timezone")
     @classmethod
@@ -142,6 +143,14 @@ class DigestSettings(_Section):
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError("must be an IANA time zone such as Asia/Tokyo") from exc
+        return v
+
+    @field_validator("digest_language")
+    @classmethod
+    def _language(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v not in ("en", "ja"):
+            raise ValueError("must be en or ja")
         return v
 
     @field_validator("digest_schedule")

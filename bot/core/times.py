@@ -52,8 +52,9 @@ def _parse_date(text: str, option: str) -> date | None:
         raise InvalidInputError(f"`{option}`: {text.strip()} is not a valid date") from exc
 
 
-def parse_since(text: str, now: datetime, tz: ZoneInfo, *, option: str = "since") -> datetime:
-    """``12h``/``7d``/``2w`` before ``now``, or the start of a day (``2025-07-01``) in ``tz``. Aware result."""
+def parse_since(text: str, now: datetime, tz: ZoneInfo, *, option: str = "since", future: bool = False) -> datetime:
+    """``12h``/``7d``/``2w`` before ``now``, or the start of a day (``2025-07-01``) in ``tz``. Aware result.
+    A day after ``now`` is refused unless ``future`` (events can be planned: a commissioning next year)."""
     text = (text or "").strip()
     if not text:
         raise InvalidInputError(f"`{option}` is empty: {SINCE_HELP}")
@@ -68,7 +69,7 @@ def parse_since(text: str, now: datetime, tz: ZoneInfo, *, option: str = "since"
     if d is None:
         raise InvalidInputError(f"`{option}` {text!r} is not understood: {SINCE_HELP}")
     start = datetime.combine(d, time(0), tzinfo=tz)
-    if start > now:
+    if start > now and not future:
         raise InvalidInputError(f"`{option}` {d.isoformat()} is in the future")
     return start
 

@@ -22,6 +22,7 @@ from ..features.ask import discord as ask
 from ..features.catalog import Features, build_features
 from ..features.digest import discord as digest
 from ..features.digest.logic import DigestScheduler
+from ..features.events import discord as events
 from ..features.info import discord as info
 from ..features.messages import NO_MENTIONS
 from ..features.reindex import discord as reindex
@@ -33,7 +34,8 @@ log = logging.getLogger(__name__)
 
 def build_commands() -> list[discord.app_commands.Command]:
     """Fresh command objects of every feature for one bot (handlers find the features on the client)."""
-    return [*ask.build_commands(), *digest.build_commands(), *reindex.build_commands(), *info.build_commands()]
+    return [*ask.build_commands(), *digest.build_commands(), *reindex.build_commands(), *info.build_commands(),
+            *events.build_commands()]
 
 
 DYNAMIC_ITEMS = (ask.AskButton,)  # the buttons under answers, recognised again after a restart

@@ -15,6 +15,7 @@ from ..core.state import BotState
 from ..core.times import utcnow, zone
 from .ask.logic import Asker
 from .digest.logic import Digester
+from .events.logic import EventLister
 from .info.logic import Info
 from .reindex.logic import Reindexer
 
@@ -28,6 +29,7 @@ class Features:
     digest: Digester
     reindex: Reindexer
     info: Info
+    events: EventLister
 
 
 def build_features(
@@ -47,4 +49,5 @@ def build_features(
         digest=Digester(settings.digest, service, clock=clock),
         reindex=reindexer,
         info=Info(service, state, tz=tz, last_refresh=lambda: reindexer.last_refresh),
+        events=EventLister(service, tz=tz, clock=clock),
     )

@@ -20,6 +20,9 @@ def assert_example_answer(embed: dict) -> None:
     description = embed["description"]
     assert KHARE in first_url(description)
     first_item = description.split("\n\n")[0]
+    # An English question: the item leads with English naming the visitor and the day.
+    lead = first_item.splitlines()[0]
+    assert lead.startswith("**1.** ") and "Khare" in lead and "4 July" in lead
     passage = next(line for line in first_item.splitlines() if line.startswith("> "))
     # The passage shown is the one about 4 July: "翌4日(金)には東京・市ヶ谷の防衛省を訪れて…表敬した".
     plain = passage.replace("**", "").replace("\\", "")
@@ -150,3 +153,25 @@ async def test_sources_and_section_autocomplete(make_rig) -> None:
     _, answer = await rig.ask(EXAMPLE_QUESTION, section="国際協力", since="2025-07-01")
     assert KHARE in first_url(answer.embeds[0]["description"])
     assert answer.embeds[0]["description"].count("国際協力") >= 3  # every result is of that section
+
+
+async def test_japanese_question_leads_in_japanese_with_an_english_button(make_rig) -> None:
+    rig = await make_rig()
+    await rig.start()
+    server = rig.server
+    _, answer = await rig.ask("7月4日に防衛省を訪れたのは誰?")
+    description = answer.embeds[0]["description"]
+    assert description.startswith("**[1. 国連のカレ") and KHARE in first_url(description)
+    first_item = description.split("\n\n")[0].splitlines()
+    assert first_item[1].startswith("2025-07-07") and first_item[2].startswith("> ")  # as before: no English
+    assert "4 July" not in description
+    rows = [[c["custom_id"].split(":")[2] for c in row["components"]] for row in answer.components]
+    assert rows == [["more", "ctx", "src", "en"], ["up", "down"]]  # at most 5 buttons a row
+    english = custom_ids(answer)[3]
+    click = await server.push_component_click(answer, english, user="bob")
+    assert (await click.wait_response())["data"]["flags"] & EPHEMERAL
+    shown = await click.wait_followup(timeout=10)
+    assert shown.flags & EPHEMERAL and limit_errors(shown.payload) == {}
+    assert shown.embeds[0]["title"] == "English"
+    first = shown.embeds[0]["description"].split("\n\n")[0]
+    assert KHARE in first_url(first) and "Khare" in first and "4 July" in first

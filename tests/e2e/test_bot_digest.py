@@ -8,16 +8,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.botkit import EPHEMERAL, embed_text, limit_errors
+from tests.e2e.botkit import EPHEMERAL, limit_errors
 
 pytestmark = [pytest.mark.e2e]
 
 TOKYO = ZoneInfo("Asia/Tokyo")
+MEETINGS = "Meetings and visits"
 LINK = re.compile(r"\]\((https?://[^)\s]+)\)")
 
 
 def linked_urls(posts) -> list[str]:
-    return [u for p in posts for u in LINK.findall(embed_text(p))]
+    """The articles linked in the section embeds (not in "Meetings and visits", which links their sources)."""
+    return [u for p in posts for e in p.embeds if not (e.get("title") or "").startswith(MEETINGS)
+            for u in LINK.findall(e.get("description") or "")]
 
 
 def urls_published(service, since: datetime, until: datetime) -> set[str]:
@@ -57,6 +60,15 @@ async def test_digest_by_moderator_posts_within_every_limit(make_rig) -> None:
         assert sum(embed_chars(e) for e in post.embeds) <= 6000
     urls = linked_urls(posts)
     assert len(urls) == len(set(urls)) and set(urls) == expected  # every article once
+    # The period's meetings and visits come first, in English, with the courtesy call of 4 July.
+    meetings = posts[0].embeds[0]
+    assert meetings["title"].startswith(MEETINGS)
+    call = next(b for b in meetings["description"].split("\n\n") if b.startswith("**2025-07-04 · Courtesy call**"))
+    assert "Atul Khare" in call and "khare" in call
+    # Each article leads with its English title (DEFNEWS_DIGEST_LANGUAGE=en), the Japanese one beside it.
+    khare = next(b for p in posts for e in p.embeds if not e["title"].startswith(MEETINGS)
+                 for b in e["description"].split("\n\n") if "khare" in b)
+    assert khare.startswith("**[Khare") and khare.splitlines()[1].startswith("*国連のカレ")
 
 
 async def test_digest_by_member_is_refused_privately_and_posts_nothing(make_rig) -> None:

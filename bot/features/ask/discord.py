@@ -1,6 +1,10 @@
 """/ask on Discord: the slash command, the buttons under an answer, questions asked by mention, and the
 answer page rendered as an embed (linked titles, emphasised passages; the "Sources only" links).
 
+English questions get English-led items (the English answer line, then the quote, the linked title with its
+English beside it, date and section); Japanese questions get Japanese-led items and an "English" button that
+shows the page's English answer lines and titles privately.
+
 ``/ask`` defers first (Discord allows 3 s), then searches in a worker thread; refusals (bad options, unknown
 section, cooldown, too many searches) come before the deferral and are private.
 """
@@ -39,19 +43,30 @@ from ..messages import (
     text_message,
     truncate,
 )
-from .logic import MENTION_USAGE, AnswerReply, Asker, published_day, strip_mention
+from .logic import (
+    MENTION_USAGE,
+    AnswerReply,
+    Asker,
+    english_line,
+    has_english,
+    is_gloss,
+    published_day,
+    strip_mention,
+    title_beside,
+)
 
 
 class AskButton(
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"defnews:ask:(?P<action>more|ctx|src|up|down):(?P<qid>[0-9]{1,18}):(?P<offset>[0-9]{1,6})",
+    template=r"defnews:ask:(?P<action>more|ctx|src|en|up|down):(?P<qid>[0-9]{1,18}):(?P<offset>[0-9]{1,6})",
 ):
     """A button under an answer. State lives in the custom id (and the bot state), so it survives restarts."""
 
     LABELS: ClassVar[dict[str, tuple[str, str | None]]] = {
         "more": ("More results", None), "ctx": ("Context", None), "src": ("Sources only", None),
-        "up": ("", "👍"), "down": ("", "👎"),
+        "en": ("English", None), "up": ("", "👍"), "down": ("", "👎"),
     }
+    ROWS: ClassVar[dict[str, int]] = {"up": 1, "down": 1}  # at most 5 buttons a row: the votes go below
 
     def __init__(self, action: str, qid: int, offset: int, *, disabled: bool = False) -> None:
         label, emoji = self.LABELS[action]
@@ -59,7 +74,7 @@ class AskButton(
         super().__init__(
             discord.ui.Button(
                 label=label or None, emoji=emoji, style=style, disabled=disabled,
-                custom_id=f"defnews:ask:{action}:{qid}:{offset}",
+                custom_id=f"defnews:ask:{action}:{qid}:{offset}", row=self.ROWS.get(action, 0),
             )
         )
         self.action, self.qid, self.offset = action, qid, offset
@@ -83,6 +98,8 @@ def ask_view(qid: int | None, reply: AnswerReply) -> discord.ui.View | None:
     view.add_item(AskButton("more", qid, shown, disabled=shown >= reply.total))
     view.add_item(AskButton("ctx", qid, reply.offset))
     view.add_item(AskButton("src", qid, reply.offset))
+    if not reply.english and has_english(reply):  # a Japanese question: the English is one click away
+        view.add_item(AskButton("en", qid, reply.offset))
     view.add_item(AskButton("up", qid, reply.offset))
     view.add_item(AskButton("down", qid, reply.offset))
     return view
@@ -149,10 +166,10 @@ async def on_button(interaction: discord.Interaction, action: str, qid: int, off
         return
     query = await asyncio.to_thread(asker.stored_query, qid)
     with asker.gate:
-        if action in ("src", "ctx"):
+        if action in ("src", "ctx", "en"):
             await interaction.response.defer(ephemeral=True, thinking=True)
             reply = await asyncio.to_thread(asker.answer, query, offset)
-            render = sources_only_message if action == "src" else context_message
+            render = {"src": sources_only_message, "ctx": context_message, "en": english_message}[action]
             await send_followup(interaction, render(reply), ephemeral=True)
             return
         await interaction.response.defer()  # the message itself is edited
@@ -221,6 +238,39 @@ def _item_block(n: int, item: Hit, limit: int) -> str:
     return f"{block}\n> {passage}" if passage else block
 
 
+def _english_text(text: str, limit: int) -> str:
+    """An English answer line; a term-by-term gloss in italics, so it does not read as a sentence."""
+    if is_gloss(text):
+        inner = escape_fit(text, limit - 2)
+        return f"*{inner}*" if inner else ""
+    return escape_fit(text, limit)
+
+
+def _item_block_en(n: int, item: Hit, limit: int) -> str:
+    """English first: the answer line, the quote, then the linked title with its English beside it, date and
+    section. Items without an English line of their own (English articles) lead with the quote."""
+    lead = english_line(item)
+    number = f"**{n}.** "
+    meta = " · ".join(x for x in (published_day(item), escape_fit(item.section, 60)) if x)
+    room = limit - len(number) - len(meta) - 8  # the separators: " · ", "\n> ", "\n"
+    first = _english_text(lead, min(600, room * 2 // 5)) if lead else ""  # the answer first
+    room -= len(first)
+    head = link(item.title, item.url, min(room * 3 // 5, TITLE_CHARS * 2 + URL_LINK_MAX))  # then its source
+    room -= len(head)
+    beside = title_beside(item)
+    cap = min(TITLE_CHARS, room // 3 - 3)
+    beside = escape_fit(beside, cap) if beside and head and cap >= 20 else ""
+    room -= len(beside) + 3 if beside else 0
+    source = " — ".join(x for x in (head, beside) if x) + (f" · {meta}" if meta else "")
+    passage = fit_passage(item.passage, item.highlights, min(room, 700)) if room > 10 else ""
+    if first:
+        parts = [number + first, f"> {passage}" if passage else "", source]
+    else:
+        parts = [number + passage if passage else number.rstrip(), source]
+    block = "\n".join(p for p in parts if p)
+    return block if len(block) <= limit else truncate(escape(f"{n}. {lead or item.title}"), limit)
+
+
 def answer_embed(reply: AnswerReply) -> discord.Embed:
     """The embed of one page of answers: linked titles, dates, sections, passages with emphasis, a footer."""
     title = truncate("Q: " + " ".join(reply.question.split()), TITLE_LIMIT)
@@ -231,7 +281,8 @@ def answer_embed(reply: AnswerReply) -> discord.Embed:
     n = len(reply.items)
     per_item = (DESCRIPTION_LIMIT - fixed - 2 * n) // n if n else 0
     parts = [top] if top else []
-    parts += [_item_block(i, it, per_item) for i, it in enumerate(reply.items, reply.offset + 1)]
+    block = _item_block_en if reply.english else _item_block
+    parts += [block(i, it, per_item) for i, it in enumerate(reply.items, reply.offset + 1)]
     if tips:
         parts.append(tips)
     description = truncate("\n\n".join(p for p in parts if p), DESCRIPTION_LIMIT)
@@ -265,6 +316,24 @@ def context_message(reply: AnswerReply) -> OutMessage:
         head = link(f"{n}. {item.title}", item.url, min(room // 2, TITLE_CHARS * 2 + URL_LINK_MAX), bold=True)
         parts.append(f"{head}\n> {fit_passage(text, spans, max(0, room - len(head) - 3))}")
     embed = discord.Embed(title="Context", description=truncate("\n\n".join(parts), DESCRIPTION_LIMIT),
+                          colour=COLOR_INFO)
+    return OutMessage(embeds=[embed])
+
+
+def english_message(reply: AnswerReply) -> OutMessage:
+    """The page's English answer lines and titles (the "English" button under a Japanese-led answer)."""
+    if not reply.items:
+        return OutMessage(content="There is no text to show for this question.")
+    room = (DESCRIPTION_LIMIT - 40) // len(reply.items)
+    parts = []
+    for n, item in enumerate(reply.items, reply.offset + 1):
+        suffix = f" · {published_day(item)}"
+        head = link(f"{n}. {item.title_en or item.title}", item.url,
+                    min(room // 2, TITLE_CHARS * 2 + URL_LINK_MAX) - len(suffix), bold=True) + suffix
+        text = item.answer_en.strip()
+        line = _english_text(text, room - len(head) - 1) if text else "*(no English rendering)*"
+        parts.append(f"{head}\n{line}")
+    embed = discord.Embed(title="English", description=truncate("\n\n".join(parts), DESCRIPTION_LIMIT),
                           colour=COLOR_INFO)
     return OutMessage(embeds=[embed])
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from index.models import Answer, Hit, Query
-from index.service import IndexService, highlight_spans
+from index.service import GLOSS, IndexService, highlight_spans, is_english
 
 from ...core.errors import InvalidInputError
 from ...core.permissions import Cooldown, SearchGate
@@ -47,11 +47,18 @@ class AnswerReply:
     notice: str = ""  # e.g. the not-found message
     tips: str = ""
     off_topic: bool = False  # the question has no defence-news topic: ``notice`` says what the bot answers
+    english: bool = False  # each item leads with its English answer line (an English question, or asked for)
 
 
-def answer_reply(answer: Answer, offset: int = 0, terms: Iterable[str] = ()) -> AnswerReply:
-    """The reply for an answer page. Hits the searcher left unmarked get the question's ``terms`` marked."""
-    terms = tuple(terms)
+def answer_reply(answer: Answer, offset: int = 0, terms: Iterable[str] = (), *, english: bool | None = None
+                 ) -> AnswerReply:
+    """The reply for an answer page. Hits the searcher left unmarked get the question's ``terms`` marked.
+    ``english``: lead with the English answer lines (default: when the question is English)."""
+    reply = _answer_reply(answer, offset, tuple(terms))
+    return replace(reply, english=is_english(answer.question) if english is None else english)
+
+
+def _answer_reply(answer: Answer, offset: int, terms: tuple[str, ...]) -> AnswerReply:
     items = tuple(
         h if h.highlights or not terms else replace(h, highlights=highlight_spans(h.passage, terms))
         for h in answer.hits
@@ -70,6 +77,29 @@ def answer_reply(answer: Answer, offset: int = 0, terms: Iterable[str] = ()) -> 
 def published_day(hit: Hit) -> str:
     """The hit's publication day, YYYY-MM-DD (as the article gives it)."""
     return hit.published.date().isoformat()
+
+
+def english_line(hit: Hit) -> str:
+    """The hit's English answer line to put before its quote: "" when there is none or when it only repeats
+    the passage (an English article, whose passage is its own English)."""
+    text = " ".join(hit.answer_en.split())
+    return "" if not text or text == " ".join(hit.passage.split()) else text
+
+
+def is_gloss(text: str) -> bool:
+    """A term-by-term gloss (the library could not recover the sentence), not an English sentence."""
+    return text.startswith(GLOSS)
+
+
+def title_beside(hit: Hit) -> str:
+    """The English title to show beside the title: "" when it is the title itself (or there is none)."""
+    title_en = " ".join(hit.title_en.split())
+    return "" if not title_en or title_en == " ".join(hit.title.split()) else title_en
+
+
+def has_english(reply: AnswerReply) -> bool:
+    """Whether an item of the page has English to show that its Japanese text does not already say."""
+    return any(english_line(h) or title_beside(h) for h in reply.items)
 
 
 def strip_mention(content: str, bot_id: int) -> str:
@@ -145,7 +175,7 @@ class Asker:
         answer = self.service.search(replace(query, offset=offset, today=today))
         # the searcher marks the matched terms; tokenise the question only for hits it left unmarked
         terms = () if all(h.highlights for h in answer.hits) else self.service.question_terms(query.text)
-        reply = answer_reply(answer, offset, terms)
+        reply = answer_reply(answer, offset, terms)  # English questions get English-led items
         if not reply.items and (query.since or query.until or query.section):
             reply = replace(reply, tips=(reply.tips + " " + NARROW_TIPS).strip())
         return reply

@@ -1,5 +1,5 @@
 """/digest on Discord, the scheduled digest posted by the bot, and a digest rendered as messages (a heading,
-then section embeds packed into as few messages as Discord's limits allow)."""
+the period's meetings and visits, then section embeds packed into as few messages as Discord's limits allow)."""
 
 # No ``from __future__ import annotations`` here: discord.py reads the command callbacks' annotations.
 
@@ -14,6 +14,7 @@ from discord import app_commands
 from ...core.errors import InvalidInputError, PermissionRefused, Refusal
 from ...core.permissions import Level
 from ...core.state import BotState
+from ..events.discord import fit_events
 from ..host import features_of, requires, section_autocomplete
 from ..messages import (
     COLOR_INFO,
@@ -33,7 +34,7 @@ from ..messages import (
     text_message,
     truncate,
 )
-from .logic import Digest, DigestEntry, DigestScheduler
+from .logic import MEETINGS_TITLE, Digest, DigestEntry, DigestScheduler
 
 log = logging.getLogger(__name__)
 
@@ -139,15 +140,20 @@ def digest_scheduler(client: discord.Client, state: BotState, clock) -> DigestSc
 ENTRY_LIMIT = 1200
 
 
-def digest_entry_text(e: DigestEntry, limit: int = ENTRY_LIMIT) -> str:
+def digest_entry_text(e: DigestEntry, limit: int = ENTRY_LIMIT, language: str = "en") -> str:
+    """The linked title that leads (English or Japanese: ``language``) and the date, the other title in
+    italics, the summary."""
+    lead, other = e.titles(language)
     date = f" · {e.published}"
-    head = link(e.title, e.url, min(limit - len(date), TITLE_CHARS * 2 + URL_LINK_MAX), bold=True) + date
-    room = limit - len(head) - 1
+    head = link(lead, e.url, min(limit - len(date), TITLE_CHARS * 2 + URL_LINK_MAX), bold=True) + date
+    inner = escape_fit(other, min(TITLE_CHARS, limit - len(head) - 4)) if other else ""
+    beside = f"*{inner}*" if inner else ""
+    room = limit - len(head) - len(beside) - 2
     summary = escape_fit(" ".join(e.summary.split()), room) if room > 10 else ""
-    return f"{head}\n{summary}" if summary else head
+    return "\n".join(x for x in (head, beside, summary) if x)
 
 
-def _section_embeds(section: str, entries: Sequence[DigestEntry]) -> list[discord.Embed]:
+def _section_embeds(section: str, entries: Sequence[DigestEntry], language: str = "en") -> list[discord.Embed]:
     embeds: list[discord.Embed] = []
     budget = DESCRIPTION_LIMIT
     buf: list[str] = []
@@ -158,7 +164,7 @@ def _section_embeds(section: str, entries: Sequence[DigestEntry]) -> list[discor
                                     colour=COLOR_INFO))
 
     for e in entries:
-        text = digest_entry_text(e)
+        text = digest_entry_text(e, language=language)
         extra = len(text) + (2 if buf else 0)
         if buf and sum(len(b) for b in buf) + 2 * (len(buf) - 1) + extra > budget:
             flush()
@@ -169,6 +175,18 @@ def _section_embeds(section: str, entries: Sequence[DigestEntry]) -> list[discor
     return embeds
 
 
+def meetings_embed(d: Digest) -> discord.Embed | None:
+    """The period's meetings and visits (the most recent that fit one embed; the footer says when not all)."""
+    if not d.meetings:
+        return None
+    description, shown = fit_events(d.meetings, DESCRIPTION_LIMIT)
+    embed = discord.Embed(title=f"{MEETINGS_TITLE} ({len(d.meetings)})", description=description,
+                          colour=COLOR_INFO)
+    if shown < len(d.meetings):
+        embed.set_footer(text=f"The {shown} most recent; /events lists them all")
+    return embed
+
+
 def digest_messages(d: Digest) -> list[OutMessage]:
     """The digest as messages: a heading, then one embed per section (continued as needed), packed so that
     no message exceeds 10 embeds or 6000 embed characters."""
@@ -176,9 +194,11 @@ def digest_messages(d: Digest) -> list[OutMessage]:
     if d.omitted:
         heading += f"\nShowing the newest {d.total - d.omitted}; {d.omitted} more are not listed."
     heading = truncate(heading, CONTENT_LIMIT)
-    if d.empty:
+    meetings = meetings_embed(d)
+    if d.empty and meetings is None:
         return [OutMessage(content=heading)]
-    embeds = [e for section, entries in d.groups for e in _section_embeds(section, entries)]
+    embeds = [meetings] if meetings else []
+    embeds += [e for section, entries in d.groups for e in _section_embeds(section, entries, d.language)]
     messages: list[OutMessage] = [OutMessage(content=heading)]
     total = 0
     for e in embeds:

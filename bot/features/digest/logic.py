@@ -1,4 +1,5 @@
-"""Digests without Discord: choosing and grouping articles, extractive summaries, the scheduler.
+"""Digests without Discord: choosing and grouping articles, extractive summaries, English titles, the
+period's meetings and visits, the scheduler.
 
 Everything here is pure (no Discord, no I/O) except :class:`Digester` (it reads the index) and
 :class:`DigestScheduler`, which only awaits the callables it is given, so tests drive it with a fake clock
@@ -13,16 +14,18 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from index.models import Article
+from index.models import Article, Event
 from index.service import IndexService, sentence_spans
 
 from ...core.settings import DigestSettings
 from ...core.times import Schedule, parse_schedule, parse_since, utcnow, zone
+from ..events.logic import meetings_of
 from ..sections import check_section
 
 log = logging.getLogger(__name__)
 
 OTHER_SECTION = "Other"
+MEETINGS_TITLE = "Meetings and visits"
 _JA_END = "。！？"
 
 
@@ -59,6 +62,13 @@ class DigestEntry:
     published: str  # YYYY-MM-DD in the digest's time zone
     section: str
     summary: str
+    title_en: str = ""  # the title in English ("" when unknown; the title itself when it is English)
+
+    def titles(self, language: str = "en") -> tuple[str, str]:
+        """(the title that leads, the other one or "" when they are the same) for a digest in ``language``."""
+        english = " ".join(self.title_en.split()) or self.title
+        lead, other = (english, self.title) if language == "en" else (self.title, english)
+        return lead, ("" if " ".join(other.split()) == " ".join(lead.split()) else other)
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,8 @@ class Digest:
     groups: tuple[tuple[str, tuple[DigestEntry, ...]], ...]
     total: int  # articles in the period
     omitted: int = 0  # beyond max_articles, not listed
+    meetings: tuple[Event, ...] = ()  # the period's courtesy calls, meetings, phone talks and visits
+    language: str = "en"  # which title leads: en | ja
 
     @property
     def empty(self) -> bool:
@@ -94,8 +106,12 @@ def build_digest(
     tz: str = "Asia/Tokyo",
     max_articles: int = 100,
     summary_chars: int = 280,
+    title_en: Callable[[Article], str] | None = None,
+    language: str = "en",
+    meetings: Iterable[Event] = (),
 ) -> Digest:
-    """Group the articles published in [since, until] by section (largest first), newest first within."""
+    """Group the articles published in [since, until] by section (largest first), newest first within.
+    ``title_en`` gives a listed article's English title; ``meetings`` are the period's meetings and visits."""
     zi = zone(tz)
     chosen = sorted(
         (a for a in articles if since <= a.published <= until), key=lambda a: (a.published, a.url), reverse=True
@@ -107,10 +123,11 @@ def build_digest(
         section = a.section or OTHER_SECTION
         groups.setdefault(section, []).append(
             DigestEntry(a.title, a.url, a.published.astimezone(zi).date().isoformat(), section,
-                        summarise(a.body, summary_chars))
+                        summarise(a.body, summary_chars), title_en(a) if title_en else "")
         )
     order = sorted(groups, key=lambda s: (s == OTHER_SECTION, -len(groups[s]), s))
-    return Digest(since, until, tz, tuple((s, tuple(groups[s])) for s in order), total, total - len(listed))
+    return Digest(since, until, tz, tuple((s, tuple(groups[s])) for s in order), total, total - len(listed),
+                  tuple(meetings), language)
 
 
 class Digester:
@@ -139,7 +156,16 @@ class Digester:
         return build_digest(
             articles, since, until, tz=self.settings.digest_timezone,
             max_articles=self.settings.digest_max_articles, summary_chars=self.settings.digest_summary_chars,
+            title_en=self.service.title_en, language=self.settings.digest_language,
+            meetings=self.meetings(since, until, section),
         )
+
+    def meetings(self, since: datetime, until: datetime, section: str | None = None) -> tuple[Event, ...]:
+        """The courtesy calls, meetings, phone talks and visits dated in the period (days in the digest's time
+        zone), oldest first; with a ``section``, only those its articles report."""
+        urls = {a.url for a in self.service.articles_between(None, None, section)} if section else None
+        events = self.service.events(since.astimezone(self.tz).date(), until.astimezone(self.tz).date())
+        return meetings_of(events, urls)
 
 
 class DigestScheduler:

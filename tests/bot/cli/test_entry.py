@@ -13,6 +13,10 @@ def test_parser_has_the_bot_commands():
     assert parser.parse_args(["run"]).func.__name__ == "cmd_run"
     assert parser.parse_args(["sync", "--guild", "42"]).guild == 42
     assert parser.parse_args(["chat", "--color", "never"]).color == "never"
+    events = parser.parse_args(["events", "--since", "7d", "--until", "2025-07-31", "--type", "visit", "--json"])
+    assert events.func.__name__ == "cmd_events" and (events.since, events.until, events.type) == (
+        "7d", "2025-07-31", "visit") and events.json
+    assert parser.parse_args(["ask", "誰が来た", "--english"]).english
 
 
 def test_run_without_token_is_one_line_and_non_zero(capsys, tmp_path):

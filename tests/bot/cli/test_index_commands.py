@@ -192,3 +192,18 @@ def test_relative_dates_resolve_against_the_given_day(tmp_path):
     assert "un-operational-support-usg-khare-visit" not in week_of_july_10
     bad = run("ask", question, "--today", "July 4", index_dir=idx, check=False)
     assert bad.returncode != 0 and "not a date" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_users_example_leads_with_an_english_line(tmp_path):
+    """"who visited MOD on July 4": the first result opens with English naming Khare and 4 July, then the
+    Japanese quote it comes from, the title with its English, the date and the link."""
+    idx = tmp_path / "idx"
+    lines = run("ask", "who visited MOD on July 4", "-k", "3", index_dir=idx).stdout.splitlines()
+    assert lines[0] == "Q: who visited MOD on July 4"
+    first = lines[2]
+    assert first.startswith("1. ") and "Khare" in first and "4 July" in first
+    assert "表敬" in lines[3] and "Khare" in lines[4] and lines[5].endswith("/un-operational-support-usg-khare-visit")
+    ja = run("ask", "7月4日に防衛省を訪れたのは誰?", "-k", "1", index_dir=idx).stdout.splitlines()
+    assert ja[2].startswith("1. 国連のカレ") and "Khare" not in "\n".join(ja[:4])
+    en = run("ask", "7月4日に防衛省を訪れたのは誰?", "-k", "1", "--english", index_dir=idx).stdout.splitlines()
+    assert "Khare" in en[2] and "4 July" in en[2]

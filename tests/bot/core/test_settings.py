@@ -54,3 +54,12 @@ def test_a_schedule_needs_its_channel(monkeypatch):
         load_settings()
     monkeypatch.setenv("DEFNEWS_DIGEST_CHANNEL_ID", "42")
     assert load_settings().digest.digest_schedule == "mon 09:00"
+
+
+def test_digest_language_is_en_or_ja(monkeypatch):
+    assert load_settings(env_file=None).digest.digest_language == "en"
+    monkeypatch.setenv("DEFNEWS_DIGEST_LANGUAGE", " JA ")
+    assert load_settings().digest.digest_language == "ja"
+    monkeypatch.setenv("DEFNEWS_DIGEST_LANGUAGE", "fr")
+    with pytest.raises(ConfigError, match=r"^invalid setting DEFNEWS_DIGEST_LANGUAGE: .*en or ja"):
+        load_settings()

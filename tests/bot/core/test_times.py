@@ -22,6 +22,12 @@ def test_since_durations(text, delta):
     assert parse_since(text, NOW, TOKYO) == NOW - delta
 
 
+def test_a_future_since_only_where_it_is_allowed():
+    with pytest.raises(InvalidInputError, match="in the future"):
+        parse_since("2026-04-01", NOW, TOKYO)
+    assert parse_since("2026-04-01", NOW, TOKYO, future=True) == datetime(2026, 4, 1, tzinfo=TOKYO)
+
+
 def test_since_date_is_the_start_of_that_day_in_the_digest_zone():
     got = parse_since("2025-07-01", NOW, TOKYO)
     assert got == datetime(2025, 7, 1, tzinfo=TOKYO)

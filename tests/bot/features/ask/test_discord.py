@@ -4,6 +4,7 @@ answer page as an embed (always within the limits, linked, emphasised)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +16,7 @@ from bot.discord.boundary import report_interaction_error
 from bot.features.ask.discord import (
     answer_embed,
     answer_message,
+    english_message,
     fit_passage,
     handle_ask,
     on_button,
@@ -111,8 +113,10 @@ def items(draw):
         if merged and s < merged[-1][1]:
             continue
         merged.append((s, e))
-    return _hit(draw(texts), draw(urls), draw(st.text(max_size=300)), passage, tuple(merged),
-                tuple(draw(st.lists(urls, max_size=3))))
+    hit = _hit(draw(texts), draw(urls), draw(st.text(max_size=300)), passage, tuple(merged),
+               tuple(draw(st.lists(urls, max_size=3))))
+    english = st.one_of(texts, texts.map(lambda t: "[gloss] " + t), st.just(passage))
+    return replace(hit, title_en=draw(texts), answer_en=draw(english))
 
 
 @st.composite
@@ -123,6 +127,7 @@ def replies(draw):
         question=draw(st.text(min_size=1, max_size=4000)), confident=draw(st.booleans()), items=its,
         total=offset + len(its) + draw(st.integers(0, 10**6)), offset=offset,
         notice=draw(st.sampled_from(["", "No confident match." * 80])), tips=draw(st.sampled_from(["", "t" * 5000])),
+        english=draw(st.booleans()),
     )
 
 
@@ -132,6 +137,7 @@ def test_answers_never_exceed_limits(reply):
     msg = answer_message(reply)
     assert limit_violations(msg) == []
     assert limit_violations(sources_only_message(reply)) == []
+    assert limit_violations(english_message(reply)) == []
 
 
 def test_answer_embed_links_titles_and_emphasises_terms():
@@ -164,8 +170,79 @@ def test_fit_passage_keeps_limit_and_shows_first_match():
     assert fit_passage("abc", (), 2) == ""
 
 
-def test_real_answer_within_limits(service):
-    reply = answer_reply(service.search(Query("Who visited MOD on July 4?", k=10)))
-    embed = answer_embed(reply)
+@pytest.mark.parametrize("k", [1, 3, 10])
+def test_real_answers_within_limits(service, k):
+    japanese = answer_reply(service.search(Query("7月4日に防衛省を訪れたのは誰?", k=k)))
+    embed = answer_embed(japanese)
     assert limit_violations(OutMessage(embeds=[embed])) == []
-    assert len(re.findall(r"\*\*\[\d+\. ", embed.description)) == len(reply.items) > 0
+    assert len(re.findall(r"\*\*\[\d+\. ", embed.description)) == len(japanese.items) > 0
+    english = answer_reply(service.search(Query("Who visited MOD on July 4?", k=k)))
+    embed = answer_embed(english)
+    assert limit_violations(OutMessage(embeds=[embed])) == []
+    blocks = embed.description.split("\n\n")
+    assert [b.split(" ", 1)[0] for b in blocks] == [f"**{n}.**" for n in range(1, len(english.items) + 1)]
+    assert all("](https://defnews-sample.example.jp/" in b for b in blocks)  # every item keeps its link
+    assert "Khare" in blocks[0].splitlines()[0]
+
+
+KHARE_EN = "Atul Khare paid a courtesy call on Defense Minister Nakatani Gen on 4 July 2025."
+
+
+def _khare() -> Hit:
+    passage = "翌4日には防衛省を訪れて中谷防衛大臣を表敬した。"
+    a = passage.index("防衛省")
+    return replace(_hit("カレ事務次長が中谷防衛大臣を表敬", "https://e.jp/khare", "国際協力", passage, ((a, a + 3),)),
+                   title_en="Khare pays a courtesy call on Nakatani", answer_en=KHARE_EN)
+
+
+def test_english_items_lead_with_the_answer_line_then_quote_then_source():
+    reply = AnswerReply("who visited MOD on July 4", True, (_khare(),), total=1, english=True)
+    lines = answer_embed(reply).description.splitlines()
+    assert lines == [
+        f"**1.** {KHARE_EN}",
+        "> 翌4日には**防衛省**を訪れて中谷防衛大臣を表敬した。",
+        "[カレ事務次長が中谷防衛大臣を表敬](https://e.jp/khare) — Khare pays a courtesy call on Nakatani · 2025-07-04"
+        " · 国際協力",
+    ]
+    gloss = replace(_khare(), answer_en="[gloss] Ministry of Defense · courtesy call")
+    first = answer_embed(replace(reply, items=(gloss,))).description.splitlines()[0]
+    assert first == "**1.** *\\[gloss\\] Ministry of Defense · courtesy call*"  # italic: not a sentence
+    same = replace(_khare(), passage="The MOD said so.", highlights=(), answer_en="The MOD said so.",
+                   title="MOD statement", title_en="MOD statement")
+    assert answer_embed(replace(reply, items=(same,))).description.splitlines() == [
+        "**1.** The MOD said so.", "[MOD statement](https://e.jp/khare) · 2025-07-04 · 国際協力"]
+
+
+def test_japanese_items_are_unchanged_and_the_english_button_shows_the_english():
+    reply = AnswerReply("7月4日に防衛省を訪れたのは誰", True, (_khare(),), total=1)
+    description = answer_embed(reply).description
+    assert description.startswith("**[1. カレ事務次長が中谷防衛大臣を表敬](https://e.jp/khare)**")
+    assert "Khare" not in description
+    english = english_message(reply).embeds[0]
+    assert english.title == "English"
+    assert english.description == (
+        f"**[1. Khare pays a courtesy call on Nakatani](https://e.jp/khare)** · 2025-07-04\n{KHARE_EN}")
+    bare = replace(_khare(), answer_en="", title_en="")
+    assert "(no English rendering)" in english_message(replace(reply, items=(bare,))).embeds[0].description
+
+
+async def test_buttons_follow_the_question_language_five_a_row_at_most(bot):
+    ja = Interaction(bot)
+    await handle_ask(ja, "7月4日に防衛省を訪れたのは誰?", None, None, None, None)
+    (_content, kw), = ja.followup.sent
+    view = kw["view"]
+    assert [i.custom_id.split(":")[2] for i in view.children] == ["more", "ctx", "src", "en", "up", "down"]
+    rows = [[c["custom_id"].split(":")[2] for c in row["components"]] for row in view.to_components()]
+    assert rows == [["more", "ctx", "src", "en"], ["up", "down"]]  # at most 5 a row
+    en = Interaction(bot)
+    await handle_ask(en, "who visited MOD on July 4", None, None, None, None)
+    (_content, kw), = en.followup.sent
+    assert "en" not in [i.custom_id.split(":")[2] for i in kw["view"].children]
+    click = Interaction(bot, user_id=6)
+    await on_button(click, "en", 1, 0)
+    assert click.response.calls == [("defer", True, True)]
+    (_content, kw), = click.followup.sent
+    check_sent(kw)
+    assert kw["ephemeral"] is True and kw["embeds"][0].title == "English"
+    first = kw["embeds"][0].description.split("\n\n")[0]
+    assert "un-operational-support-usg-khare-visit" in first and "4 July 2025" in first

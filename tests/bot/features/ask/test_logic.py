@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.core.errors import InvalidInputError
 from bot.core.settings import SAMPLE_DIR
-from bot.features.ask.logic import NOT_FOUND, OFF_TOPIC, REPHRASE_TIPS, answer_reply, strip_mention
+from bot.features.ask.logic import (
+    NOT_FOUND,
+    OFF_TOPIC,
+    REPHRASE_TIPS,
+    answer_reply,
+    english_line,
+    has_english,
+    is_gloss,
+    strip_mention,
+    title_beside,
+)
 from bot.features.ask.terminal import render_terminal
 from bot.features.catalog import build_features
 from index.embedding.fake import HashEmbedder
@@ -166,3 +177,43 @@ def test_context_shows_the_passage_inside_its_sentences(asker):
     assert item.context[item.context_offset:item.context_offset + len(item.passage)] == item.passage
     plain, wide = render_terminal(reply), render_terminal(reply, context=True)
     assert len(wide) > len(plain) and item.context.replace("\n", "\n   ")[:20] in wide
+
+
+# --------------------------------------------------------------------------- English
+
+
+def test_english_questions_lead_with_english_and_japanese_ones_do_not(asker):
+    reply = asker.answer(asker.parse("who visited MOD on July 4", k=3))
+    assert reply.english and reply.items[0].url == KHARE
+    lead = english_line(reply.items[0])
+    assert "Khare" in lead and "4 July" in lead  # the user's example, in English
+    ja = asker.answer(asker.parse("7月4日に防衛省を訪れたのは誰?", k=3))
+    assert not ja.english and ja.items[0].url == KHARE and has_english(ja)
+    assert not asker.answer(asker.parse("P-3C 哨戒機")).english  # mostly Japanese
+
+
+def test_answer_reply_english_follows_the_question_unless_told():
+    hit = _hit("防衛省を訪れた。")
+    assert answer_reply(Answer("who came", True, [hit], total=1)).english
+    assert not answer_reply(Answer("誰が来た", True, [hit], total=1)).english
+    assert answer_reply(Answer("誰が来た", True, [hit], total=1), english=True).english
+    assert not answer_reply(Answer("who came", True, [hit], total=1), english=False).english
+
+
+def test_english_line_and_title_beside():
+    en = replace(_hit("The minister met him."), answer_en="The minister met him.", title_en="Title")
+    assert english_line(en) == "" and title_beside(en) == ""  # an English article: nothing repeated
+    ja = replace(_hit("大臣が会った。"), title="大臣会談", answer_en=" The minister\nmet him. ", title_en="Talks")
+    assert english_line(ja) == "The minister met him." and title_beside(ja) == "Talks"
+    assert english_line(_hit("大臣が会った。")) == ""  # no English rendering: nothing to lead with
+    assert is_gloss("[gloss] minister · talks") and not is_gloss("The minister met him.")
+
+
+def test_not_confident_and_off_topic_english_questions_keep_their_notices(asker):
+    off = asker.answer(asker.parse("What is the best pizza in Naples?"))
+    assert off.english and off.off_topic and not off.items and off.notice == OFF_TOPIC
+    nearest = answer_reply(Answer("who launched the frigate", False, [replace(
+        _hit("護衛艦が進水した。"), answer_en="The destroyer was launched.")], total=1))
+    assert nearest.english and nearest.notice == NOT_FOUND
+    text = render_terminal(nearest)
+    assert text.index(NOT_FOUND) < text.index("1. The destroyer was launched.") < text.index("護衛艦が進水した。")

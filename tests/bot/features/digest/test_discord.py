@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.features.digest.discord import digest_messages, handle_digest, post_digest
+from bot.features.digest.discord import digest_entry_text, digest_messages, handle_digest, post_digest
 from bot.features.digest.logic import Digest, DigestEntry
 from bot.features.messages import EMBEDS_PER_MESSAGE, limit_violations
+from index.models import Event, EventActor
 
 from ...standins import Channel, Interaction, check_sent
 from ..strategies import texts, urls
@@ -46,12 +47,18 @@ def digests(draw):
     total = 0
     for s in range(draw(st.integers(1, 6))):
         entries = tuple(
-            DigestEntry(draw(texts), draw(urls), "2025-07-04", f"s{s}", draw(texts))
+            DigestEntry(draw(texts), draw(urls), "2025-07-04", f"s{s}", draw(texts), draw(texts))
             for _ in range(draw(st.integers(1, 40)))
         )
         total += len(entries)
         groups.append((draw(st.text(min_size=1, max_size=400)), entries))
-    return Digest(T0, T0 + timedelta(days=7), "Asia/Tokyo", tuple(groups), total, draw(st.integers(0, 5)))
+    meetings = tuple(
+        Event("visit", T0.date(), None, (EventActor(draw(texts), draw(texts), draw(texts)),), draw(texts),
+              draw(texts), draw(texts), draw(urls), draw(texts), "a:0")
+        for _ in range(draw(st.integers(0, 30)))
+    )
+    return Digest(T0, T0 + timedelta(days=7), "Asia/Tokyo", tuple(groups), total, draw(st.integers(0, 5)),
+                  meetings, draw(st.sampled_from(["en", "ja"])))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -61,8 +68,11 @@ def test_digests_never_exceed_limits_and_list_every_entry(d):
     for m in messages:
         assert limit_violations(m) == []
         assert len(m.embeds) <= EMBEDS_PER_MESSAGE
-    blocks = sum(len(e.description.split("\n\n")) for m in messages for e in m.embeds)
+    blocks = sum(len(e.description.split("\n\n")) for m in messages for e in m.embeds
+                 if not e.title.startswith("Meetings and visits"))
     assert blocks >= d.total - d.omitted  # every listed article is there (summaries never contain blank lines)
+    if d.meetings:
+        assert messages[0].embeds[0].title == f"Meetings and visits ({len(d.meetings)})"
     assert messages[0].content.startswith("Defence news digest")
 
 
@@ -82,3 +92,26 @@ def test_empty_digest_says_so_without_embeds():
     d = Digest(T0, T0 + timedelta(days=7), "Asia/Tokyo", (), 0)
     (msg,) = digest_messages(d)
     assert not msg.embeds and msg.content.startswith("No new articles were published")
+
+
+def test_entries_lead_with_the_title_of_the_digests_language():
+    entry = DigestEntry("中谷防衛大臣を表敬", "https://e.jp/a", "2025-07-04", "国際協力", "要約。",
+                        "Courtesy call on Nakatani")
+    assert digest_entry_text(entry).splitlines() == [
+        "**[Courtesy call on Nakatani](https://e.jp/a)** · 2025-07-04", "*中谷防衛大臣を表敬*", "要約。"]
+    assert digest_entry_text(entry, language="ja").splitlines() == [
+        "**[中谷防衛大臣を表敬](https://e.jp/a)** · 2025-07-04", "*Courtesy call on Nakatani*", "要約。"]
+
+
+def test_meetings_and_visits_come_first():
+    call = Event("courtesy_call", T0.date(), None, (EventActor("カレ", "Atul Khare"),), "", "Ministry of Defense",
+                 "Khare paid a courtesy call.", "https://e.jp/a", "表敬", "a:0")
+    entry = DigestEntry("表敬", "https://e.jp/a", "2025-07-01", "国際協力", "要約。", "Courtesy call")
+    messages = digest_messages(Digest(T0, T0 + timedelta(days=7), "UTC", (("国際協力", (entry,)),), 1,
+                                      meetings=(call,)))
+    first, second = messages[0].embeds
+    assert first.title == "Meetings and visits (1)" and second.title == "国際協力 (1)"
+    assert first.description.startswith("**2025-07-01 · Courtesy call** · Ministry of Defense\nAtul Khare\n")
+    assert "Khare paid a courtesy call. — [表敬](https://e.jp/a)" in first.description
+    only = digest_messages(Digest(T0, T0 + timedelta(days=7), "UTC", (), 0, meetings=(call,)))
+    assert only[0].content.startswith("No new articles") and only[0].embeds[0].title == "Meetings and visits (1)"

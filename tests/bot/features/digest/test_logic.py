@@ -9,11 +9,11 @@ import pytest
 from bot.core.state import BotState
 from bot.core.times import parse_schedule, zone
 from bot.features.catalog import build_features
-from bot.features.digest.logic import DigestScheduler, build_digest, summarise
-from index.models import Article
+from bot.features.digest.logic import DigestEntry, DigestScheduler, build_digest, summarise
+from index.models import Article, Event
 from index.service import sentence_spans
 
-from ...conftest import NOW
+from ...conftest import NOW, make_settings
 
 TOKYO = zone("Asia/Tokyo")
 
@@ -80,6 +80,45 @@ def test_digest_of_the_last_week(features):
     only = digester.digest(*digester.period("2025-07-01"), section="人事")
     assert [s for s, _ in only.groups] == ["人事"]
     assert digester.period(None)[0] == NOW - timedelta(days=7)
+
+
+def test_entries_carry_both_titles_and_the_language_chooses_which_leads():
+    e = DigestEntry("中谷防衛大臣を表敬", "u", "2025-07-04", "国際協力", "要約。", "Courtesy call on Nakatani")
+    assert e.titles("en") == ("Courtesy call on Nakatani", "中谷防衛大臣を表敬")
+    assert e.titles("ja") == ("中谷防衛大臣を表敬", "Courtesy call on Nakatani")
+    english = DigestEntry("ATLA tests a railgun", "u", "2025-07-24", "装備", "s", "ATLA tests a railgun")
+    assert english.titles("en") == english.titles("ja") == ("ATLA tests a railgun", "")
+    assert DigestEntry("表敬", "u", "d", "s", "s").titles("en") == ("表敬", "")  # no English title known
+
+
+def test_build_digest_takes_english_titles_and_meetings():
+    arts = [_art("a", 3, "装備"), _art("b", 4, "人事")]
+    call = Event("courtesy_call", datetime(2025, 7, 4).date(), None, (), "", "", "s", "a", "t", "a:0")
+    d = build_digest(arts, datetime(2025, 7, 1, tzinfo=TOKYO), datetime(2025, 7, 10, tzinfo=TOKYO),
+                     title_en=lambda a: f"EN {a.url}", language="ja", meetings=[call])
+    assert sorted(e.title_en for _, es in d.groups for e in es) == ["EN a", "EN b"]
+    assert d.meetings == (call,) and d.language == "ja"
+
+
+def test_digest_of_july_leads_with_english_titles_and_lists_meetings_and_visits(features, service, clock, tmp_path):
+    digester = features.digest
+    d = digester.digest(*digester.period("2025-07-01"))
+    entries = [e for _, es in d.groups for e in es]
+    khare = next(e for e in entries if "khare" in e.url)
+    lead, other = khare.titles(d.language)
+    assert d.language == "en" and "Khare" in lead and other.startswith("国連のカレ")
+    assert all(e.title_en for e in entries)
+    kinds = {e.type for e in d.meetings}
+    assert kinds and kinds <= {"courtesy_call", "meeting", "phone_talk", "visit"}
+    call = next(e for e in d.meetings if e.type == "courtesy_call" and "khare" in e.url)
+    assert call.date.isoformat() == "2025-07-04"
+    assert all(e.date and e.date.isoformat() >= "2025-07-01" for e in d.meetings)
+    only = digester.digest(*digester.period("2025-07-01"), section="人事")
+    assert only.meetings == ()  # personnel articles report no meetings
+    ja = build_features(make_settings(tmp_path, digest_language="ja"), service, None, clock=clock).digest
+    jd = ja.digest(*ja.period("2025-07-01"))
+    khare = next(e for _, es in jd.groups for e in es if "khare" in e.url)
+    assert jd.language == "ja" and khare.titles(jd.language)[0].startswith("国連のカレ")
 
 
 def test_clock_is_injected(settings, service):
