@@ -180,11 +180,14 @@ class IndexService:
         return Indexer(self.store, self.embedder, chunker=self.chunker, index_type=self.index_type)
 
     def ingest_paths(
-        self, paths: Sequence[Path], *, url: str | None = None, progress: Progress | None = None
+        self, paths: Sequence[Path], *, url: str | None = None, published: str | None = None,
+        progress: Progress | None = None,
     ) -> IngestReport:
+        """Read files or folders and ingest them. ``url`` / ``published``: for a saved page that shows
+        none (a malformed date is a rejection of the page, with the reason)."""
         parsed = ParseResult()
         for p in paths:
-            parsed.extend(parse_path(Path(p), url=url, source=f"file:{Path(p).name}"))
+            parsed.extend(parse_path(Path(p), url=url, published=published, source=f"file:{Path(p).name}"))
         return self.ingest_parsed(parsed, progress=progress)
 
     def ingest_parsed(
@@ -193,7 +196,7 @@ class IndexService:
     ) -> IngestReport:
         report = self._indexer().ingest(
             parsed.articles, rejected=parsed.rejections, full=full, progress=progress, prune=prune, info=info
-        )
+        ).with_items(parsed.items())
         self.last_report = report
         if report.wrote or self._searcher is None:
             self.reload()

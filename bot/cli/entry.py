@@ -73,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", parents=[common], help="add or update articles from files or folders")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--url", help="source URL of a single saved page that has none")
-    p.add_argument("--json", action="store_true", help="summary as JSON")
+    p.add_argument("--published", metavar="DATE",
+                   help="publication date (2025-10-21 or 2025-10-21T08:55+09:00) for pages that do not show one")
+    p.add_argument("--json", action="store_true", help="summary as JSON, with each item read and its status")
     p.set_defaults(func=_deferred(_index_commands, "cmd_ingest"))
 
     p = sub.add_parser("ask", parents=[common], help="answer a question from the index")

@@ -33,7 +33,7 @@ def cmd_ingest(args) -> int:
         raise InvalidInputError("--url goes with a single saved page")
     service = service_of(args)
     with StderrProgress(args.quiet) as progress:
-        report = service.ingest_paths(paths, url=args.url, progress=progress)
+        report = service.ingest_paths(paths, url=args.url, published=args.published, progress=progress)
     _print_report(report, as_json=args.json)
     return 0
 

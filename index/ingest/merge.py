@@ -25,11 +25,13 @@ def merge_batch(
         if old is not None:
             if old.content_hash == art.content_hash:
                 report.unchanged += 1
+                report.statuses[art.url] = "unchanged"
                 continue
             merged[art.url] = replace(art, alt_urls=old.alt_urls)
             by_body[art.body_hash] = art.url
             changed.add(art.url)
             report.updated += 1
+            report.statuses[art.url] = "updated"
             continue
         twin_url = by_body.get(art.body_hash)
         if twin_url is not None and twin_url != art.url:
@@ -38,9 +40,11 @@ def merge_batch(
                 merged[twin_url] = replace(twin, alt_urls=(*twin.alt_urls, art.url))
                 changed.add(twin_url)
             report.duplicates += 1
+            report.statuses[art.url] = "duplicate"
             continue
         merged[art.url] = art
         by_body[art.body_hash] = art.url
         changed.add(art.url)
         report.added += 1
+        report.statuses[art.url] = "added"
     return merged, changed

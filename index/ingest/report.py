@@ -21,6 +21,8 @@ class IngestReport:
     seconds: float = 0.0
     wrote: bool = False
     generation: str = ""
+    statuses: dict[str, str] = field(default_factory=dict)  # url -> added | updated | unchanged | duplicate
+    items: list[dict] = field(default_factory=list)  # what was read, each with its status (see ``with_items``)
 
     def as_dict(self) -> dict:
         return {
@@ -30,4 +32,14 @@ class IngestReport:
             "articles": self.articles_total, "chunks": self.chunks_total,
             "chunks_embedded": self.chunks_embedded, "seconds": round(self.seconds, 3),
             "generation": self.generation,
+            **({"items": self.items} if self.items else {}),
         }
+
+    def with_items(self, read: list) -> IngestReport:
+        """Fill ``items`` from what the sources read (``ParseResult.items()``): each article with the status
+        this ingest gave it (added, updated, unchanged, duplicate), each rejection with its reason."""
+        self.items = [
+            {**d, "status": self.statuses.get(d["url"], "unchanged")} if d["status"] == "read" else d
+            for d in (item.as_dict() for item in read)
+        ]
+        return self

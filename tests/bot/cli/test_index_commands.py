@@ -207,3 +207,32 @@ def test_the_users_example_leads_with_an_english_line(tmp_path):
     assert ja[2].startswith("1. 国連のカレ") and "Khare" not in "\n".join(ja[:4])
     en = run("ask", "7月4日に防衛省を訪れたのは誰?", "-k", "1", "--english", index_dir=idx).stdout.splitlines()
     assert "Khare" in en[2] and "4 July" in en[2]
+
+
+def test_ingest_json_lists_each_item_with_its_status(tmp_path):
+    idx = tmp_path / "idx"
+    page = tmp_path / "drill.txt"
+    page.write_text("防衛ニュース速報\nサイト内検索 メニュー\n陸自、離島防衛の新たな訓練を公開\n"
+                    "陸上自衛隊は離島への部隊展開を想定した訓練を報道陣に公開した。輸送艦からの上陸手順を確認した。\n"
+                    "関連記事\n・別の記事\n", "utf-8")
+    first = json.loads(run("ingest", str(page), "--url", "https://example.jp/drill", "--json", index_dir=idx).stdout)
+    (item,) = first["items"]
+    assert item["status"] == "rejected" and "--published" in item["reason"]
+    assert item["title"] == "陸自、離島防衛の新たな訓練を公開" and item["location"] == str(page)
+    second = json.loads(run("ingest", str(page), "--url", "https://example.jp/drill", "--published", "2025-10-21",
+                            "--json", index_dir=idx).stdout)
+    (item,) = second["items"]
+    assert item["status"] == "added" and item["published"].startswith("2025-10-21")
+    assert set(item) == {"location", "url", "title", "published", "section", "status"}
+    body = "海上自衛隊は護衛艦の入港を公開した。乗員約200人が見学者を迎えた。"
+    records = tmp_path / "wire.jsonl"
+    records.write_text("\n".join(json.dumps({"url": u, "title": "離島防衛訓練", "published": "2025-10-21T09:00:00+09:00",
+                                             "body": body}, ensure_ascii=False)
+                                 for u in ("https://example.jp/wire-1", "https://portal.example.jp/wire-1")), "utf-8")
+    third = json.loads(run("ingest", str(records), "--json", index_dir=idx).stdout)
+    assert [i["status"] for i in third["items"]] == ["added", "duplicate"]
+    again = json.loads(run("ingest", str(page), "--url", "https://example.jp/drill", "--published", "2025-10-21",
+                           "--json", index_dir=idx).stdout)
+    assert [i["status"] for i in again["items"]] == ["unchanged"]
+    assert "added 0 / updated 0 / unchanged 1 / rejected 0" in run(
+        "ingest", str(page), "--url", "https://example.jp/drill", "--published", "2025-10-21", index_dir=idx).stdout
