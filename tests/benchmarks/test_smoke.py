@@ -147,3 +147,16 @@ def test_store_smoke(tmp_path):
     assert all(0.0 <= v["recall"] <= 1.0 for v in scale["hnsw_recall@10"].values())
     for run in data["concurrency"].values():
         assert run["reindexes"] >= 1 and run["failures"] == 0
+
+
+def test_pages_smoke(tmp_path, monkeypatch):
+    from benchmarks import pages, retrieval
+
+    monkeypatch.setattr(retrieval, "DEFAULT_CACHE", tmp_path / "cache")  # (not the shared embedding cache)
+    out = tmp_path / "pages.json"
+    fixtures = pages.FIXTURES
+    pages.main(["--today", "2025-11-20", "--questions", str(fixtures / "questions.jsonl"), "--model", "hash",
+                "--json-out", str(out)])
+    figures = json.loads(out.read_text("utf-8"))["figures"]
+    assert figures["pages"] == 17 and figures["furniture_lines_indexed"] == 0
+    assert figures["retrieval"]["questions"] == 16 and 0 <= figures["retrieval"]["recall@5"] <= 1
