@@ -80,6 +80,7 @@ def ensure_index(
     t3 = time.perf_counter()
     kw_name, kw_build = _keyword_file()
     extra = dict([kw_build(articles, chunks)]) if kw_build else {}  # as the ingest pipeline persists it
+    extra.update(_ingest_files(articles))
     info["keyword_index_s"] = round(time.perf_counter() - t3, 2)
     write_generation(
         d,
@@ -97,6 +98,22 @@ def ensure_index(
     del articles, chunks, vecs
     gc.collect()
     return d, {"reused": False, **info}
+
+
+def _ingest_files(articles) -> dict[str, bytes]:
+    """The other per-generation files ingest writes and the ask path reads (headline dates, English), when
+    this version of the library has them, so that loading and asking do not compute them on first use."""
+    out = {}
+    try:
+        from index.store.headlines import headlines_file
+
+        out.update([headlines_file(articles)])
+        from index.store.english import english_file, render_articles
+
+        out.update([english_file(render_articles(articles))])
+    except ImportError:
+        pass
+    return out
 
 
 def _keyword_file():
