@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .embedding.protocol import Embedder
-from .errors import DefnewsError, IndexMissingError, InvalidQueryError
+from .errors import DefnewsError, IndexMissingError, InvalidQueryError, folder_errors
 from .ingest.indexer import Indexer, Progress
 from .ingest.report import IngestReport
 from .models import EVENT_TYPES, Answer, Article, Event, Query
@@ -29,6 +29,7 @@ from .sources.collect import (
 )
 from .sources.config import SourcesConfig
 from .sources.formats import ParseResult, parse_path
+from .store.durable import ensure_index_folder
 from .store.events import load_events, select_events
 from .store.generation import Generation, current_generation, index_size_bytes
 from .text.chunking import ChunkerConfig
@@ -69,6 +70,10 @@ class IndexService:
 
     def has_index(self) -> bool:
         return current_generation(self.index_dir) is not None
+
+    def ensure_folder(self) -> None:
+        """Create the index folder; IndexFolderError (one line) when it cannot be created or written."""
+        ensure_index_folder(self.index_dir)
 
     @property
     def searcher(self) -> Searcher:
@@ -139,6 +144,7 @@ class IndexService:
     def ingest_paths(
         self, paths: Sequence[Path], *, url: str | None = None, progress: Progress | None = None
     ) -> IngestReport:
+        ensure_index_folder(self.index_dir)  # before any file is read
         parsed = ParseResult()
         for p in paths:
             parsed.extend(parse_path(Path(p), url=url, source=f"file:{Path(p).name}"))
@@ -148,9 +154,10 @@ class IndexService:
         self, parsed: ParseResult, *, full: bool = False, progress: Progress | None = None, prune=None,
         info: dict | None = None,
     ) -> IngestReport:
-        report = self._indexer().ingest(
-            parsed.articles, rejected=parsed.rejections, full=full, progress=progress, prune=prune, info=info
-        )
+        with folder_errors(self.index_dir):  # a full disk, a read-only folder...: one IndexFolderError line
+            report = self._indexer().ingest(
+                parsed.articles, rejected=parsed.rejections, full=full, progress=progress, prune=prune, info=info
+            )
         self.last_report = report
         if report.wrote or self._searcher is None:
             self.reload()
@@ -163,6 +170,7 @@ class IndexService:
         if not self._reindex_lock.acquire(blocking=False):
             raise ReindexBusyError("a reindex is already running")
         try:
+            ensure_index_folder(self.index_dir)  # before any source is read
             states = load_states(self.index_dir)
             # Pages are only skipped as "not modified" while their article is really indexed.
             forget_unindexed(states, set() if full else self._indexed_urls())
@@ -182,7 +190,8 @@ class IndexService:
             info = {"sources": {n: {"ok": s.ok, "articles": s.articles} for n, s in states.items()}}
             report = self.ingest_parsed(parsed, full=full, progress=progress, prune=pruner, info=info)
             report.unchanged += sum(len(s.kept) for n, s in states.items() if n in ok_sources)  # not re-read
-            save_states(self.index_dir, states)
+            with folder_errors(self.index_dir):
+                save_states(self.index_dir, states)
             return report, states
         finally:
             self._reindex_lock.release()

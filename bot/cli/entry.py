@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import warnings
 from collections.abc import Callable
 from datetime import date
 from types import ModuleType
@@ -110,25 +112,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging(verbose: bool) -> None:
+# What the model libraries read at import (they are imported later, by the command): with -q they say nothing
+# but errors and draw no progress bars.
+QUIET_LIBRARIES = {"TRANSFORMERS_VERBOSITY": "error", "HF_HUB_VERBOSITY": "error",
+                   "HF_HUB_DISABLE_PROGRESS_BARS": "1", "TQDM_DISABLE": "1", "TOKENIZERS_PARALLELISM": "false"}
+
+
+def _setup_logging(verbose: bool, quiet: bool = False) -> None:
+    """Warnings on stderr; -v: everything; -q: errors only, from us and from the libraries below us."""
+    quiet = quiet and not verbose
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
+        level=logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if quiet:
+        for name, value in QUIET_LIBRARIES.items():
+            os.environ.setdefault(name, value)
+        warnings.simplefilter("ignore")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _setup_logging(getattr(args, "verbose", False))
+    _setup_logging(getattr(args, "verbose", False), getattr(args, "quiet", False))
     try:
         return int(args.func(args) or 0)
     except DefnewsError as exc:
         print(f"defnews: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # (an OSError) the reader of our output went away, e.g. `defnews ask … | head`
+        return 0
+    except OSError as exc:  # a file problem no layer below could name better: the path and the reason
+        where = f"{os.fsdecode(exc.filename)}: " if exc.filename else ""
+        print(f"defnews: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("defnews: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0

@@ -20,6 +20,8 @@ import re
 import threading
 import unicodedata
 
+from .sudachi import sudachi_tokenizer
+
 _DROP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
 _LATIN = re.compile(r"[a-z0-9][a-z0-9\-'.]*[a-z0-9]|[a-z0-9]")
 _LATIN_RUN = re.compile(r"[a-z0-9][a-z0-9\-'.]*")
@@ -75,14 +77,7 @@ class KeywordTokenizer:
     # -- analysers
 
     def _sudachi(self):
-        tok = getattr(self._local, "sudachi", None)
-        if tok is None:
-            from sudachipy import Dictionary
-
-            d = Dictionary(dict="core")
-            tok = d.tokenizer() if hasattr(d, "tokenizer") else d.create()
-            self._local.sudachi = tok
-        return tok
+        return sudachi_tokenizer()  # one dictionary per process, a tokenizer per thread
 
     def _mecab(self):
         tagger = getattr(self._local, "mecab", None)

@@ -4,39 +4,14 @@ tools rely on)."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import SAMPLE_DIR, SEED_PAGE
 
-DEFNEWS = shutil.which("defnews")
-pytestmark = pytest.mark.skipif(DEFNEWS is None, reason="the defnews console script is not installed")
+from .console import assert_one_line_error, run
 
 FURNITURE = ["読まれている記事", "Ranking", "24時間", "1ヶ月", "レールガンの進捗状況を発表"]
-
-
-def run(*args: str, env: dict | None = None, index_dir: Path | None = None, check: bool = True, timeout=300):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DEFNEWS_")}
-    full_env.update({"DEFNEWS_EMBEDDER": "hash", **(env or {})})
-    if index_dir is not None:
-        full_env["DEFNEWS_INDEX_DIR"] = str(index_dir)
-    proc = subprocess.run([DEFNEWS, *args], capture_output=True, text=True, env=full_env, timeout=timeout)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"defnews {args} failed ({proc.returncode}):\n{proc.stderr}")
-    return proc
-
-
-def assert_one_line_error(proc):
-    assert proc.returncode != 0
-    assert "Traceback" not in proc.stderr
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("defnews: error: ")
-    return lines[0]
 
 
 def test_ingest_reports_counts_and_is_incremental(tmp_path):
