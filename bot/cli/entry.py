@@ -21,7 +21,6 @@ from .. import __version__
 from .exits import EXIT_CODES_HELP, EXIT_ERROR, EXIT_INTERRUPTED
 
 
-
 def _index_commands():
     from . import index_commands
 

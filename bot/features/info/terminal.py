@@ -44,7 +44,7 @@ def render_stats_terminal(reply: StatsReply) -> str:
                  ("feedback", f"{act.feedback_up} up / {act.feedback_down} down")]
         if act.last_refresh:
             rows.append(("last refresh", act.last_refresh))
-    lines = _rows(rows) + ["sources:"]
+    lines = [*_rows(rows), "sources:"]
     for s in reply.sources:
         lines.append(f"  {s.name}: {articles(s.articles)}" + ("" if s.ok else f"  FAILING: {s.error}"))
     return "\n".join(lines)
