@@ -20,6 +20,7 @@ import re
 import threading
 import unicodedata
 
+from ..errors import ConfigError
 from .sudachi import sudachi_tokenizer
 
 _DROP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
@@ -82,8 +83,11 @@ class KeywordTokenizer:
     def _mecab(self):
         tagger = getattr(self._local, "mecab", None)
         if tagger is None:
-            import fugashi
-
+            try:
+                import fugashi
+                import unidic_lite  # noqa: F401 - the dictionary fugashi.Tagger() finds
+            except ImportError as exc:
+                raise ConfigError('the mecab tokenizer needs the mecab extra: pip install -e ".[mecab]"') from exc
             tagger = fugashi.Tagger()
             self._local.mecab = tagger
         return tagger
