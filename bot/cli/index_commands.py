@@ -51,8 +51,10 @@ def _read_batch(path: Path) -> list[str]:
         return [ln.strip() for ln in path.read_text("utf-8").splitlines() if ln.strip()]
     except FileNotFoundError as exc:
         raise InvalidInputError(f"no such file: {path}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"cannot read {path}: {exc}") from exc
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {path} ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"cannot read {path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 
 
 def _ask_options(args, settings) -> dict:

@@ -119,6 +119,7 @@ def test_stats_and_reindex(tmp_path):
         (("ask", "x" * 5000), "longer than"),
         (("ingest", "/no/such/file.jsonl"), "no such file"),
         (("ask", "--batch", "/no/such/questions.txt", "--json"), "no such file"),
+        (("ask", "--batch", "/"), "cannot read / (Is a directory)"),
         (("stats",), "no index"),
         (("ask", "護衛艦", "-k", "0"), "-k must be between 1 and 100"),
         (("ask", "護衛艦", "-k", "-3"), "-k must be between 1 and 100"),
