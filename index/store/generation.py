@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import IndexCorruptError, IndexMissingError
+from ..errors import IndexCorruptError, IndexMissingError, folder_error
 from ..models import Article, Chunk
 from .durable import (
     atomic_write_bytes,
@@ -57,7 +57,7 @@ from .manifest import (
 )
 from .meta import ChunkRow, article_from_row, dates_from_json, write_meta
 from .protocol import NewGeneration
-from .vectors import build_faiss
+from .vectors import build_faiss, write_faiss
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,8 @@ def current_generation(index_dir: Path) -> Path | None:
         name = pointer.read_text("utf-8").strip()
     except FileNotFoundError:
         return None
+    except (NotADirectoryError, PermissionError) as exc:  # the folder is a file, or not ours to read
+        raise folder_error(exc, index_dir, action="read") from exc
     except OSError as exc:
         raise IndexCorruptError(f"cannot read {pointer} ({exc.strerror}); {REBUILD_HINT}") from exc
     except UnicodeDecodeError as exc:
@@ -216,7 +218,6 @@ def write_generation(
     Call it holding :func:`writer_lock`. ``crash_hook(step)`` is called between steps (tests use it to
     simulate a crash at each point), as is the test-only :func:`fault_point`.
     """
-    import faiss
 
     def step(name: str) -> None:
         fault_point(f"gen:{name}")
@@ -233,7 +234,7 @@ def write_generation(
     tmp = index_dir / f"{name}.tmp"
     tmp.mkdir()
     step("mkdir")
-    faiss.write_index(build_faiss(vectors, dim, index_type), str(tmp / VECTORS))
+    write_faiss(build_faiss(vectors, dim, index_type), tmp / VECTORS)
     step("vectors")
     write_meta(tmp / META, new.articles, new.chunks, new.info, name)
     step("meta")

@@ -3,7 +3,10 @@ building the index from normalised vectors (inner product)."""
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -85,3 +88,22 @@ def build_faiss(vectors: np.ndarray, dim: int, index_type: str = "flat"):
     if len(x):
         index.add(x)
     return index
+
+
+# The C library's messages FAISS puts into a failed write's RuntimeError, for an OSError with its errno.
+_WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO)
+
+
+def write_faiss(index, path: Path) -> None:
+    """``faiss.write_index``, with a failed write (disk full, no permission…) raised as the OSError it is:
+    FAISS reports it as a RuntimeError whose text ends with the C library's message."""
+    import faiss
+
+    try:
+        faiss.write_index(index, str(path))
+    except RuntimeError as exc:
+        text = str(exc)
+        code = next((c for c in _WRITE_ERRNOS if f"({os.strerror(c)})" in text), None)
+        if code is None:
+            raise
+        raise OSError(code, os.strerror(code), str(path)) from exc

@@ -20,6 +20,9 @@ import re
 import threading
 import unicodedata
 
+from ..errors import ConfigError
+from .sudachi import sudachi_tokenizer
+
 _DROP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
 _LATIN = re.compile(r"[a-z0-9][a-z0-9\-'.]*[a-z0-9]|[a-z0-9]")
 _LATIN_RUN = re.compile(r"[a-z0-9][a-z0-9\-'.]*")
@@ -75,20 +78,16 @@ class KeywordTokenizer:
     # -- analysers
 
     def _sudachi(self):
-        tok = getattr(self._local, "sudachi", None)
-        if tok is None:
-            from sudachipy import Dictionary
-
-            d = Dictionary(dict="core")
-            tok = d.tokenizer() if hasattr(d, "tokenizer") else d.create()
-            self._local.sudachi = tok
-        return tok
+        return sudachi_tokenizer()  # one dictionary per process, a tokenizer per thread
 
     def _mecab(self):
         tagger = getattr(self._local, "mecab", None)
         if tagger is None:
-            import fugashi
-
+            try:
+                import fugashi
+                import unidic_lite  # noqa: F401 - the dictionary fugashi.Tagger() finds
+            except ImportError as exc:
+                raise ConfigError('the mecab tokenizer needs the mecab extra: pip install -e ".[mecab]"') from exc
             tagger = fugashi.Tagger()
             self._local.mecab = tagger
         return tagger

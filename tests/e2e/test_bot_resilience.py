@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
 import signal
-import sys
 
 import pytest
 
+from tests.bot.cli.console import DEFNEWS
 from tests.e2e.botkit import E2E_TOKEN, EXAMPLE_QUESTION, KHARE, TestEmbedder, embed_text
 
 pytestmark = [pytest.mark.e2e]
@@ -82,8 +81,7 @@ async def defnews_run(rig, cwd, **env_overrides: str) -> asyncio.subprocess.Proc
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEFNEWS_")}
     env.update(rig.env)
     env.update(env_overrides)
-    exe = shutil.which("defnews")
-    argv = [exe, "run"] if exe else [sys.executable, "-m", "bot.cli", "run"]
+    argv = [*DEFNEWS, "run"]
     return await asyncio.create_subprocess_exec(
         *argv, env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )

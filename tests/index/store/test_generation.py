@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
@@ -13,11 +14,17 @@ import numpy as np
 import pytest
 
 from index.embedding.fake import HashEmbedder
-from index.errors import DefnewsError, IndexCorruptError, IndexMissingError
+from index.errors import DefnewsError, IndexCorruptError, IndexFolderError, IndexMissingError
 from index.ingest.indexer import Indexer
 from index.models import Article
 from index.store.cache import EmbeddingCache
-from index.store.durable import CRASH_TRACE_ENV, atomic_write_bytes, fault_point, writer_lock
+from index.store.durable import (
+    CRASH_TRACE_ENV,
+    atomic_write_bytes,
+    ensure_index_folder,
+    fault_point,
+    writer_lock,
+)
 from index.store.generation import (
     Generation,
     NewGeneration,
@@ -28,6 +35,7 @@ from index.store.generation import (
     write_generation,
 )
 from index.store.manifest import CURRENT, MANIFEST, META, Manifest
+from index.store.vectors import build_faiss, write_faiss
 from index.text.chunking import chunk_article
 
 JST = timezone(timedelta(hours=9))
@@ -216,6 +224,13 @@ def test_a_damaged_cache_is_set_aside_and_rebuilt(tmp_path, caplog):
     assert "unreadable" in caplog.text
 
 
+def test_a_cache_that_cannot_be_opened_is_not_taken_for_damaged(tmp_path):
+    (tmp_path / "cache.sqlite").mkdir()  # SQLite cannot open it; setting it aside would hide the real problem
+    with pytest.raises(sqlite3.OperationalError):
+        EmbeddingCache(tmp_path / "cache.sqlite")
+    assert not list(tmp_path.glob("cache.sqlite.corrupt-*"))
+
+
 def test_a_cache_write_interrupted_inside_its_transaction_stores_nothing(tmp_path, monkeypatch):
     import index.store.cache as store
 
@@ -241,6 +256,27 @@ def test_writer_lock_excludes_a_second_writer(tmp_path):
         pass
     with writer_lock(tmp_path, wait=False):  # released
         pass
+
+
+def test_the_index_folder_is_created_or_refused_with_one_line(tmp_path):
+    ensure_index_folder(tmp_path / "a" / "b")
+    assert (tmp_path / "a" / "b").is_dir() and not [p for p in (tmp_path / "a" / "b").iterdir() if p.name != ".lock"]
+    (tmp_path / "afile").write_text("x")
+    for where in (tmp_path / "afile", tmp_path / "afile" / "sub"):
+        with pytest.raises(IndexFolderError, match=f"^{tmp_path / 'afile'} is a file, not a folder"):
+            ensure_index_folder(where)
+        with pytest.raises(IndexFolderError, match="is a file, not a folder"), writer_lock(where):
+            pass
+        with pytest.raises(IndexFolderError, match="is a file, not a folder"):
+            current_generation(where)
+
+
+def test_a_faiss_write_on_a_full_disk_is_the_oserror_it_is():
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with pytest.raises(OSError) as info:
+        write_faiss(build_faiss(EMB.embed_passages(["護衛艦"] * 3000), EMB.dim), Path("/dev/full"))
+    assert info.value.errno == errno.ENOSPC and info.value.filename == "/dev/full"
 
 
 def test_fault_points_are_inert_unless_a_test_sets_them(tmp_path, monkeypatch):

@@ -45,6 +45,9 @@ def test_latin_token_keeps_words_ending_in_s_that_are_not_plurals():
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_every_backend_tokenises(backend):
+    if backend == "mecab":  # an optional extra: pip install -e ".[mecab]"
+        pytest.importorskip("fugashi", reason="the mecab extra (fugashi, unidic-lite) is not installed")
+        pytest.importorskip("unidic_lite", reason="the mecab extra (fugashi, unidic-lite) is not installed")
     toks = KeywordTokenizer(backend).tokens(TEXT)
     assert toks and any("防衛" in t for t in toks)
 

@@ -151,7 +151,7 @@ def test_answer_embed_links_titles_and_emphasises_terms():
     assert "**[1. 中谷防衛大臣を表敬](https://e.jp/a%281%29)**" in embed.description
     assert "2025-07-07 · 国際協力" in embed.description
     assert "**防衛省**" in embed.description and "**表敬**" in embed.description
-    assert embed.footer.text == "5 matching articles · showing 1–1"
+    assert embed.footer.text == "5 candidate articles · showing 1–1"
 
 
 def test_not_confident_and_empty_answers():

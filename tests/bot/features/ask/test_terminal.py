@@ -23,7 +23,7 @@ def test_nothing_found_in_the_terminal():
 def test_terminal_rendering_marks_emphasis_and_paging():
     answer = Answer("mod", True, [_hit("MOD news")], total=4)
     text = render_terminal(answer_reply(answer, 0, ["mod"]))
-    assert "«MOD» news" in text and "(1 of 4 matching articles shown)" in text
+    assert "«MOD» news" in text and "(the best 1 of 4 candidate articles)" in text
     assert emphasise("abcdef", ((4, 6), (0, 2), (1, 3)), "[", "]") == "[ab]cd[ef]"
 
 

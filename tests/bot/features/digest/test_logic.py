@@ -127,6 +127,26 @@ def test_clock_is_injected(settings, service):
     assert digester.digest(*digester.period("7d")).empty
 
 
+def test_a_period_can_end_before_now(features):
+    since, until = features.digest.period("2025-07-20", until="2025-07-22")
+    assert until == datetime(2025, 7, 22, 23, 59, 59, 999999, tzinfo=TOKYO)
+    d = features.digest.digest(since, until)
+    assert d.total and all("2025-07-20" <= e.published <= "2025-07-22" for _, es in d.groups for e in es)
+    data = d.as_dict()
+    assert data["total"] == d.total and data["heading"] == d.heading()
+    assert [a["url"] for s in data["sections"] for a in s["articles"]] == [e.url for _, es in d.groups for e in es]
+
+
+def test_an_empty_digest_says_when_the_newest_article_was_published(features):
+    empty = features.digest.digest(*features.digest.period("12h"))
+    assert empty.heading().endswith(". The newest indexed article was published on 2025-07-24.")
+    personnel = features.digest.digest(*features.digest.period("12h"), section="人事")
+    newest = max(a.published for a in features.service.articles_between(None, None, "人事"))
+    assert personnel.heading().endswith(f"published on {newest.astimezone(TOKYO):%Y-%m-%d}.")
+    assert build_digest([], NOW, NOW).heading() == (
+        f"No new articles were published in {build_digest([], NOW, NOW).period_text()}.")
+
+
 # --------------------------------------------------------------------------- the scheduler
 
 

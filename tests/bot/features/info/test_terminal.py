@@ -21,12 +21,21 @@ def test_sources_and_stats_render_failing_sources():
 
 def test_terminal_stats_are_what_defnews_stats_prints():
     assert render_stats_terminal(sample_stats()).splitlines() == [
-        "articles:      3",
-        "chunks:        9",
-        "model:         hash (dim 256, flat)",
-        "index:         /idx (2.0 MB, gen-1)",
-        "last reindex:  2025-07-25",
+        "articles:       3",
+        "chunks:         9",
+        "model:          hash (dim 256, flat)",
+        "index:          /idx (2.0 MB, gen-1)",
+        "last reindex:   2025-07-25",
         "newest article: 2025-07-24T10:00:00+09:00",
         "sources:",
         "  mod: 3 articles",
     ]
+
+
+def test_one_article_is_singular():
+    src = SourcesReply((SourceLine("mod", 1, "2025-07-24"),), 1, "2025-07-24")
+    assert render_sources_terminal(src).splitlines() == ["1 article indexed, newest 2025-07-24",
+                                                         "  mod: 1 article, newest 2025-07-24"]
+    stats = render_stats_terminal(sample_stats(activity=Activity(7, 2, 1)))
+    rows = [ln for ln in stats.splitlines() if not ln.startswith(("sources:", "  "))]
+    assert len(rows) == 8 and len({len(ln) - len(ln.split(":", 1)[1].lstrip()) for ln in rows}) == 1  # one column
