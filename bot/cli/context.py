@@ -9,6 +9,7 @@ from index.service import IndexService
 
 from ..core.settings import Settings, load_settings
 from ..core.wiring import build_service
+from ..features.info.terminal import articles
 from .progress import StderrProgress
 
 
@@ -32,5 +33,5 @@ def ensure_index(service: IndexService, quiet: bool = False) -> None:
     with StderrProgress(quiet) as progress:
         report = service.ensure_index(progress=progress)
     if report and not quiet:
-        print(f"Index built: {report.articles_total} articles, {report.chunks_total} chunks "
+        print(f"Index built: {articles(report.articles_total)}, {report.chunks_total} chunks "
               f"in {report.seconds:.1f} s.", file=sys.stderr, flush=True)

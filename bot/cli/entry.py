@@ -141,7 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", default="check", choices=["check"])
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_deferred(_index_commands, "cmd_sources"))
+    _events_command(sub, parents)
+    _bot_commands(sub, parents)
+    return parser
 
+
+def _events_command(sub, parents) -> None:
+    """events: what the articles record of meetings, visits, exercises, launches."""
     p = _sub(sub, "events", "meetings, visits, exercises, launches... in the articles",
              "defnews events --since 2025-07-01 --until 2025-07-31 --type courtesy_call --json", parents)
     p.add_argument("--since", help="events on or after: a date (2025-07-01) or a duration ago (7d, 2w)")
@@ -151,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help='{"events": [...]}')
     p.set_defaults(func=_deferred(_events, "cmd_events"))
 
+
+def _bot_commands(sub, parents) -> None:
+    """chat, run, sync: the bot in the terminal and on Discord."""
     p = _sub(sub, "chat", "the bot's answers in the terminal", "defnews chat --color never", parents)
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto",
                    help="emphasise matched terms in bold (default: when writing to a terminal)")
@@ -163,7 +172,6 @@ def build_parser() -> argparse.ArgumentParser:
              "defnews sync --guild 123456789012345678", parents)
     p.add_argument("--guild", type=int, default=None, help="sync to this guild only (development)")
     p.set_defaults(func=_deferred(_run, "cmd_sync"))
-    return parser
 
 
 # What the model libraries read at import (they are imported later, by the command): with -q they say nothing

@@ -17,7 +17,7 @@ from ..core.wiring import build_service, build_sources, build_store
 from ..features.ask.logic import NARROW_TIPS, answer_reply
 from ..features.ask.terminal import render_terminal
 from ..features.info.logic import StatsReply
-from ..features.info.terminal import render_stats_terminal
+from ..features.info.terminal import articles, render_stats_terminal
 from ..features.reindex.terminal import render_report_terminal
 from ..features.sections import check_section
 from .context import ensure_index, service_of, settings_of
@@ -151,7 +151,7 @@ def cmd_sources(args) -> int:
         target = r["url"] or r["path"]
         line = f"  {r['name']} [{r['kind']}] {target}: {r['state']}"
         if r["articles"] is not None:
-            line += f", {r['articles']} articles, last run {r['last_run']}"
+            line += f", {articles(r['articles'])}, last run {r['last_run']}"
         if r["error"]:
             line += f" — {r['error']}"
         print(line)

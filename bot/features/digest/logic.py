@@ -105,7 +105,9 @@ class Digest:
         return {
             "since": self.since.isoformat(), "until": self.until.isoformat(), "timezone": self.tz,
             "total": self.total, "omitted": self.omitted, "heading": self.heading(),
+            "language": self.language,
             "sections": [{"section": s, "articles": [e.__dict__ for e in entries]} for s, entries in self.groups],
+            "meetings": [e.to_json() for e in self.meetings],
         }
 
 

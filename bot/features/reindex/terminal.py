@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from index.service import IngestReport
 
+from ..info.terminal import articles
 from .logic import counts_text
 
 
@@ -11,7 +12,7 @@ def render_report_terminal(report: IngestReport) -> str:
     """An ingest or reindex report as ``defnews ingest`` / ``defnews reindex`` print it."""
     lines = [
         counts_text(report),
-        f"index: {report.articles_total} articles, {report.chunks_total} chunks; "
+        f"index: {articles(report.articles_total)}, {report.chunks_total} chunks; "
         f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s",
     ]
     lines += [f"rejected {r.location}: {r.reason}" for r in report.rejected]

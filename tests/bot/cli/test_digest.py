@@ -30,7 +30,7 @@ def test_digest_prints_what_the_digester_gives_and_json_has_the_same(tmp_path):
     assert data["total"] == digest.total and data["timezone"] == "Asia/Tokyo"
     assert [s["section"] for s in data["sections"]] == [s for s, _ in digest.groups]
     first = data["sections"][0]["articles"][0]
-    assert set(first) == {"title", "url", "published", "section", "summary"}
+    assert set(first) == {"title", "title_en", "url", "published", "section", "summary"}
     only = json.loads(run("digest", "--since", "2025-07-01", "--section", "人事", "--json", index_dir=idx).stdout)
     assert [s["section"] for s in only["sections"]] == ["人事"]
 

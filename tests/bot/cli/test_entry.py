@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shlex
@@ -26,6 +27,17 @@ def test_parser_has_the_bot_commands():
     assert events.func.__name__ == "cmd_events" and (events.since, events.until, events.type) == (
         "7d", "2025-07-31", "visit") and events.json
     assert parser.parse_args(["ask", "誰が来た", "--english"]).english
+
+
+def test_every_help_carries_one_example_and_the_main_help_the_exit_codes():
+    parser = build_parser()
+    main_help = parser.format_help()
+    assert main_help.count("example:") == 1 and "exit codes:" in main_help and "  2  bad input" in main_help
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert set(commands) >= {"ingest", "ask", "digest", "reindex", "stats", "sources", "chat", "run", "sync"}
+    for name, sub in commands.items():
+        example = sub.format_help().split("example:\n", 1)[1].splitlines()[0]
+        assert f"defnews {name}" in example, (name, example)
 
 
 def test_run_without_token_is_one_line_and_non_zero(capsys, tmp_path):

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from .test_index_commands import DEFNEWS, assert_one_line_error, run
-
-pytestmark = pytest.mark.skipif(DEFNEWS is None, reason="the defnews console script is not installed")
+from .console import assert_one_line_error, run
 
 KEYS = {"type", "date", "end_date", "actors", "place", "place_en", "summary_en", "url", "title", "chunk_id"}
 ACTOR_KEYS = {"name", "name_en", "role_en", "country"}

@@ -199,7 +199,9 @@ def test_ingest_json_lists_each_item_with_its_status(tmp_path):
     page.write_text("防衛ニュース速報\nサイト内検索 メニュー\n陸自、離島防衛の新たな訓練を公開\n"
                     "陸上自衛隊は離島への部隊展開を想定した訓練を報道陣に公開した。輸送艦からの上陸手順を確認した。\n"
                     "関連記事\n・別の記事\n", "utf-8")
-    first = json.loads(run("ingest", str(page), "--url", "https://example.jp/drill", "--json", index_dir=idx).stdout)
+    proc = run("ingest", str(page), "--url", "https://example.jp/drill", "--json", index_dir=idx, check=False)
+    assert proc.returncode == 1  # partial: a page was rejected
+    first = json.loads(proc.stdout)
     (item,) = first["items"]
     assert item["status"] == "rejected" and "--published" in item["reason"]
     assert item["title"] == "陸自、離島防衛の新たな訓練を公開" and item["location"] == str(page)
