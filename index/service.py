@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
+from .durable import ensure_index_folder
 from .embedding.protocol import Embedder
 from .errors import DefnewsError, IndexMissingError, InvalidQueryError, folder_errors
 from .ingest.collect import (
@@ -31,7 +32,6 @@ from .models import EVENT_TYPES, Answer, Article, Event, Query
 from .search.searcher import Searcher
 from .sources.config import SourcesConfig
 from .sources.formats import ParseResult, parse_path
-from .store.durable import ensure_index_folder
 from .store.events import load_events, select_events
 from .store.files import as_store
 from .store.protocol import IndexStore, StoredGeneration
@@ -363,13 +363,13 @@ class IndexService:
 
 def make_embedder(
     backend: str, model: str = "", *, query_prompt: str = "", passage_prompt: str = "", batch_size: int = 32,
-    threads: int = 0,
+    threads: int = 0, cache_dir: Path | None = None,
 ) -> Embedder:
     """The configured embedder (nothing is loaded yet); ConfigError for an unknown backend or variant."""
     from .embedding.factory import make_embedder as make
 
     return make(backend, model, query_prompt=query_prompt, passage_prompt=passage_prompt, batch_size=batch_size,
-                threads=threads)
+                threads=threads, cache_dir=cache_dir)
 
 
 def load_sources(sources_file: Path | None, sample_dir: Path) -> SourcesConfig:

@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # the floors of index/: a module may import its own floor and those below
 FLOORS = {
-    "index.normalize": 0, "index.errors": 0, "index.models": 1, "index.text": 2, "index.sources": 3,
+    "index.normalize": 0, "index.errors": 0, "index.durable": 1, "index.models": 1, "index.text": 2, "index.sources": 3,
     "index.embedding": 3, "index.store": 4, "index.ingest": 5, "index.search": 5, "index.service": 6,
 }
 BOT_MAY_USE = {"index.service", "index.models", "index.errors"}

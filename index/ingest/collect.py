@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..durable import atomic_write_bytes
 from ..sources.config import SourcesConfig, SourceSpec
 from ..sources.formats import ParseResult, parse_path
-from ..store.durable import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 STATE_FILE = "sources-state.json"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .durable import fault_point
+from ..durable import fault_point
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..durable import atomic_write_bytes, writer_lock
 from ..errors import ConfigError, IndexCorruptError, IndexMissingError
 from .cache import EmbeddingCache
-from .durable import atomic_write_bytes, writer_lock
 from .generation import (
     Generation,
     current_generation,

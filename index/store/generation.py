@@ -34,15 +34,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import IndexCorruptError, IndexMissingError, folder_error
-from ..models import Article, Chunk
-from .durable import (
+from ..durable import (
     atomic_write_bytes,
     fault_point,
     fsync_dir,
     fsync_file,
     sha256_file,
 )
+from ..errors import IndexCorruptError, IndexMissingError, folder_error
+from ..models import Article, Chunk
 from .manifest import (
     CURRENT,
     MANIFEST,

@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..durable import sha256_file
 from ..errors import IndexCorruptError, IndexMismatchError
-from .durable import sha256_file
 
 SCHEMA_VERSION = 1
 

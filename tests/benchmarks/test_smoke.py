@@ -160,3 +160,18 @@ def test_pages_smoke(tmp_path, monkeypatch):
     figures = json.loads(out.read_text("utf-8"))["figures"]
     assert figures["pages"] == 17 and figures["furniture_lines_indexed"] == 0
     assert figures["retrieval"]["questions"] == 16 and 0 <= figures["retrieval"]["recall@5"] <= 1
+
+
+def test_ingest_and_latency_compare_with_a_reference_embedder(tmp_path):
+    data = ingest.main(["--chunks", "20", "--reingest-chunks", "0", "--embedder", "hash", "--reference", "hash",
+                        "--workdir", str(tmp_path / "w1"), "--json-out", str(tmp_path / "ingest.json")])
+    cmp = data["comparison"]
+    assert cmp["texts"] > 0 and cmp["cosine_min"] >= 0.9999  # the same embedder twice
+    assert cmp["passages_per_s"] > 0 and cmp["reference_passages_per_s"] > 0 and cmp["speedup"] > 0
+    assert "passages/s" in data["comparison_table"]
+    data = latency.main(["--sizes", "100", "--embedder", "hash", "--reference", "hash", "--queries", "4",
+                         "--real-upto", "100", "--workdir", str(tmp_path / "w2"),
+                         "--json-out", str(tmp_path / "latency.json")])
+    enc = data["encoders"]
+    assert enc["encoder_ms"]["n"] == enc["reference_encoder_ms"]["n"] == 4
+    assert enc["ask_over_reference_encoder_p50"] > 0

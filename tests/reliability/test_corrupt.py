@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from index.durable import atomic_write_bytes, sha256_file
 from index.errors import IndexCorruptError, IndexMismatchError
 from index.ingest.indexer import Indexer
 from index.models import Query
@@ -20,7 +21,6 @@ from index.search.searcher import Searcher
 from index.service import IndexService
 from index.sources.config import load_sources_file
 from index.sources.formats import parse_jsonl_lines
-from index.store.durable import atomic_write_bytes, sha256_file
 from index.store.generation import Generation, current_generation
 from index.store.manifest import CURRENT, MANIFEST, META, VECTORS
 

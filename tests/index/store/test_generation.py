@@ -13,18 +13,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedding.fake import HashEmbedder
-from index.errors import DefnewsError, IndexCorruptError, IndexFolderError, IndexMissingError
-from index.ingest.indexer import Indexer
-from index.models import Article
-from index.store.cache import EmbeddingCache
-from index.store.durable import (
+from index.durable import (
     CRASH_TRACE_ENV,
     atomic_write_bytes,
     ensure_index_folder,
     fault_point,
     writer_lock,
 )
+from index.embedding.fake import HashEmbedder
+from index.errors import DefnewsError, IndexCorruptError, IndexFolderError, IndexMissingError
+from index.ingest.indexer import Indexer
+from index.models import Article
+from index.store.cache import EmbeddingCache
 from index.store.generation import (
     Generation,
     NewGeneration,
@@ -280,7 +280,7 @@ def test_a_faiss_write_on_a_full_disk_is_the_oserror_it_is():
 
 
 def test_fault_points_are_inert_unless_a_test_sets_them(tmp_path, monkeypatch):
-    import index.store.durable as store
+    import index.durable as store
 
     before = store._fault_steps
     fault_point("gen:mkdir")

@@ -13,9 +13,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from index.durable import CRASH_ENV
 from index.embedding.fake import HashEmbedder
 from index.ingest.indexer import Indexer
-from index.store.durable import CRASH_ENV
 from index.store.postgres.store import PostgresStore
 
 from .corpus import corpus

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import DefnewsError, folder_errors
+from .errors import DefnewsError, folder_errors
 
 _STALE_TMP_SECONDS = 600
 
