@@ -13,7 +13,7 @@ section, cooldown, too many searches) come before the deferral and are private.
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 import discord
@@ -303,39 +303,41 @@ def answer_message(reply: AnswerReply) -> OutMessage:
     return OutMessage(embeds=[answer_embed(reply)])
 
 
+def _page_message(reply: AnswerReply, title: str, empty: str, block: Callable[[int, Hit, int], str]) -> OutMessage:
+    """One embed with a block per result of the page (``block(n, hit, room)``: at most ``room`` characters)."""
+    if not reply.items:
+        return OutMessage(content=empty)
+    room = (DESCRIPTION_LIMIT - 40) // len(reply.items)
+    parts = [block(n, item, room) for n, item in enumerate(reply.items, reply.offset + 1)]
+    embed = discord.Embed(title=title, description=truncate("\n\n".join(parts), DESCRIPTION_LIMIT), colour=COLOR_INFO)
+    return OutMessage(embeds=[embed])
+
+
 def context_message(reply: AnswerReply) -> OutMessage:
     """The page's passages inside the sentences around them (the "Context" button)."""
-    if not reply.items:
-        return OutMessage(content="There is no text to show for this question.")
-    room = (DESCRIPTION_LIMIT - 40) // len(reply.items)
-    parts = []
-    for n, item in enumerate(reply.items, reply.offset + 1):
+
+    def block(n: int, item: Hit, room: int) -> str:
         text = item.context or item.passage
         o = item.context_offset if item.context else 0
         spans = tuple((a + o, b + o) for a, b in item.highlights)
         head = link(f"{n}. {item.title}", item.url, min(room // 2, TITLE_CHARS * 2 + URL_LINK_MAX), bold=True)
-        parts.append(f"{head}\n> {fit_passage(text, spans, max(0, room - len(head) - 3))}")
-    embed = discord.Embed(title="Context", description=truncate("\n\n".join(parts), DESCRIPTION_LIMIT),
-                          colour=COLOR_INFO)
-    return OutMessage(embeds=[embed])
+        return f"{head}\n> {fit_passage(text, spans, max(0, room - len(head) - 3))}"
+
+    return _page_message(reply, "Context", "There is no text to show for this question.", block)
 
 
 def english_message(reply: AnswerReply) -> OutMessage:
     """The page's English answer lines and titles (the "English" button under a Japanese-led answer)."""
-    if not reply.items:
-        return OutMessage(content="There is no text to show for this question.")
-    room = (DESCRIPTION_LIMIT - 40) // len(reply.items)
-    parts = []
-    for n, item in enumerate(reply.items, reply.offset + 1):
+
+    def block(n: int, item: Hit, room: int) -> str:
         suffix = f" · {published_day(item)}"
         head = link(f"{n}. {item.title_en or item.title}", item.url,
                     min(room // 2, TITLE_CHARS * 2 + URL_LINK_MAX) - len(suffix), bold=True) + suffix
         text = item.answer_en.strip()
         line = _english_text(text, room - len(head) - 1) if text else "*(no English rendering)*"
-        parts.append(f"{head}\n{line}")
-    embed = discord.Embed(title="English", description=truncate("\n\n".join(parts), DESCRIPTION_LIMIT),
-                          colour=COLOR_INFO)
-    return OutMessage(embeds=[embed])
+        return f"{head}\n{line}"
+
+    return _page_message(reply, "English", "There is no text to show for this question.", block)
 
 
 def sources_only_message(reply: AnswerReply) -> OutMessage:

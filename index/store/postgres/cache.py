@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..cache import EmbeddingCache
 from ...durable import fault_point
+from ..cache import EmbeddingCache
 from .connect import PgTarget
 from .schema import SCHEMA
 
