@@ -93,10 +93,15 @@ def answer_type_match(types: frozenset[str], text: str) -> float:
 
 
 def answer_window(body: str, pieces: Sequence[tuple[int, int]], core: tuple[int, int], terms: Sequence[str],
-                  types: frozenset[str], max_chars: int, max_sentences: int = 0) -> tuple[int, int, int]:
+                  types: frozenset[str], max_chars: int, max_sentences: int = 0,
+                  renderings: Sequence[tuple[int, int, str]] = ()) -> tuple[int, int, int]:
     """The best span of whole sentences of ``body`` (at most ``max_chars``, and ``max_sentences`` when
     given) that lies inside one of ``pieces``: the most distinct question terms, then the kind of answer
-    asked for, then overlap with the ``core`` chunk. Returns (start, end, index of the piece)."""
+    asked for, then overlap with the ``core`` chunk. Returns (start, end, index of the piece).
+
+    ``renderings``: (start, end, text) of the body's sentences in another language (the English the index
+    renders from the article): a question term found in the rendering of a sentence inside the window counts
+    as found there, so that an English question reaches the Japanese sentence that answers it."""
     n_terms = max(1, len({t.lower() for t in terms if _useful(t)}))
     best, best_key = (core[0], core[1], -1), None
     for k, (ps, pe) in enumerate(pieces):
@@ -110,11 +115,19 @@ def answer_window(body: str, pieces: Sequence[tuple[int, int]], core: tuple[int,
                 j += 1
             s, e = sents[i][0], min(sents[j][1], sents[i][0] + max_chars)
             found = {body[a:b].lower() for a, b in spans if s <= a and b <= e}
+            if renderings:
+                found |= _rendered_terms(renderings, s, e, terms)
             overlap = max(0, min(e, core[1]) - max(s, core[0])) / max(1, core[1] - core[0])
             key = len(found) / n_terms + 0.5 * answer_type_match(types, body[s:e]) + 0.2 * overlap
             if best_key is None or key > best_key + 1e-9:
                 best, best_key = (s, e, k), key
     return best
+
+
+def _rendered_terms(renderings: Sequence[tuple[int, int, str]], s: int, e: int, terms: Sequence[str]) -> set[str]:
+    """The question terms found in the renderings of the sentences that lie within [s, e)."""
+    text = " ".join(t for a, b, t in renderings if s <= a and b <= e + 1)
+    return {text[a:b].lower() for a, b in highlight_spans(text, terms)} if text else set()
 
 
 def context_window(body: str, start: int, end: int, max_chars: int) -> tuple[int, int]:

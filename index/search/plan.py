@@ -36,6 +36,7 @@ class QueryPlan:
     highlight_terms: list[str]
     answer_types: frozenset[str] = frozenset()
     names: tuple[tuple[str, ...], ...] = ()  # tokens of the words that look like names (see ``name_tokens``)
+    latin: bool = False  # the question is written in Latin script (English)
 
 
 class Planner:
@@ -69,7 +70,7 @@ class Planner:
                     out.append(QueryConcept((toks,), DATE_TOKEN_WEIGHT))
         dense_text = self._dense_text(question, concepts) if hybrid and cfg.expand_dense else question
         return QueryPlan(question, merge_concepts(out), dense_text, qdates, list(dict.fromkeys(highlight)),
-                         answer_types(norm), self.name_tokens(norm, qdates.spans_in(norm)))
+                         answer_types(norm), self.name_tokens(norm, qdates.spans_in(norm)), is_latin(question))
 
     def name_tokens(self, norm: str, date_spans: list[tuple[int, int]] = ()) -> tuple[tuple[str, ...], ...]:
         """The tokens of the question's words that look like names: capitalised Latin words after the
@@ -122,7 +123,7 @@ class Planner:
         reaches articles written in that language (English question -> 防衛省; Japanese question -> MOD)."""
         if not concepts:
             return question
-        latin_q = len(_LATIN_Q.findall(question)) * 2 > len(question.replace(" ", ""))
+        latin_q = is_latin(question)
         extra = [sp for c in concepts if c.source != "romaji" for sp in c.spellings[1:]
                  if bool(_LATIN_Q.search(sp)) != latin_q and not sp.startswith(READING_MARK)]
         extra = list(dict.fromkeys(extra))[:8]
@@ -136,6 +137,11 @@ class Planner:
             kata = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in spelling)
             toks = [*toks, READING_MARK + kata] if len(toks) != 1 else toks
         return toks
+
+
+def is_latin(question: str) -> bool:
+    """Mostly Latin letters (an English question)."""
+    return len(_LATIN_Q.findall(question)) * 2 > len(question.replace(" ", ""))
 
 
 def merge_concepts(concepts: list[QueryConcept]) -> list[QueryConcept]:

@@ -171,6 +171,11 @@ class Searcher:
         return best_answer_row(rows, [self.chunks[r].text for r in rows], [fin.get(r, 0.0) / score for r in rows],
                                plan.highlight_terms, plan.answer_types)
 
+    def _renderings(self, art: Article) -> list[tuple[int, int, str]]:
+        """The article's sentences in English (start, end, text), when it is not English itself."""
+        sentences = self.english.get(art).sentences
+        return [(x.start, x.end, x.en) for x in sentences if x.en and x.en != art.body[x.start:x.end]]
+
     def _hit(self, row: int, score: float, plan: QueryPlan, *, nearest_only: bool) -> Hit:
         chunk = self.chunks[row]
         art = self.articles[chunk.article_id]
@@ -179,8 +184,9 @@ class Searcher:
         if cfg.passage_chars:  # the sentences that answer, anywhere in the article (or in this chunk)
             rows = self._art_rows[int(self._chunk_art[row])]
             pieces = [(0, len(art.body))] if cfg.passage_across_chunks else [(chunk.start, chunk.end)]
+            renderings = self._renderings(art) if plan.latin else ()
             s, e, _ = answer_window(art.body, pieces, (chunk.start, chunk.end), plan.highlight_terms,
-                                    plan.answer_types, cfg.passage_chars, cfg.passage_sentences)
+                                    plan.answer_types, cfg.passage_chars, cfg.passage_sentences, renderings)
             chunk = self.chunks[next((r for r in rows if self.chunks[r].start <= s < self.chunks[r].end), row)]
         cs, ce = context_window(art.body, s, e, max(cfg.context_chars, e - s))
         text = art.body[s:e]
