@@ -68,28 +68,33 @@ class Confidence:
         if cfg.mode != "hybrid":
             info.update(confident=True)
             return info
-        ev = self.evidence(plan, picked[0][0], qv)
-        best_cover = max([ev["cover_article"]] + [self._cover_article(plan, r) for r, _ in picked[1:5]])
+        mass = self._mass(plan)
+        ev = self.evidence(plan, picked[0][0], qv, mass)
+        best_cover = max([ev["cover_article"]] + [self._cover_article(plan, r, mass) for r, _ in picked[1:5]])
         d = ev["date"]
         date_ok = d is None or d >= cfg.min_date_agreement
         p = answer_probability(ev, cfg)
         covered = ev["cover_article"] >= cfg.min_cover_article and not ev["name_missing"]
         off = best_cover < cfg.off_topic_cover and p < cfg.min_answer_probability
         info.update({k: (round(v, 3) if isinstance(v, float) else v) for k, v in ev.items()})
-        info.update(best_cover=round(best_cover, 3), p_answer=round(p, 3), confident=bool(date_ok and covered and p >= cfg.min_answer_probability and not off),
+        confident = date_ok and covered and p >= cfg.min_answer_probability and not off
+        info.update(best_cover=round(best_cover, 3), p_answer=round(p, 3), confident=bool(confident),
                     off_topic=bool(off),
                     dates=[(qd.span.first.isoformat(), qd.span.last.isoformat(), qd.year_explicit)
                            for qd in plan.dates.items])
         return info
 
-    def evidence(self, plan: QueryPlan, row: int, qv: np.ndarray) -> dict:
+    def _mass(self, plan: QueryPlan) -> np.ndarray:
+        """Each concept's weight in the coverage shares: its weight times its rarity (see ``concept_idf``)."""
+        return np.asarray([c.weight * max(self.bm25.concept_idf(c), 1e-3) for c in plan.concepts], np.float64)
+
+    def evidence(self, plan: QueryPlan, row: int, qv: np.ndarray, mass: np.ndarray) -> dict:
         z, top = self.dense_z(row, qv)
         concepts = plan.concepts
         rows = np.asarray(self.art_rows[int(self.chunk_art[row])], np.int64)
         idf = np.asarray([self.bm25.concept_idf(c) for c in concepts], np.float64)
         seen = np.asarray([self.bm25.concept_seen(c) for c in concepts], bool)
         content = np.asarray([c.weight >= CONTENT_WEIGHT for c in concepts], bool)
-        mass = np.asarray([c.weight for c in concepts], np.float64) * np.maximum(idf, 1e-3)
         hits = self.bm25.concept_matches(concepts, rows)  # (concepts, article rows)
         in_article = hits.any(axis=1)
         in_passage = hits[:, int(np.searchsorted(rows, row))] if len(concepts) else in_article
@@ -136,13 +141,13 @@ class Confidence:
                 named.append(QueryConcept(tuple(spellable)))  # (unseen names count in ``unseen_name``)
         return bool(named) and not self.bm25.concept_matches(named, rows).any(axis=1).all()
 
-    def _cover_article(self, plan: QueryPlan, row: int) -> float:
-        concepts = plan.concepts
-        if not concepts:
+    def _cover_article(self, plan: QueryPlan, row: int, mass: np.ndarray) -> float:
+        """The share of the question's concept mass that ``row``'s article matches."""
+        if not plan.concepts:
             return 0.0
         rows = np.asarray(self.art_rows[int(self.chunk_art[row])], np.int64)
-        mass = np.asarray([c.weight * max(self.bm25.concept_idf(c), 1e-3) for c in concepts])
-        return float(mass[self.bm25.concept_matches(concepts, rows).any(axis=1)].sum()) / (float(mass.sum()) or 1.0)
+        matched = self.bm25.concept_matches(plan.concepts, rows).any(axis=1)
+        return float(mass[matched].sum()) / (float(mass.sum()) or 1.0)
 
     def dense_z(self, row: int, qv: np.ndarray) -> tuple[float, float]:
         """(robust z-score, similarity) of ``row`` against the sampled corpus similarities."""
