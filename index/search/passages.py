@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -23,8 +24,21 @@ def _useful(term: str) -> bool:
     return len(term) >= 2
 
 
-def _pattern(terms: Sequence[str]) -> re.Pattern[str] | None:
-    return _compiled(tuple(sorted({t.strip() for t in terms if _useful(t)}, key=lambda t: (-len(t), t))))
+def _pattern(terms: Sequence[str], keep=None) -> re.Pattern[str] | None:
+    keep = keep or _useful
+    return _compiled(tuple(sorted({t.strip() for t in terms if keep(t)}, key=lambda t: (-len(t), t))))
+
+
+def _weighable(term: str) -> bool:
+    """A term worth weighing a sentence by: the marked ones, and single kanji too (鶏, 羽: too common to
+    mark, but a question's rare one-kanji word tells its sentence apart; its rarity weighs it)."""
+    term = term.strip()
+    return _useful(term) or bool(term and _CJK.fullmatch(term))
+
+
+def _holds(text: str, terms: Sequence[str]) -> bool:
+    rx = _pattern(_nfkc_terms(tuple(terms)), _weighable)
+    return bool(rx and rx.search(unicodedata.normalize("NFKC", text)))
 
 
 @functools.lru_cache(maxsize=256)
@@ -60,13 +74,18 @@ def _nfkc_terms(terms: tuple[str, ...]) -> tuple[str, ...]:
 
 # ------------------------------------------------------------------ what kind of answer a question wants
 
+# an English wh-word asks when it opens the question or a clause of it ("In the test ..., how many"), not
+# as a relative word inside it ("the grant whose exchange of notes ...")
+_OPENS = r"(?:^|[,;:]\s*|\b(?:tell me|know|and|but|to|with|by|for|from|of|in|on|at)\s+)"
 _Q_TYPES = {
     "count": re.compile(r"how\s+(?:many|much|long|far)|number\s+of|何(?:人|回|隻|機|名|羽|両|発|件|台|か所|日間|年間|トン|キロ|メートル)"
                         r"|いくつ|どれ(?:くらい|ぐらい|だけ)|何割|何%", re.I),
-    "who": re.compile(r"\bwho(?:m|se)?\b|誰|だれ|どなた", re.I),
-    "when": re.compile(r"\bwhen\b|what\s+(?:date|day|time|month|year)|いつ|何日|何月|何年|何時", re.I),
-    "where": re.compile(r"\bwhere\b|which\s+(?:camp|base|port|city|area|training\s+area|shipyard|airport|"
-                        r"prefecture|island|sea)|どこ|どの(?:駐屯地|基地|港|演習場|訓練場|造船所|海域)", re.I),
+    "who": re.compile(_OPENS + r"who(?:m|se)?\b|誰|だれ|どなた", re.I),
+    "when": re.compile(_OPENS + r"(?:when\b|(?:during|in|on|for|from)?\s*what\s+(?:date|day|time|month|year|period|"
+                       r"dates|days)\b)|いつ|何日|何月|何年|何時|期間", re.I),
+    "where": re.compile(_OPENS + r"(?:where\b|(?:which|what)\s+(?:[\w-]+\s+){0,2}(?:camp|base|port|city|area|"
+                        r"training\s+area|shipyard|airport|prefecture|island|sea|venue|place|location|country)s?\b)"
+                        r"|どこ|どの(?:駐屯地|基地|港|演習場|訓練場|造船所|海域|国)", re.I),
 }
 _A_TYPES = {
     "count": re.compile(r"\d[\d,.]*\s*(?:人|名|回|隻|機|羽|両|発|件|台|か所|日間|年間|トン|キロ|km|メートル|m\b|times|"
@@ -92,42 +111,76 @@ def answer_type_match(types: frozenset[str], text: str) -> float:
     return sum(1 for t in types if _A_TYPES[t].search(text)) / len(types)
 
 
-def answer_window(body: str, pieces: Sequence[tuple[int, int]], core: tuple[int, int], terms: Sequence[str],
+TITLE_WEIGHT = 0.5  # a question term the title holds, in telling the article's sentences apart
+Groups = Sequence[tuple[Sequence[str], float]]  # the spellings of one question term, and its weight
+
+
+def as_groups(terms: Sequence[str]) -> list[tuple[tuple[str, ...], float]]:
+    """Plain terms as groups of one spelling each, all of weight 1."""
+    return [((t,), 1.0) for t in dict.fromkeys(terms)]
+
+
+def answer_window(body: str, pieces: Sequence[tuple[int, int]], core: tuple[int, int], groups: Groups,
                   types: frozenset[str], max_chars: int, max_sentences: int = 0,
-                  renderings: Sequence[tuple[int, int, str]] = ()) -> tuple[int, int, int]:
+                  renderings: Sequence[tuple[int, int, str]] = (), title: str = "") -> tuple[int, int, int]:
     """The best span of whole sentences of ``body`` (at most ``max_chars``, and ``max_sentences`` when
-    given) that lies inside one of ``pieces``: the most distinct question terms, then the kind of answer
-    asked for, then overlap with the ``core`` chunk. Returns (start, end, index of the piece).
+    given) that lies inside one of ``pieces``: the sentence with the most question evidence and the kind of
+    answer asked for (then overlap with the ``core`` chunk), with a neighbour when both fit. Returns
+    (start, end, index of the piece).
+
+    ``groups``: the question's terms, each with its spellings and weight (its rarity in the corpus). A term
+    counts once however spelt, and counts more the fewer of the article's sentences hold it: the words that
+    found the article (its date, the people of its lead) stand in many of its sentences, the detail asked
+    about in few, and the sentence that answers is the one holding that detail.
 
     ``renderings``: (start, end, text) of the body's sentences in another language (the English the index
-    renders from the article): a question term found in the rendering of a sentence inside the window counts
-    as found there, so that an English question reaches the Japanese sentence that answers it."""
-    n_terms = max(1, len({t.lower() for t in terms if _useful(t)}))
-    best, best_key = (core[0], core[1], -1), None
-    for k, (ps, pe) in enumerate(pieces):
-        text = body[ps:pe]
-        sents = split_sentences(text, ps) or [(ps, pe)]
-        spans = [(ps + a, ps + b) for a, b in highlight_spans(text, terms)]
-        for i in range(len(sents)):
-            j = i
-            while (j + 1 < len(sents) and sents[j + 1][1] - sents[i][0] <= max_chars
-                   and (not max_sentences or j + 2 - i <= max_sentences)):
-                j += 1
-            s, e = sents[i][0], min(sents[j][1], sents[i][0] + max_chars)
-            found = {body[a:b].lower() for a, b in spans if s <= a and b <= e}
-            if renderings:
-                found |= _rendered_terms(renderings, s, e, terms)
-            overlap = max(0, min(e, core[1]) - max(s, core[0])) / max(1, core[1] - core[0])
-            key = len(found) / n_terms + 0.5 * answer_type_match(types, body[s:e]) + 0.2 * overlap
-            if best_key is None or key > best_key + 1e-9:
-                best, best_key = (s, e, k), key
-    return best
+    renders from the article): a question term found in the rendering of a sentence counts as found there,
+    so that an English question reaches the Japanese sentence that answers it.
+
+    ``title``: the article's title (and its rendering): a term it holds names what the article is about,
+    which found the article; it weighs half in telling its sentences apart."""
+    groups = [(tuple(sp), w) for sp, w in groups if w > 0 and any(_weighable(t) for t in sp)]
+    sents = [(ps + a, ps + b, k) for k, (ps, pe) in enumerate(pieces)
+             for a, b in (split_sentences(body[ps:pe]) or [(0, pe - ps)])]
+    held = [_held(body, s, e, groups, renderings) for s, e, _ in sents]  # the groups each sentence holds
+    n = len(sents)
+    df = [sum(1 for h in held if g in h) for g in range(len(groups))]
+    titled = _held(title, 0, len(title), groups, ()) if title else set()
+    weight = [w * (math.log1p(n / df[g]) / math.log1p(n) if df[g] and n > 1 else 1.0)
+              * (TITLE_WEIGHT if g in titled else 1.0) for g, (_, w) in enumerate(groups)]
+    total = sum(w for _, w in groups) or 1.0
+    def evidence(i: int, j: int) -> float:
+        s, e = sents[i][0], min(sents[j][1], sents[i][0] + max_chars)
+        found = set().union(*held[i:j + 1])
+        return sum(weight[g] for g in found) / total + 0.5 * answer_type_match(types, body[s:e])
+
+    def overlap(i: int) -> float:
+        s, e = sents[i][0], sents[i][1]
+        return max(0, min(e, core[1]) - max(s, core[0])) / max(1, core[1] - core[0])
+
+    if not sents:
+        return core[0], core[1], -1
+    # the sentence that answers best (then the one in the hit's chunk, then the first); then, when the two
+    # fit, the neighbour (in the same piece) that adds the most evidence, the preceding one on a tie: a
+    # Japanese sentence often leaves out the subject that the one before it names
+    i = max(range(n), key=lambda x: (evidence(x, x) + 0.2 * overlap(x), -x))
+    j, k = i, sents[i][2]
+    base = evidence(i, i)
+    options = [(a, b) for a, b in ((i, i + 1), (i - 1, i)) if a >= 0 and b < n and sents[a][2] == sents[b][2] == k
+               and sents[b][1] - sents[a][0] <= max_chars and (not max_sentences or max_sentences >= 2)]
+    gains = [(round(evidence(a, b) - base, 9), -a, a, b) for a, b in options]
+    if gains:
+        _, _, i, j = max(gains)
+    return sents[i][0], min(sents[j][1], sents[i][0] + max_chars), k
 
 
-def _rendered_terms(renderings: Sequence[tuple[int, int, str]], s: int, e: int, terms: Sequence[str]) -> set[str]:
-    """The question terms found in the renderings of the sentences that lie within [s, e)."""
-    text = " ".join(t for a, b, t in renderings if s <= a and b <= e + 1)
-    return {text[a:b].lower() for a, b in highlight_spans(text, terms)} if text else set()
+def _held(body: str, s: int, e: int, groups: list[tuple[tuple[str, ...], float]],
+          renderings: Sequence[tuple[int, int, str]]) -> set[int]:
+    """The groups with a spelling in ``body[s:e]`` or in the rendering of a sentence within it."""
+    text = body[s:e]
+    rendered = " ".join(t for a, b, t in renderings if s <= a and b <= e + 1)
+    return {g for g, (spellings, _) in enumerate(groups)
+            if _holds(text, spellings) or (rendered and _holds(rendered, spellings))}
 
 
 def context_window(body: str, start: int, end: int, max_chars: int) -> tuple[int, int]:

@@ -24,6 +24,7 @@ _LATIN_Q = re.compile(r"[A-Za-z]")
 _ORDINAL = re.compile(r"(?<![0-9])(\d{1,3})(st|nd|rd|th)\b", re.I)
 _NAME_LATIN = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,}(?:[- ][A-Z][a-z]+)*")
 _NAME_KANA = re.compile(r"[ァ-ヺー]{3,}")
+SYNONYM_WEIGHT = 0.7  # a glossary synonym in the question's own script, against the question's own word
 DATE_TOKEN_WEIGHT = 0.3  # a word of a date expression: dates are scored apart (index.search.dates)
 
 
@@ -37,6 +38,9 @@ class QueryPlan:
     answer_types: frozenset[str] = frozenset()
     names: tuple[tuple[str, ...], ...] = ()  # tokens of the words that look like names (see ``name_tokens``)
     latin: bool = False  # the question is written in Latin script (English)
+    # the highlight spellings of each concept, with the concept: one question term, however spelt, counts
+    # once when a sentence is weighed as the answer (see :func:`index.search.passages.answer_window`)
+    term_groups: tuple[tuple[tuple[str, ...], QueryConcept], ...] = ()
 
 
 class Planner:
@@ -56,12 +60,19 @@ class Planner:
         if cfg.glossary and hybrid:
             concepts = self.glossary.match(norm)
             concepts += romaji_concepts(norm, [(c.start, c.end) for c in concepts])
-        out, highlight = self._word_concepts(norm, concepts, qdates)
+        out, groups = self._word_concepts(norm, concepts, qdates)
         for c in concepts:
-            variants = tuple(v for sp in c.spellings if (v := tuple(self._spelling_tokens(sp))))
+            pairs = [(v, synonym_weight(c.spellings[0], sp)) for sp in c.spellings
+                     if (v := tuple(self._spelling_tokens(sp)))]
+            variants = tuple(v for v, _ in pairs)
+            shown = tuple(s for s in c.spellings if not s.startswith(READING_MARK))
+            concept = QueryConcept(variants or tuple((sp,) for sp in shown), c.weight,
+                                   tuple(w for _, w in pairs) if variants else ())
             if variants:
-                out.append(QueryConcept(variants, c.weight))
-            highlight.extend(s for s in c.spellings if not s.startswith(READING_MARK))
+                out.append(concept)
+            if shown:
+                groups.append((shown, concept))
+        highlight = [t for spellings, _ in groups for t in spellings]
         if hybrid:
             out += self._ordinal_concepts(norm)
             for v in qdates.era_variants:
@@ -70,7 +81,8 @@ class Planner:
                     out.append(QueryConcept((toks,), DATE_TOKEN_WEIGHT))
         dense_text = self._dense_text(question, concepts) if hybrid and cfg.expand_dense else question
         return QueryPlan(question, merge_concepts(out), dense_text, qdates, list(dict.fromkeys(highlight)),
-                         answer_types(norm), self.name_tokens(norm, qdates.spans_in(norm)), is_latin(question))
+                         answer_types(norm), self.name_tokens(norm, qdates.spans_in(norm)), is_latin(question),
+                         tuple(groups))
 
     def name_tokens(self, norm: str, date_spans: list[tuple[int, int]] = ()) -> tuple[tuple[str, ...], ...]:
         """The tokens of the question's words that look like names: capitalised Latin words after the
@@ -83,14 +95,14 @@ class Planner:
                                                      if not x.startswith(READING_MARK))))
 
     def _word_concepts(self, norm: str, concepts: list[Concept],
-                       qdates: QueryDates) -> tuple[list[QueryConcept], list[str]]:
+                       qdates: QueryDates) -> tuple[list[QueryConcept], list[tuple[tuple[str, ...], QueryConcept]]]:
         """The question's own words: tokens of glossary matches are left to their concepts, tokens of date
         expressions count little (dates are scored apart), a reading token pairs with the word it reads."""
         covered = {t for c in concepts for t in self.tokenizer.tokens(norm[c.start:c.end])}
         date_toks = {t for s, e in qdates.spans_in(norm) for t in self.tokenizer.tokens(norm[s:e])}
         toks = [t for t in self.tokenizer.tokens(norm) if t not in _JA_QUERY_STOP]
         out: list[QueryConcept] = []
-        highlight: list[str] = []
+        groups: list[tuple[tuple[str, ...], QueryConcept]] = []
         i = 0
         while i < len(toks):
             t = toks[i]
@@ -99,13 +111,13 @@ class Planner:
             if t.startswith(READING_MARK):
                 if nxt is not None and nxt not in covered and not nxt.startswith(READING_MARK):
                     out.append(QueryConcept(((nxt,), (t,)), weight))
-                    highlight.append(nxt)
+                    groups.append(((nxt,), out[-1]))
                     i += 1
             elif t not in covered:
                 out.append(QueryConcept(((t,),), weight))
-                highlight.append(t)
+                groups.append(((t,), out[-1]))
             i += 1
-        return out, highlight
+        return out, groups
 
     def _ordinal_concepts(self, norm: str) -> list[QueryConcept]:
         """The "11th" ship of a class is its 11番艦; the 10th talks are 第10回."""
@@ -137,6 +149,15 @@ class Planner:
             kata = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in spelling)
             toks = [*toks, READING_MARK + kata] if len(toks) != 1 else toks
         return toks
+
+
+def synonym_weight(own: str, spelling: str) -> float:
+    """How much a match on ``spelling`` counts for a glossary term the question wrote as ``own``: fully
+    for its own word, its reading and its spellings in the other script (the only way across languages),
+    ``SYNONYM_WEIGHT`` for another word in the same script (a text using the question's own word first)."""
+    if spelling == own or spelling.startswith(READING_MARK):
+        return 1.0
+    return SYNONYM_WEIGHT if is_latin(spelling) == is_latin(own) else 1.0
 
 
 def is_latin(question: str) -> bool:

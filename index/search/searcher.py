@@ -171,6 +171,11 @@ class Searcher:
         return best_answer_row(rows, [self.chunks[r].text for r in rows], [fin.get(r, 0.0) / score for r in rows],
                                plan.highlight_terms, plan.answer_types)
 
+    def _term_weights(self, plan: QueryPlan) -> list[tuple[tuple[str, ...], float]]:
+        """The question's terms (the spellings of each) with their weight: the concept's weight times its
+        rarity in the corpus (a word the corpus never uses weighs the most)."""
+        return [(spellings, c.weight * max(self.bm25.concept_rarity(c), 1e-3)) for spellings, c in plan.term_groups]
+
     def _renderings(self, art: Article) -> list[tuple[int, int, str]]:
         """The article's sentences in English (start, end, text), when it is not English itself."""
         sentences = self.english.get(art).sentences
@@ -185,8 +190,9 @@ class Searcher:
             rows = self._art_rows[int(self._chunk_art[row])]
             pieces = [(0, len(art.body))] if cfg.passage_across_chunks else [(chunk.start, chunk.end)]
             renderings = self._renderings(art) if plan.latin else ()
-            s, e, _ = answer_window(art.body, pieces, (chunk.start, chunk.end), plan.highlight_terms,
-                                    plan.answer_types, cfg.passage_chars, cfg.passage_sentences, renderings)
+            title = f"{art.title} {self.english.get(art).title_en}" if plan.latin else art.title
+            s, e, _ = answer_window(art.body, pieces, (chunk.start, chunk.end), self._term_weights(plan),
+                                    plan.answer_types, cfg.passage_chars, cfg.passage_sentences, renderings, title)
             chunk = self.chunks[next((r for r in rows if self.chunks[r].start <= s < self.chunks[r].end), row)]
         cs, ce = context_window(art.body, s, e, max(cfg.context_chars, e - s))
         text = art.body[s:e]

@@ -72,6 +72,12 @@ class _RowLookup:
 class QueryConcept:
     variants: tuple[tuple[str, ...], ...]  # each variant: a bag of tokens
     weight: float = 1.0
+    # per variant, how much a match on it counts (empty: all 1): the question's own word counts fully, a
+    # synonym in the same language less, so that a text using the question's word ranks first
+    variant_weights: tuple[float, ...] = ()
+
+    def variant_weight(self, i: int) -> float:
+        return self.variant_weights[i] if i < len(self.variant_weights) else 1.0
 
 
 class BM25Index:
@@ -165,7 +171,10 @@ class BM25Index:
     def _concept_sparse(self, concept: QueryConcept, rows: np.ndarray, lookup: _RowLookup) -> np.ndarray | None:
         """``concept_scores`` at ``rows`` (sorted documents): the same float32 arithmetic per document."""
         best: np.ndarray | None = None
-        for variant in dict.fromkeys(concept.variants):  # (a repeated spelling scores the same)
+        weights: dict[tuple[str, ...], float] = {}
+        for i, variant in enumerate(concept.variants):  # (a repeated spelling: its largest weight)
+            weights[variant] = max(weights.get(variant, 0.0), concept.variant_weight(i))
+        for variant, vw in weights.items():
             toks = list(dict.fromkeys(variant))
             cols = [(t, *g) for t in toks if (g := lookup.gather(t)) is not None]
             if not cols:
@@ -180,6 +189,8 @@ class BM25Index:
                     np.add.at(acc, pos, vals)
                     np.add.at(have, pos, np.float32(idf[t]))
                 acc *= (have / total) ** 2
+            if vw != 1.0:
+                acc *= np.float32(vw)
             best = acc if best is None else np.maximum(best, acc, out=best)
         return best
 
@@ -211,6 +222,22 @@ class BM25Index:
         seen = [v for v in concept.variants if all(t in self.vocab for t in v)]
         return max((sum(self._spelling_idf(list(dict.fromkeys(v)))[0].values()) for v in seen or concept.variants),
                    default=0.0)
+
+    def concept_rarity(self, concept: QueryConcept) -> float:
+        """The IDF of the concept as one word, however spelt: from the documents that hold any of its
+        spellings (each counted by its rarest token, an upper bound of the documents that hold it whole).
+        Unlike ``concept_idf`` a long spelling (a full organisation name) does not make a common concept
+        rare. An unseen concept: the largest IDF."""
+        df = 0
+        for v in dict.fromkeys(concept.variants):
+            cols = [self.vocab.get(t) for t in dict.fromkeys(v)]
+            if cols and all(j is not None for j in cols):
+                df += int(min(self._col_len[j] for j in cols))
+        if df == 0:
+            return self.max_idf
+        n = self.n_docs
+        df = min(df, n)
+        return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
 
     def concept_seen(self, concept: QueryConcept) -> bool:
         """Whether every token of one of the concept's spellings occurs in the corpus."""

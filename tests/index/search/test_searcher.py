@@ -285,12 +285,12 @@ def test_a_year_alone_does_not_make_an_answer(searcher):
 
 
 def test_an_english_question_reaches_the_japanese_sentence_through_its_rendering():
-    from index.search.passages import answer_window
+    from index.search.passages import answer_window, as_groups
 
     body = "豪陸軍本部長が防衛大臣を表敬した。翌日には朝霞駐屯地を訪れた。"
     first, second = (0, body.index("翌")), (body.index("翌"), len(body))
     renderings = [(*first, "The Chief of Army paid a courtesy call on the Defense Minister."),
                   (*second, "The next day he visited Camp Asaka.")]
     pieces, core = [(0, len(body))], (0, len(body))
-    assert answer_window(body, pieces, core, ["camp"], frozenset(), 240, 1)[:2] == first  # no rendering: the lead
-    assert answer_window(body, pieces, core, ["camp"], frozenset(), 240, 1, renderings)[:2] == second
+    assert answer_window(body, pieces, core, as_groups(["camp"]), frozenset(), 240, 1)[:2] == first  # no rendering: the lead
+    assert answer_window(body, pieces, core, as_groups(["camp"]), frozenset(), 240, 1, renderings)[:2] == second

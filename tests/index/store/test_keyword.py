@@ -28,6 +28,7 @@ concepts_st = st.lists(
         QueryConcept,
         st.lists(st.lists(tokens, min_size=1, max_size=3).map(tuple), min_size=1, max_size=3).map(tuple),
         st.sampled_from([0.3, 0.6, 1.0, 2.0]),
+        st.lists(st.sampled_from([0.5, 0.7, 1.0]), max_size=3).map(tuple),  # per-variant weights (synonyms)
     ),
     min_size=1, max_size=5,
 )
@@ -114,13 +115,13 @@ def _reference_score(idx: BM25Index, doc: list[str], d: int, concepts) -> float:
     out = 0.0
     for c in concepts:
         best = 0.0
-        for v in c.variants:
+        for i, v in enumerate(c.variants):
             toks = list(dict.fromkeys(v))
             s = sum(weight.get(t, 0.0) for t in toks)
             if len(toks) > 1:
                 idf = [idx.term_idf(t) if t in idx.vocab else idx.max_idf for t in toks]
                 s *= (sum(i for t, i in zip(toks, idf, strict=True) if t in weight) / sum(idf)) ** 2
-            best = max(best, s)
+            best = max(best, s * (c.variant_weights[i] if i < len(c.variant_weights) else 1.0))
         out += c.weight * best
     return out
 
@@ -133,3 +134,22 @@ def test_scores_follow_the_documented_formula(seed, n_docs, concepts):
     score, _ = idx.scores(concepts)
     want = [_reference_score(idx, doc, d, concepts) for d, doc in enumerate(docs)]
     np.testing.assert_allclose(score, want, rtol=1e-5, atol=1e-6)
+
+
+def test_a_synonym_counts_less_than_the_questions_own_word():
+    idx = BM25Index.build([["own", "x"], ["syn", "x"], ["x"], ["y"]])
+    concept = QueryConcept((("own",), ("syn",)), 1.0, (1.0, 0.7))
+    score, _ = idx.scores([concept])
+    assert score[0] > score[1] > 0 == score[2]
+    assert idx.concept_matches([concept], np.arange(4))[0].tolist() == [True, True, False, False]
+
+
+def test_concept_rarity_is_that_of_the_thing_not_of_its_longest_spelling():
+    docs = [["mod"] for _ in range(30)] + [["ministry", "of", "defense"], ["rare"], *[["z"]] * 8]
+    idx = BM25Index.build(docs)
+    common = QueryConcept((("mod",), ("ministry", "of", "defense")))
+    rare = QueryConcept((("rare",),))
+    # summed over a long spelling's tokens, the common concept would outweigh the rare word
+    assert idx.concept_idf(common) > idx.concept_idf(rare)
+    assert idx.concept_rarity(common) < idx.concept_rarity(rare)
+    assert idx.concept_rarity(QueryConcept((("never",),))) == idx.max_idf
