@@ -156,7 +156,10 @@ def system_configs(names=SYSTEMS, fusions: list[str] | None = None, within_chunk
 
     out = {n: SearchConfig(mode=n, passage_across_chunks=not within_chunk) for n in names}
     for f in fusions or []:
-        out[f"hybrid[{f}]"] = SearchConfig(mode="hybrid", fusion=f, passage_across_chunks=not within_chunk)
+        if f == "nosurface":  # the hybrid without the surface ranking of Japanese questions
+            out["hybrid[nosurface]"] = SearchConfig(surface_weight=0.0, passage_across_chunks=not within_chunk)
+        else:
+            out[f"hybrid[{f}]"] = SearchConfig(mode="hybrid", fusion=f, passage_across_chunks=not within_chunk)
     return out
 
 
@@ -279,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--verbose", action="store_true", help="print each question's rank and confidence")
     ap.add_argument("--offtopic", type=Path, nargs="*", default=[],
                     help="questions no index answers (asked of the same index; off-topic flagged / said so)")
-    ap.add_argument("--fusions", nargs="*", default=[], help="also run the hybrid with these fusions (rrf, score)")
+    ap.add_argument("--fusions", nargs="*", default=[], help="also run the hybrid with these fusions (rrf, score) or without the surface ranking (nosurface)")
     ap.add_argument("--english", action="store_true",
                     help="also measure the English answer lines and titles (issue 14)")
     args = ap.parse_args(argv)

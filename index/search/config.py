@@ -19,6 +19,10 @@ class SearchConfig:
     rrf_k: int = RRF_K
     w_dense: float = 1.0
     w_keyword: float = 1.0
+    # surface matching (Japanese questions): character bigrams over the best candidates, one more ranking
+    # in the fusion with this weight (0: off); see index.search.surface
+    surface_weight: float = 0.5
+    surface_depth: int = 50
     date_boost: float = 1.5  # final = topical * (1 + date_boost * date agreement)
     glossary: bool = True
     expand_dense: bool = True  # add the Japanese spellings of glossary terms to an English dense query

@@ -35,6 +35,7 @@ from .dates import DateIndex
 from .dense import DenseIndex
 from .passages import answer_window, best_answer_row, context_window, highlight_spans
 from .plan import Planner, QueryPlan
+from .surface import bigram_scores, question_bigrams
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,10 @@ class Searcher:
         cands = np.unique(np.concatenate(lists)) if lists else np.zeros(0, np.int64)
         if len(cands) == 0:
             return Answer(question, False, [], 0, {"reason": "no candidates"})
-        final = fusion.date_boosted(self._topical(cands, ranks, plan, qv), cands, date_rows, date_vals,
+        topical = self._topical(cands, ranks, plan, qv)
+        if cfg.mode == "hybrid" and cfg.surface_weight > 0 and not plan.latin:
+            topical = self._with_surface(cands, topical, question)
+        final = fusion.date_boosted(topical, cands, date_rows, date_vals,
                                     cfg.date_boost * plan.dates.specificity if plan.dates else 0.0)
         picked = fusion.collapse(cands, final, self._chunk_art, q.per_article)
         info = self.confidence.judge(plan, picked, qv)
@@ -163,6 +167,22 @@ class Searcher:
             return fusion.relative_scores(dense, keyword, cfg.w_dense, cfg.w_keyword)
         margins = [m if cfg.fusion == "margin" else None for _, _, m in ranks]
         return fusion.rrf([(w, r) for w, r, _ in ranks], cands, cfg.rrf_k, margins)
+
+    def _with_surface(self, cands: np.ndarray, topical: np.ndarray, question: str) -> np.ndarray:
+        """``topical`` with the surface ranking of its best candidates added (see :mod:`.surface`)."""
+        cfg = self.config
+        top = np.argsort(-topical, kind="stable")[: cfg.surface_depth]
+        grams = question_bigrams(question)
+        if len(top) < 2 or not grams:
+            return topical
+        texts = [self.articles[(c := self.chunks[int(cands[i])]).article_id].title + "\n" + c.text for i in top]
+        scores = bigram_scores(grams, texts)
+        order = np.argsort(-scores, kind="stable")
+        keep = order[scores[order] > 0]
+        if not len(keep):
+            return topical
+        return topical + fusion.rrf([(cfg.surface_weight, cands[top[keep]])], cands, cfg.rrf_k,
+                                    [scores[keep] / scores[keep[0]]])
 
     def _answer_row(self, row: int, score: float, fin: dict[int, float], plan: QueryPlan) -> int:
         rows = self._art_rows[int(self._chunk_art[row])]
