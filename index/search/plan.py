@@ -90,7 +90,8 @@ class Planner:
         name is a missing answer)."""
         found = [m for m in _NAME_LATIN.finditer(norm) if m.start() > 0 and norm[m.start() - 1] == " "]
         found += list(_NAME_KANA.finditer(norm))
-        words = [m.group(0) for m in found if not any(s <= m.start() < e for s, e in date_spans)]
+        words = [m.group(0) for m in found if not any(s <= m.start() < e for s, e in date_spans)
+                 and m.group(0).lower() not in self.glossary.home_spellings]
         return tuple(t for w in words if (t := tuple(x for x in self.tokenizer.tokens(w)
                                                      if not x.startswith(READING_MARK))))
 
@@ -155,7 +156,7 @@ def synonym_weight(own: str, spelling: str) -> float:
     """How much a match on ``spelling`` counts for a glossary term the question wrote as ``own``: fully
     for its own word, its reading and its spellings in the other script (the only way across languages),
     ``SYNONYM_WEIGHT`` for another word in the same script (a text using the question's own word first)."""
-    if spelling == own or spelling.startswith(READING_MARK):
+    if spelling.lower() == own.lower() or spelling.startswith(READING_MARK):
         return 1.0
     return SYNONYM_WEIGHT if is_latin(spelling) == is_latin(own) else 1.0
 

@@ -9,6 +9,7 @@ English questions reach ship names and name readings written in kana.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import unicodedata
@@ -28,6 +29,7 @@ class Term:
     kind: str  # alias | vocab
     en: tuple[str, ...]
     ja: tuple[str, ...]
+    home: bool = False  # the sources' own country (Japan): articles leave it unsaid
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -93,8 +95,14 @@ class Glossary:
             ja = tuple(str(s) for s in entry.get("ja", []))
             if not en and not ja:
                 raise ValueError("glossary term without spellings")
-            terms.append(Term(kind, en, ja))
+            terms.append(Term(kind, en, ja, bool(entry.get("home", False))))
         return cls(terms)
+
+    @functools.cached_property
+    def home_spellings(self) -> frozenset[str]:
+        """The spellings (lower case) of the sources' own country: a question's name that is one of them
+        does not name anything an article must hold."""
+        return frozenset(s.lower() for t in self.terms if t.home for s in t.spellings)
 
     def match(self, text: str) -> list[Concept]:
         """Concepts named in ``text`` (non-overlapping, longest first, in text order).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from index.text.glossary import Glossary, default_glossary, romaji_concepts, romaji_to_hiragana
@@ -85,3 +87,17 @@ def test_romaji_concepts_only_for_capitalised_words_and_carry_readings():
     assert set(found) == {"takase", "otsuki"}
     assert "たかせ" in found["takase"].spellings
     assert "~オオツキ" in found["otsuki"].spellings  # 大月 is read オオツキ
+
+
+def test_the_home_country_is_marked_and_names_nothing_an_article_must_hold():
+    from index.search.config import SearchConfig
+    from index.search.plan import Planner
+    from index.text.tokenize import KeywordTokenizer
+
+    g = default_glossary()
+    assert {"japan", "japanese", "日本"} <= g.home_spellings
+    assert "philippines" not in g.home_spellings
+    planner = Planner(KeywordTokenizer(), g, SearchConfig())
+    names = planner.plan("Which Japanese and Philippine ships sailed together?", date(2025, 7, 1)).names
+    assert any("philippine" in n for n in names)
+    assert not any("japanese" in n for n in names)
