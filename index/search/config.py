@@ -23,6 +23,10 @@ class SearchConfig:
     # in the fusion with this weight (0: off); see index.search.surface
     surface_weight: float = 0.5
     surface_depth: int = 50
+    # an article that does not hold a name of the question (a country, unit, person the corpus knows)
+    # loses this share of its score per name missing, among the best ``name_depth`` (see index.search.names)
+    name_penalty: float = 0.3
+    name_depth: int = 30
     date_boost: float = 1.5  # final = topical * (1 + date_boost * date agreement)
     glossary: bool = True
     expand_dense: bool = True  # add the Japanese spellings of glossary terms to an English dense query

@@ -33,6 +33,7 @@ from .confidence import Confidence
 from .config import SearchConfig
 from .dates import DateIndex
 from .dense import DenseIndex
+from .names import is_japanese, missing_share, name_concepts
 from .passages import answer_window, best_answer_row, context_window, highlight_spans
 from .plan import Planner, QueryPlan
 from .surface import bigram_scores, question_bigrams
@@ -147,6 +148,8 @@ class Searcher:
         final = fusion.date_boosted(topical, cands, date_rows, date_vals,
                                     cfg.date_boost * plan.dates.specificity if plan.dates else 0.0)
         picked = fusion.collapse(cands, final, self._chunk_art, q.per_article)
+        if cfg.mode == "hybrid" and cfg.name_penalty > 0 and plan.names:
+            picked = self._names_first(picked, plan)
         info = self.confidence.judge(plan, picked, qv)
         if q.per_article == 1:  # the article's answer passage: its best chunk for this kind of question
             fin = dict(zip(cands.tolist(), final.tolist(), strict=True))
@@ -167,6 +170,22 @@ class Searcher:
             return fusion.relative_scores(dense, keyword, cfg.w_dense, cfg.w_keyword)
         margins = [m if cfg.fusion == "margin" else None for _, _, m in ranks]
         return fusion.rrf([(w, r) for w, r, _ in ranks], cands, cfg.rrf_k, margins)
+
+    def _names_first(self, picked: list[tuple[int, float]], plan: QueryPlan) -> list[tuple[int, float]]:
+        """The best articles' scores lowered by the share of the question's names they do not hold (see
+        :mod:`.names`), and ordered again."""
+        concepts = name_concepts(plan, self.bm25)
+        if not concepts:
+            return picked
+        cfg = self.config
+        head = picked[: cfg.name_depth]
+        out = []
+        for row, score in head:
+            rows = np.asarray(self._art_rows[int(self._chunk_art[row])], np.int64)
+            gone = missing_share(concepts, self.bm25, rows, is_japanese(self.chunks[row].text))
+            out.append((row, score * (1.0 - cfg.name_penalty * gone)))
+        out.sort(key=lambda x: -x[1])
+        return out + picked[cfg.name_depth:]
 
     def _with_surface(self, cands: np.ndarray, topical: np.ndarray, question: str) -> np.ndarray:
         """``topical`` with the surface ranking of its best candidates added (see :mod:`.surface`)."""
