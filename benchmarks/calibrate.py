@@ -73,11 +73,11 @@ def examples(searcher, questions: list[dict], today: date | None, group: str) ->
         rows.append({"id": q["id"], "group": group, "question": q["question"], "kinds": q["kinds"],
                      "answerable": bool(q["expected_urls"]),
                      "label": int(top in set(q["expected_urls"])), "x": feature_vector(info),
-                     "date_ok": (info["date"] is None or info["date"] >= searcher.config.min_date_agreement)
-                     and info["cover_article"] >= searcher.config.min_cover_article and not info["name_missing"],
+                     "date_ok": info["gates"],  # the hard gates: dates, article coverage, names, the kind of answer
                      "off_topic": info.get("off_topic", False), "offtopic_q": "offtopic" in q["kinds"],
                      "info": {k: info[k] for k in ("dense_z", "cover_passage", "cover_article", "cover_seen",
-                                                   "missing", "unseen", "unseen_name", "name_missing", "answer_type", "date",
+                                                   "missing", "unseen", "unseen_name", "name_missing", "answer_type", "answer_cover",
+                                                   "names_missing", "date",
                                                    "best_cover", "p_answer")}})
     return rows
 

@@ -15,11 +15,16 @@ The evidence, each on a scale that does not depend on the corpus' size or the mo
   the corpus never uses / that the corpus knows but this article does not hold (in a script it could);
 - ``answer_type``: whether the passage holds the kind of thing asked for (a number for "how many", a
   name for "who", a date for "when", a place for "where"); 1 when the question asks for none of these;
+- ``answer_cover``: the rarity-weighted share of the question's terms that the answering sentences hold;
+- ``names_missing``: the share of the question's names the corpus knows (romaji readings too) that the
+  article does not hold (see :mod:`.names`);
 - ``date``: agreement of the article's headline (or the passage) with the question's dates (1 = inside).
 
 The verdict: a hit is an answer when the dates agree (if the question names any), its article matches
 a fair share of the question (``min_cover_article``: a match on dates or generic words alone is never
-enough) and the names of the question that the glossary knows, and a logistic model
+enough) and the names of the question that the glossary knows, its answering sentences hold the kind of
+answer asked for where the text writes it in few ways (a date; a figure of what is asked: a cost, a number
+of people, ships, aircraft, times, a distance, a speed: ``passages.REQUIRED_TYPES``), and a logistic model
 of the topical evidence says so (weights and threshold in :class:`~index.search.config.SearchConfig`,
 fitted by cross-validation with ``python -m benchmarks.calibrate``). A question whose best articles match
 none of its content words and whose passages stand near the corpus' middle has no topic here at all:
@@ -29,7 +34,6 @@ none of its content words and whose passages stand near the corpus' middle has n
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -38,7 +42,9 @@ from ..models import DateSpan
 from ..store.keyword import BM25Index, QueryConcept
 from .config import SearchConfig
 from .dense import DenseIndex
-from .passages import answer_type_match
+from .names import is_japanese, missing_share, name_concepts, proper
+from .ordinals import ordinals_missing
+from .passages import REQUIRED_TYPES, Window, answer_type_match
 from .plan import QueryPlan
 
 CONTENT_WEIGHT = 0.6  # concepts weighing less (words of date expressions, era years) are not content
@@ -58,8 +64,10 @@ class Confidence:
         self.art_rows = art_rows
         self.chunk_text = chunk_text
 
-    def judge(self, plan: QueryPlan, picked: list[tuple[int, float]], qv: np.ndarray | None) -> dict:
-        """The evidence for the top hit and the verdict, as the answer's ``info``."""
+    def judge(self, plan: QueryPlan, picked: list[tuple[int, float]], qv: np.ndarray | None,
+              window: Window | None = None) -> dict:
+        """The evidence for the top hit (and its answering ``window``, when passages are sentences) and the
+        verdict, as the answer's ``info``."""
         cfg = self.config
         info: dict = {"mode": cfg.mode}
         if not picked:
@@ -69,17 +77,20 @@ class Confidence:
             info.update(confident=True)
             return info
         mass = self._mass(plan)
-        ev = self.evidence(plan, picked[0][0], qv, mass)
+        ev = self.evidence(plan, picked[0][0], qv, mass, window)
         best_cover = max([ev["cover_article"]] + [self._cover_article(plan, r, mass) for r, _ in picked[1:5]])
         d = ev["date"]
         date_ok = d is None or d >= cfg.min_date_agreement
         p = answer_probability(ev, cfg)
-        covered = ev["cover_article"] >= cfg.min_cover_article and not ev["name_missing"]
+        typed = window is None or not (window.missing_types & REQUIRED_TYPES)
+        covered = (ev["cover_article"] >= cfg.min_cover_article and not ev["name_missing"] and typed
+                   and not ev["ordinals_missing"] and not ev["proper_missing"])
         off = best_cover < cfg.off_topic_cover and p < cfg.min_answer_probability
         info.update({k: (round(v, 3) if isinstance(v, float) else v) for k, v in ev.items()})
         confident = date_ok and covered and p >= cfg.min_answer_probability and not off
         info.update(best_cover=round(best_cover, 3), p_answer=round(p, 3), confident=bool(confident),
-                    off_topic=bool(off),
+                    off_topic=bool(off), gates=bool(date_ok and covered),
+                    missing_types=sorted(window.missing_types) if window is not None else [],
                     dates=[(qd.span.first.isoformat(), qd.span.last.isoformat(), qd.year_explicit)
                            for qd in plan.dates.items])
         return info
@@ -88,14 +99,15 @@ class Confidence:
         """Each concept's weight in the coverage shares: its weight times its rarity (see ``concept_idf``)."""
         return np.asarray([c.weight * max(self.bm25.concept_idf(c), 1e-3) for c in plan.concepts], np.float64)
 
-    def evidence(self, plan: QueryPlan, row: int, qv: np.ndarray, mass: np.ndarray) -> dict:
+    def evidence(self, plan: QueryPlan, row: int, qv: np.ndarray, mass: np.ndarray,
+                 window: Window | None = None) -> dict:
         z, top = self.dense_z(row, qv)
         concepts = plan.concepts
         rows = np.asarray(self.art_rows[int(self.chunk_art[row])], np.int64)
         idf = np.asarray([self.bm25.concept_idf(c) for c in concepts], np.float64)
         seen = np.asarray([self.bm25.concept_seen(c) for c in concepts], bool)
         content = np.asarray([c.weight >= CONTENT_WEIGHT for c in concepts], bool)
-        hits = self.bm25.concept_matches(concepts, rows)  # (concepts, article rows)
+        hits = self.bm25.concept_held(concepts, rows)  # (concepts, article rows)
         in_article = hits.any(axis=1)
         in_passage = hits[:, int(np.searchsorted(rows, row))] if len(concepts) else in_article
 
@@ -104,6 +116,8 @@ class Confidence:
             return float(mass[sel & of].sum()) / total if total > 0 else 0.0
 
         gone = content & seen & ~in_article  # words the corpus has elsewhere, not in this article
+        names = name_concepts(plan, self.bm25)
+        japanese = is_japanese(self.chunk_text[row])
         return {
             "dense_z": z, "dense": top,
             "keyword_share": float(self.bm25.score_rows(concepts, np.asarray([row]))[1][0]),
@@ -115,8 +129,13 @@ class Confidence:
             "unseen_name": float(any(not any(self.bm25.concept_seen(c) for c in self._concepts_of(plan, name))
                                      for name in plan.names)),
             "name_missing": float(self._name_missing(plan, rows)),
-            "answer_type": answer_type_match(plan.answer_types, self.chunk_text[row]) if plan.answer_types else 1.0,
-            "date": self.date_agreement(row, plan) if plan.dates else None,
+            "answer_type": (1.0 if not plan.answer_types else window.type_match if window is not None
+                            else answer_type_match(plan.answer_types, self.chunk_text[row])),
+            "answer_cover": window.cover if window is not None else share(in_passage, np.ones(len(concepts), bool)),
+            "ordinals_missing": list(ordinals_missing(plan.ordinals, " ".join(self.chunk_text[int(r)] for r in rows))),
+            "names_missing": missing_share(names, self.bm25, rows, japanese),
+            "proper_missing": missing_share([c for c in names if proper(c)], self.bm25, rows, japanese),
+            "date": self.date_agreement(row, plan) if any(not qd.vague for qd in plan.dates.items) else None,
         }
 
     @staticmethod
@@ -130,23 +149,23 @@ class Confidence:
         of its glossary spellings) is absent from the article: the article is then about something else,
         however much else matches. Only names the glossary spells in both languages count (a country, a
         place, a body: not any katakana or capitalised word), in the article's script."""
-        japanese = _is_japanese(self.chunk_text[int(rows[0])]) if len(rows) else False
+        japanese = is_japanese(self.chunk_text[int(rows[0])]) if len(rows) else False
         named = []
         for name in plan.names:
             concept = next((c for c in plan.concepts if name in c.variants), None)
             if concept is None or not _both_scripts(concept):
                 continue  # only names the glossary spells in both languages: a known place, country, body
-            spellable = [v for v in concept.variants if _is_japanese("".join(v)) == japanese]
+            spellable = [v for v in concept.variants if is_japanese("".join(v)) == japanese]
             if spellable and self.bm25.concept_seen(QueryConcept(tuple(spellable))):
                 named.append(QueryConcept(tuple(spellable)))  # (unseen names count in ``unseen_name``)
-        return bool(named) and not self.bm25.concept_matches(named, rows).any(axis=1).all()
+        return bool(named) and not self.bm25.concept_held(named, rows).any(axis=1).all()
 
     def _cover_article(self, plan: QueryPlan, row: int, mass: np.ndarray) -> float:
         """The share of the question's concept mass that ``row``'s article matches."""
         if not plan.concepts:
             return 0.0
         rows = np.asarray(self.art_rows[int(self.chunk_art[row])], np.int64)
-        matched = self.bm25.concept_matches(plan.concepts, rows).any(axis=1)
+        matched = self.bm25.concept_held(plan.concepts, rows).any(axis=1)
         return float(mass[matched].sum()) / (float(mass.sum()) or 1.0)
 
     def dense_z(self, row: int, qv: np.ndarray) -> tuple[float, float]:
@@ -161,27 +180,18 @@ class Confidence:
         """How well the hit's article is about the question's dates: its headline's dates when the
         headline has any (the body also names release dates and background), else the chunk's own."""
         spans = self.headline_dates[int(self.chunk_art[row])] or self.chunk_dates[row]
-        return max((qd.matches(sp) for qd in plan.dates.items for sp in spans), default=0.0)
-
-
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-
-
-def _is_japanese(text: str) -> bool:
-    """Mostly Japanese script (kana or kanji make up a fifth of the letters or more)."""
-    letters = sum(1 for ch in text if ch.isalpha())
-    return letters > 0 and len(_CJK.findall(text)) * 5 >= letters
+        return max((qd.matches(sp) for qd in plan.dates.items if not qd.vague for sp in spans), default=0.0)
 
 
 def _both_scripts(concept: QueryConcept) -> bool:
     """The concept has a Latin and a Japanese spelling (readings aside): a glossary term."""
-    kinds = {_is_japanese("".join(v)) for v in concept.variants if not v[0].startswith("~")}
+    kinds = {is_japanese("".join(v)) for v in concept.variants if not v[0].startswith("~")}
     return kinds == {True, False}
 
 
 FEATURES = ("dense_z", "cover_passage", "cover_article", "cover_seen", "missing", "unseen", "unseen_name",
-            "name_missing", "answer_type")
-SIGNS = (1, 1, 1, 1, -1, -1, -1, -1, 1)  # the direction each feature's evidence points: more of it, more likely
+            "name_missing", "answer_type", "answer_cover", "names_missing")
+SIGNS = (1, 1, 1, 1, -1, -1, -1, -1, 1, 1, -1)  # the direction each feature's evidence points: more of it, more likely
 
 
 def feature_vector(ev: dict) -> list[float]:

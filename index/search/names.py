@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..store.keyword import BM25Index, QueryConcept
+from ..text.tokenize import READING_MARK
 from .plan import QueryPlan
 
 CONTENT_WEIGHT = 0.6
@@ -30,6 +31,16 @@ def name_concepts(plan: QueryPlan, bm25: BM25Index) -> list[QueryConcept]:
             and bm25.concept_seen(c)]
 
 
+def proper(concept: QueryConcept) -> bool:
+    """A name for certain: the tokenizer reads it as a proper noun (or it is a romanised one, with its
+    kana readings), or the glossary spells it in both languages (a country, a place, a body) - not a
+    katakana loanword (トップ, ドローン) nor a capitalised common word."""
+    if any(v and v[0].startswith(READING_MARK) for v in concept.variants):
+        return True
+    kinds = {is_japanese("".join(v)) for v in concept.variants}
+    return kinds == {True, False}
+
+
 def missing_share(concepts: Sequence[QueryConcept], bm25: BM25Index, rows: np.ndarray, japanese: bool) -> float:
     """The share of ``concepts`` that the article (its chunk ``rows``) could spell, in its script, and does
     not hold (0 when it could spell none)."""
@@ -40,7 +51,7 @@ def missing_share(concepts: Sequence[QueryConcept], bm25: BM25Index, rows: np.nd
             spellable.append(QueryConcept(tuple(v for v, _ in kept), c.weight, tuple(w for _, w in kept)))
     if not spellable:
         return 0.0
-    held = bm25.concept_matches(spellable, rows).any(axis=1)
+    held = bm25.concept_held(spellable, rows).any(axis=1)
     return float((~held).sum()) / len(spellable)
 
 

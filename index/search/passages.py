@@ -7,6 +7,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from ..text.chunking import split_sentences
 
@@ -99,16 +100,71 @@ _A_TYPES = {
 }
 
 
+# what a figure asked for measures: a count of people is not answered by a count of ships, a cost not by a date
+_N = r"\d[\d,.]*\s*"
+_MEASURES = {  # name: (the question asks for it, the answer holds it)
+    "money": (r"how\s+much\b.*\b(?:cost|costs|price|budget|worth|spend|spent|pay|paid|grant|amount)\b|"
+              r"\b(?:cost|price|budget|amount)\b.*\bhow\s+much\b|建造費|費用|予算|金額|価格|供与額|総額|いくら",
+              _N + r"(?:億|万)?\s*円|\d+(?:億|万)円|(?:yen|dollars|USD)\s*\d|\$\s*\d|"
+              + _N + r"(?:million|billion)?\s*(?:yen|dollars)"),
+    "people": (r"how\s+many\s+(?:[\w-]+\s+){0,2}(?:people|personnel|troops|soldiers|members|sailors|staff|officers|"
+               r"crew|participants|attendees|students|instructors|guests)\b|何人|何名",
+               _N + r"(?:人|名)|" + _N + r"(?:people|personnel|troops|soldiers|members|sailors|officers)|"
+               r"[一二三四五六七八九十百千]+(?:人|名)"),
+    "ships": (r"how\s+many\s+(?:[\w-]+\s+){0,2}(?:ships|vessels|destroyers|frigates|submarines|boats)\b|何隻",
+              _N + r"隻|" + _N + r"(?:ships|vessels|destroyers|frigates|submarines|boats)|[一二三四五六七八九十]+隻"),
+    "aircraft": (r"how\s+many\s+(?:[\w-]+\s+){0,2}(?:aircraft|planes|jets|fighters|helicopters|drones|launchers|"
+                 r"missiles|units)\b|何機|何基|何発",
+                 _N + r"(?:機|基|発)|" + _N + r"(?:aircraft|planes|jets|fighters|helicopters|drones|launchers|missiles)"),
+    "times": (r"how\s+many\s+(?:[\w-]+\s+){0,2}(?:times|sorties|flights|scrambles|launches|rounds)\b|何回|何度",
+              _N + r"(?:回|度)|" + _N + r"(?:times|sorties|flights|scrambles|launches|rounds)"),
+    "distance": (r"\b(?:range|how\s+far|distance)\b|射程|距離|何キロ",
+                 _N + r"(?:km|キロ|海里|マイル|miles|nautical\s+miles|kilometers|kilometres)"),
+    "speed": (r"\b(?:speed|velocity|how\s+fast)\b|速力|速度|マッハ",
+              _N + r"(?:ノット|knots|km/h|キロ毎時|m/s|メートル毎秒)|マッハ\s*\d|Mach\s*\d"),
+}
+_MEASURE_Q = {k: re.compile(q, re.I) for k, (q, _) in _MEASURES.items()}
+_A_TYPES.update({k: re.compile(a, re.I) for k, (_, a) in _MEASURES.items()})
+
+
 def answer_types(question: str) -> frozenset[str]:
-    """The kinds of answer a question asks for: count, who, when, where."""
-    return frozenset(k for k, rx in _Q_TYPES.items() if rx.search(question))
+    """The kinds of answer a question asks for: count, who, when, where; and what a figure asked for
+    measures (money, people, ships, aircraft, times, distance, speed: a "count" then too)."""
+    types = {k for k, rx in _Q_TYPES.items() if rx.search(question)}
+    measures = {k for k, rx in _MEASURE_Q.items() if rx.search(question)}
+    return frozenset(types | measures | ({"count"} if measures else set()))
 
 
 def answer_type_match(types: frozenset[str], text: str) -> float:
-    """1.0 when ``text`` contains something of every kind asked for, a share otherwise (0 if none asked)."""
-    if not types:
+    """1.0 when ``text`` contains something of every kind asked for, a share otherwise (0 if none asked).
+    A count whose measure is asked for is found only as that measure (people for "how many troops")."""
+    kinds = [t for t in types if not (t == "count" and types & _MEASURES.keys())]
+    if not kinds:
         return 0.0
-    return sum(1 for t in types if _A_TYPES[t].search(text)) / len(types)
+    return sum(1 for t in kinds if _A_TYPES[t].search(text)) / len(kinds)
+
+
+def missing_types(types: frozenset[str], text: str) -> frozenset[str]:
+    """The kinds of answer asked for that ``text`` does not hold (a count whose measure is asked: as that
+    measure)."""
+    return frozenset(t for t in types if not (t == "count" and types & _MEASURES.keys())
+                     and not _A_TYPES[t].search(text))
+
+
+# the kinds of answer a passage must hold to be an answer: what a figure measures and dates, which the text
+# writes in few ways (a person's name or a place can be written in too many to require one)
+REQUIRED_TYPES = frozenset({"when", *_MEASURES})
+
+
+class Window(NamedTuple):
+    """The answering span of an article and how well it answers."""
+
+    start: int
+    end: int
+    piece: int  # the index of the piece it lies in (-1: none, the core)
+    cover: float = 0.0  # the share of the question's term weight (rarity) the span holds
+    type_match: float = 0.0  # the kind of answer asked for, found in the span (see ``answer_type_match``)
+    missing_types: frozenset[str] = frozenset()  # the kinds asked for that the span does not hold
 
 
 TITLE_WEIGHT = 0.5  # a question term the title holds, in telling the article's sentences apart
@@ -122,11 +178,10 @@ def as_groups(terms: Sequence[str]) -> list[tuple[tuple[str, ...], float]]:
 
 def answer_window(body: str, pieces: Sequence[tuple[int, int]], core: tuple[int, int], groups: Groups,
                   types: frozenset[str], max_chars: int, max_sentences: int = 0,
-                  renderings: Sequence[tuple[int, int, str]] = (), title: str = "") -> tuple[int, int, int]:
+                  renderings: Sequence[tuple[int, int, str]] = (), title: str = "") -> Window:
     """The best span of whole sentences of ``body`` (at most ``max_chars``, and ``max_sentences`` when
     given) that lies inside one of ``pieces``: the sentence with the most question evidence and the kind of
-    answer asked for (then overlap with the ``core`` chunk), with a neighbour when both fit. Returns
-    (start, end, index of the piece).
+    answer asked for (then overlap with the ``core`` chunk), with a neighbour when both fit, as a :class:`Window`.
 
     ``groups``: the question's terms, each with its spellings and weight (its rarity in the corpus). A term
     counts once however spelt, and counts more the fewer of the article's sentences hold it: the words that
@@ -159,7 +214,7 @@ def answer_window(body: str, pieces: Sequence[tuple[int, int]], core: tuple[int,
         return max(0, min(e, core[1]) - max(s, core[0])) / max(1, core[1] - core[0])
 
     if not sents:
-        return core[0], core[1], -1
+        return Window(core[0], core[1], -1)
     # the sentence that answers best (then the one in the hit's chunk, then the first); then, when the two
     # fit, the neighbour (in the same piece) that adds the most evidence, the preceding one on a tie: a
     # Japanese sentence often leaves out the subject that the one before it names
@@ -171,7 +226,11 @@ def answer_window(body: str, pieces: Sequence[tuple[int, int]], core: tuple[int,
     gains = [(round(evidence(a, b) - base, 9), -a, a, b) for a, b in options]
     if gains:
         _, _, i, j = max(gains)
-    return sents[i][0], min(sents[j][1], sents[i][0] + max_chars), k
+    start, end = sents[i][0], min(sents[j][1], sents[i][0] + max_chars)
+    found = set().union(*held[i:j + 1])
+    text = body[start:end]
+    return Window(start, end, k, sum(groups[g][1] for g in found) / total, answer_type_match(types, text),
+                  missing_types(types, text))
 
 
 def _held(body: str, s: int, e: int, groups: list[tuple[tuple[str, ...], float]],

@@ -4,6 +4,7 @@ the other language's names of glossary terms), its dates, highlight terms and th
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from ..text.dates.question import QueryDates
 from ..text.glossary import Concept, Glossary, romaji_concepts
 from ..text.tokenize import READING_MARK, KeywordTokenizer
 from .config import SearchConfig
+from .ordinals import question_ordinals
 from .passages import answer_types
 
 # Japanese question words and light verbs carry no topic; dropped from the keyword query only.
@@ -41,6 +43,7 @@ class QueryPlan:
     # the highlight spellings of each concept, with the concept: one question term, however spelt, counts
     # once when a sentence is weighed as the answer (see :func:`index.search.passages.answer_window`)
     term_groups: tuple[tuple[tuple[str, ...], QueryConcept], ...] = ()
+    ordinals: tuple[int, ...] = ()  # the numbers of the question's ordinals (the 13th ship, 第55次): names too
 
 
 class Planner:
@@ -82,18 +85,30 @@ class Planner:
         dense_text = self._dense_text(question, concepts) if hybrid and cfg.expand_dense else question
         return QueryPlan(question, merge_concepts(out), dense_text, qdates, list(dict.fromkeys(highlight)),
                          answer_types(norm), self.name_tokens(norm, qdates.spans_in(norm)), is_latin(question),
-                         tuple(groups))
+                         tuple(groups), question_ordinals(norm, qdates.spans_in(norm)))
 
     def name_tokens(self, norm: str, date_spans: list[tuple[int, int]] = ()) -> tuple[tuple[str, ...], ...]:
         """The tokens of the question's words that look like names: capitalised Latin words after the
         first word, and katakana words of three or more characters, outside date expressions (a missing
         name is a missing answer)."""
-        found = [m for m in _NAME_LATIN.finditer(norm) if m.start() > 0 and norm[m.start() - 1] == " "]
+        # (the first word is capitalised as the sentence's first: lowered, so it neither counts nor takes the
+        # name after it with it, "Which Australian")
+        lowered = norm[:1].lower() + norm[1:]
+        found = [m for m in _NAME_LATIN.finditer(lowered) if m.start() > 0 and norm[m.start() - 1] == " "]
         found += list(_NAME_KANA.finditer(norm))
         words = [m.group(0) for m in found if not any(s <= m.start() < e for s, e in date_spans)
                  and m.group(0).lower() not in self.glossary.home_spellings]
-        return tuple(t for w in words if (t := tuple(x for x in self.tokenizer.tokens(w)
-                                                     if not x.startswith(READING_MARK))))
+        names = [t for w in words if (t := tuple(x for x in self.tokenizer.tokens(w)
+                                                 if not x.startswith(READING_MARK)))]
+        # and the proper nouns of a Japanese question: the words the tokenizer gives a reading (小泉, 秋田, タイ)
+        date_toks = {t for s, e in date_spans for t in self.tokenizer.tokens(norm[s:e])}
+        toks = self.tokenizer.tokens(norm)
+        for reading, word in itertools.pairwise(toks):
+            if (reading.startswith(READING_MARK) and not word.startswith(READING_MARK) and word not in date_toks
+                    and reading not in date_toks and word.lower() not in self.glossary.home_spellings
+                    and not word.isascii()):
+                names.append((word,))
+        return tuple(dict.fromkeys(names))
 
     def _word_concepts(self, norm: str, concepts: list[Concept],
                        qdates: QueryDates) -> tuple[list[QueryConcept], list[tuple[tuple[str, ...], QueryConcept]]]:

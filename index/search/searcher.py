@@ -34,7 +34,7 @@ from .config import SearchConfig
 from .dates import DateIndex
 from .dense import DenseIndex
 from .names import is_japanese, missing_share, name_concepts
-from .passages import answer_window, best_answer_row, context_window, highlight_spans
+from .passages import Window, answer_window, best_answer_row, context_window, highlight_spans
 from .plan import Planner, QueryPlan
 from .surface import bigram_scores, question_bigrams
 
@@ -150,13 +150,21 @@ class Searcher:
         picked = fusion.collapse(cands, final, self._chunk_art, q.per_article)
         if cfg.mode == "hybrid" and cfg.name_penalty > 0 and plan.names:
             picked = self._names_first(picked, plan)
-        info = self.confidence.judge(plan, picked, qv)
         if q.per_article == 1:  # the article's answer passage: its best chunk for this kind of question
             fin = dict(zip(cands.tolist(), final.tolist(), strict=True))
             shown = q.offset + q.k
             picked[:shown] = [(self._answer_row(row, score, fin, plan), score) for row, score in picked[:shown]]
+        weights = self._term_weights(plan)
+        windows: dict[int, Window] = {}
+        if cfg.passage_chars:
+            for row, _ in picked[:1] + picked[q.offset : q.offset + q.k]:
+                if row not in windows:
+                    windows[row] = self._window(row, plan, weights)
+        info = self.confidence.judge(plan, picked, qv, windows.get(picked[0][0]) if picked else None)
+        if ok_art is not None and picked:  # filtered: the filter may be what leaves the topic out, so the
+            info["off_topic"] = False  # nearest articles are shown (with the filters named), not "what I answer"
         confident = bool(info["confident"])
-        hits = [self._hit(row, score, plan, nearest_only=not confident)
+        hits = [self._hit(row, score, plan, nearest_only=not confident, window=windows.get(row))
                 for row, score in picked[q.offset : q.offset + q.k]]
         return Answer(question=question, confident=confident, hits=hits, total=len(picked), info=info)
 
@@ -220,18 +228,25 @@ class Searcher:
         sentences = self.english.get(art).sentences
         return [(x.start, x.end, x.en) for x in sentences if x.en and x.en != art.body[x.start:x.end]]
 
-    def _hit(self, row: int, score: float, plan: QueryPlan, *, nearest_only: bool) -> Hit:
+    def _window(self, row: int, plan: QueryPlan, weights: list[tuple[tuple[str, ...], float]]) -> Window:
+        """The sentences of ``row``'s article that answer (anywhere in it, or in this chunk)."""
+        chunk = self.chunks[row]
+        art = self.articles[chunk.article_id]
+        cfg = self.config
+        pieces = [(0, len(art.body))] if cfg.passage_across_chunks else [(chunk.start, chunk.end)]
+        renderings = self._renderings(art) if plan.latin else ()
+        title = f"{art.title} {self.english.get(art).title_en}" if plan.latin else art.title
+        return answer_window(art.body, pieces, (chunk.start, chunk.end), weights, plan.answer_types,
+                             cfg.passage_chars, cfg.passage_sentences, renderings, title)
+
+    def _hit(self, row: int, score: float, plan: QueryPlan, *, nearest_only: bool, window: Window | None) -> Hit:
         chunk = self.chunks[row]
         art = self.articles[chunk.article_id]
         cfg = self.config
         s, e = chunk.start, chunk.end
-        if cfg.passage_chars:  # the sentences that answer, anywhere in the article (or in this chunk)
+        if window is not None:  # the sentences that answer, anywhere in the article (or in this chunk)
+            s, e = window.start, window.end
             rows = self._art_rows[int(self._chunk_art[row])]
-            pieces = [(0, len(art.body))] if cfg.passage_across_chunks else [(chunk.start, chunk.end)]
-            renderings = self._renderings(art) if plan.latin else ()
-            title = f"{art.title} {self.english.get(art).title_en}" if plan.latin else art.title
-            s, e, _ = answer_window(art.body, pieces, (chunk.start, chunk.end), self._term_weights(plan),
-                                    plan.answer_types, cfg.passage_chars, cfg.passage_sentences, renderings, title)
             chunk = self.chunks[next((r for r in rows if self.chunks[r].start <= s < self.chunks[r].end), row)]
         cs, ce = context_window(art.body, s, e, max(cfg.context_chars, e - s))
         text = art.body[s:e]

@@ -256,6 +256,29 @@ class BM25Index:
                 out[i] = s > 0
         return out
 
+    def concept_held(self, concepts: Sequence[QueryConcept], rows: np.ndarray) -> np.ndarray:
+        """(len(concepts), len(rows)) booleans: which document holds one of the concept's spellings whole
+        (every token of it), not only the partial credit a fragment earns in the scores ("大臣" is not
+        "総理大臣")."""
+        rows = np.asarray(rows, np.int64)
+        out = np.zeros((len(concepts), len(rows)), bool)
+        if not len(rows):
+            return out
+        lookup = _RowLookup(self, rows)
+        for i, c in enumerate(concepts):
+            for variant in dict.fromkeys(c.variants):
+                have = np.ones(len(rows), bool)
+                for t in dict.fromkeys(variant):
+                    g = lookup.gather(t)
+                    mark = np.zeros(len(rows), bool)
+                    if g is not None:
+                        mark[g[0]] = True
+                    have &= mark
+                    if not have.any():
+                        break
+                out[i] |= have
+        return out
+
     def sparse_scores(self, concepts: Sequence[QueryConcept]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, score, share) for the documents in any posting list of the concepts (rows sorted); the
         other documents score 0. Work is proportional to the posting lists, not to the corpus."""

@@ -60,6 +60,8 @@ class QueryDate:
     year_explicit: bool
     start: int
     end: int
+    vague: bool = False  # a day number alone ("27日"): the most recent such day is a guess, a hint to
+    # ranking, not a period the answer must lie in
 
     def matches(self, other: DateSpan) -> float:
         """1.0 when ``other`` lies within the queried period, partial (0.1-0.9) for overlaps, else 0.0."""
@@ -176,6 +178,11 @@ def _bare_day(p: Part, today: date, anchor: QueryDate | None) -> tuple[DateSpan,
     return (DateSpan(d, d, "day"), anchor.year_explicit if anchor else True) if d else None
 
 
+def _is_vague(p: Part, anchor: QueryDate | None) -> bool:
+    """A day number alone, with no month before it in the question."""
+    return not p.qrel and p.span is None and p.bare and not p.has_m and anchor is None
+
+
 def _resolve_question_part(p: Part, today: date, anchor: QueryDate | None) -> tuple[DateSpan, bool] | None:
     """(span, year explicit) of one part; ``anchor`` is the first end when ``p`` ends a range."""
     if p.qrel:
@@ -217,7 +224,7 @@ def parse_question_dates(question: str, today: date) -> list[QueryDate]:
                 out.append(QueryDate(merged, first.year_explicit, first.start, p.end))
                 prev_end, mergeable = p.end, False
                 continue
-        out.append(QueryDate(span, explicit, p.start, p.end))
+        out.append(QueryDate(span, explicit, p.start, p.end, _is_vague(p, None)))
         prev_end, mergeable = p.end, True
     return out
 

@@ -16,7 +16,7 @@ from index.text.tokenize import READING_MARK
     ("Which GSDF camp did the chief visit the next day?", {"where"}),
     ("In which country was the exercise held?", {"where"}),
     ("During what period were the instructors deployed?", {"when"}),
-    ("In the test reported at the symposium, how many drones were disabled?", {"count"}),
+    ("In the test reported at the symposium, how many drones were disabled?", {"count", "aircraft"}),
     ("What did the minister say when he visited Tokyo?", set()),  # a conjunction, not a question word
     ("対象となった鶏は何羽か。", {"count"}),
     ("派遣期間はいつか", {"when"}),
@@ -38,14 +38,14 @@ def _sentence(text: str) -> tuple[int, int]:
 
 def test_the_sentence_with_the_detail_asked_beats_the_lead_with_the_context():
     groups = [(("防衛装備庁",), 3.0), (("シンポジウム",), 2.0), (("ドローン",), 3.0), (("編隊",), 3.0)]
-    s, e, _ = answer_window(BODY, [(0, len(BODY))], (0, len(BODY)), groups, frozenset({"count"}), 240, 1)
+    s, e, *_ = answer_window(BODY, [(0, len(BODY))], (0, len(BODY)), groups, frozenset({"count"}), 240, 1)
     assert (s, e) == _sentence("試験では小型ドローン10機の編隊が制御を失った。")
 
 
 def test_a_term_in_every_sentence_tells_none_apart():
     body = "演習Aを行った。演習Aで艦艇が参加した。演習Aの期間は5日間。"
     groups = [(("演習A",), 5.0), (("艦艇",), 1.0)]
-    s, e, _ = answer_window(body, [(0, len(body))], (0, len(body)), groups, frozenset(), 240, 1)
+    s, e, *_ = answer_window(body, [(0, len(body))], (0, len(body)), groups, frozenset(), 240, 1)
     assert body[s:e] == "演習Aで艦艇が参加した。"
 
 
@@ -62,20 +62,20 @@ def test_the_title_names_the_article_so_its_words_weigh_less_among_the_sentences
 def test_a_rare_single_kanji_word_weighs_a_sentence_though_it_is_not_highlighted():
     body = "陸自は隊員460人を派遣した。対象となった鶏は約4万1,000羽に上る。"
     groups = [(("陸自",), 1.0), (("鶏",), 5.0), (("羽",), 5.0)]
-    s, e, _ = answer_window(body, [(0, len(body))], (0, len(body)), groups, frozenset({"count"}), 240, 1)
+    s, e, *_ = answer_window(body, [(0, len(body))], (0, len(body)), groups, frozenset({"count"}), 240, 1)
     assert body[s:e] == "対象となった鶏は約4万1,000羽に上る。"
 
 
 def test_the_neighbour_that_adds_evidence_joins_else_the_one_before():
     body = "艦Aが入港した。乗員は200名。天候は晴れだった。"
     span = (0, len(body))
-    s, e, _ = answer_window(body, [span], span, as_groups(["晴れ", "乗員"]), frozenset(), 240, 2)
+    s, e, *_ = answer_window(body, [span], span, as_groups(["晴れ", "乗員"]), frozenset(), 240, 2)
     assert body[s:e] == "乗員は200名。天候は晴れだった。"
-    s, e, _ = answer_window(body, [span], span, as_groups(["乗員"]), frozenset(), 240, 2)
+    s, e, *_ = answer_window(body, [span], span, as_groups(["乗員"]), frozenset(), 240, 2)
     assert body[s:e] == "艦Aが入港した。乗員は200名。"  # (the subject is often in the sentence before)
-    s, e, _ = answer_window(body, [span], span, as_groups(["乗員"]), frozenset(), 240, 1)
+    s, e, *_ = answer_window(body, [span], span, as_groups(["乗員"]), frozenset(), 240, 1)
     assert body[s:e] == "乗員は200名。"
-    s, e, _ = answer_window(body, [span], span, as_groups(["乗員"]), frozenset(), 12, 2)
+    s, e, *_ = answer_window(body, [span], span, as_groups(["乗員"]), frozenset(), 12, 2)
     assert body[s:e] == "乗員は200名。"  # the two do not fit
 
 
@@ -86,3 +86,16 @@ def test_synonyms_in_the_questions_script_count_less_translations_fully():
     assert synonym_weight("MOD", "Ministry of Defense") == SYNONYM_WEIGHT
     assert synonym_weight("MOD", "防衛省") == 1.0
     assert synonym_weight("中谷", READING_MARK + "ナカタニ") == 1.0
+
+
+def test_what_a_figure_measures_is_asked_and_required():
+    from index.search.passages import REQUIRED_TYPES, missing_types
+
+    types = answer_types("How many Canadian troops joined the exercise?")
+    assert types == {"count", "people"} and "people" in REQUIRED_TYPES
+    assert missing_types(types, "米軍約1,000人が参加した。") == frozenset()
+    assert missing_types(types, "艦艇10隻が参加した。") == {"people"}  # a number, not of people
+    assert answer_types("護衛艦の建造費はいくら?") >= {"money"}
+    assert missing_types(answer_types("How much did the ship cost?"), "建造費は約480億円。") == frozenset()
+    assert answer_types("What is the range of the missile?") >= {"distance"}
+    assert answer_types("What is the top speed of the frigate?") >= {"speed"}

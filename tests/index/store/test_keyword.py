@@ -153,3 +153,10 @@ def test_concept_rarity_is_that_of_the_thing_not_of_its_longest_spelling():
     assert idx.concept_idf(common) > idx.concept_idf(rare)
     assert idx.concept_rarity(common) < idx.concept_rarity(rare)
     assert idx.concept_rarity(QueryConcept((("never",),))) == idx.max_idf
+
+
+def test_a_concept_is_held_only_by_a_whole_spelling():
+    idx = BM25Index.build([["総理", "大臣"], ["大臣"], ["首相"], []])
+    pm = QueryConcept((("総理", "大臣"), ("首相",)))
+    assert idx.concept_matches([pm], np.arange(4))[0].tolist() == [True, True, True, False]  # (partial credit)
+    assert idx.concept_held([pm], np.arange(4))[0].tolist() == [True, False, True, False]
