@@ -191,3 +191,13 @@ def test_matches_without_year_handles_leap_day():
 )
 def test_era_variants(text, expected):
     assert era_variants(text) == expected
+
+
+def test_a_day_number_alone_is_a_vague_hint_not_a_period():
+    today = date(2025, 12, 1)
+    (bare,) = parse_question_dates("第6師団が27日朝までに救助した住民は何名?", today)
+    assert bare.vague and bare.span.first == date(2025, 11, 27)  # the most recent 27th: a guess
+    (full,) = parse_question_dates("Who visited MOD on July 4?", today)
+    assert not full.vague
+    (rng,) = parse_question_dates("7月3日から5日まで何があった?", today)
+    assert not rng.vague  # "5日" ends a range that names its month
