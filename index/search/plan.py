@@ -24,7 +24,7 @@ _JA_QUERY_STOP = frozenset(
 )
 _LATIN_Q = re.compile(r"[A-Za-z]")
 _ORDINAL = re.compile(r"(?<![0-9])(\d{1,3})(st|nd|rd|th)\b", re.I)
-_NAME_LATIN = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{2,}(?:[- ][A-Z][a-z]+)*")
+_NAME_LATIN = re.compile(r"(?<![A-Za-z])(?:[A-Z][a-z]{2,}(?:[- ][A-Z][a-z]+)*|[A-Z]{2,6}(?![a-z]))")
 _NAME_KANA = re.compile(r"[ァ-ヺー]{3,}")
 SYNONYM_WEIGHT = 0.7  # a glossary synonym in the question's own script, against the question's own word
 DATE_TOKEN_WEIGHT = 0.3  # a word of a date expression: dates are scored apart (index.search.dates)
