@@ -16,7 +16,7 @@ from index.errors import ConfigError
 from index.service import IndexService
 
 from ..core.permissions import Actor
-from ..core.settings import Settings
+from ..core.settings import DEFAULT_GATEWAY, Settings
 from ..core.state import StateStore
 from ..core.times import utcnow
 from ..core.wiring import build_state
@@ -106,6 +106,14 @@ class DefnewsBot(discord.AutoShardedClient):
             await self.sync_guild(self.settings.discord.discord_guild_id)
         if self.background and self.features is not None:
             self._start_background()
+
+    async def launch_shards(self) -> None:
+        """discord.py's, except that a configured gateway (DEFNEWS_DISCORD_GATEWAY_URL: a proxy, a local test
+        server) is used even when the shard count comes from Discord (discord.py would take GET /gateway/bot's
+        URL then)."""
+        if self.shard_count is None and self.settings.discord.discord_gateway_url != DEFAULT_GATEWAY:
+            self.shard_count, _url, _limits = await self.http.get_bot_gateway()
+        await super().launch_shards()
 
     async def sync_guild(self, guild_id: int) -> int:
         guild = discord.Object(id=guild_id)
