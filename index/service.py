@@ -386,6 +386,15 @@ def open_index_store(store_url: str | None, index_dir: Path) -> IndexStore:
     return open_store(store_url, index_dir)
 
 
+def connect_database(store_url: str):
+    """A new autocommit connection (psycopg) to the PostgreSQL database ``store_url`` names, for the
+    application's own tables beside the index; a one-line StoreUnavailableError (never the password) if the
+    database cannot be reached or refuses the user."""
+    from .store.postgres.connect import PgTarget
+
+    return PgTarget.parse(store_url).connect()
+
+
 def check_index_type(index_type: str) -> None:
     """ValueError unless ``index_type`` names a FAISS index this library builds (flat, sqfp16, hnswM, ivf…)."""
     from .store.vectors import parse_index_type

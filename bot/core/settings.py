@@ -138,6 +138,9 @@ class DiscordSettings(_Section):
     discord_api_base: str = DEFAULT_API_BASE
     discord_gateway_url: str = DEFAULT_GATEWAY
     discord_guild_id: int | None = None  # sync commands to this guild (development); else `defnews sync`
+    sync_commands: bool = True  # this process syncs the commands on start (false on all but one process)
+    shard_count: int | None = Field(None, ge=1, le=10_000)  # unset: as many as Discord recommends
+    shard_ids: Annotated[list[int] | None, NoDecode] = None  # the shards this process runs ("0,1"); unset: all
 
     @field_validator("discord_api_base", "discord_gateway_url")
     @classmethod
@@ -145,6 +148,32 @@ class DiscordSettings(_Section):
         if not v.startswith(("http://", "https://", "ws://", "wss://")):
             raise ValueError("must be an http(s):// or ws(s):// URL")
         return v.rstrip("/") if v.startswith("http") else v
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shard_list(cls, v):
+        """Shard ids as "0,1" (or a JSON list) in the environment."""
+        if isinstance(v, str):
+            items = [x for x in v.strip().strip("[]").replace(" ", ",").split(",") if x.strip()]
+            if not all(x.strip().isdigit() for x in items):
+                raise ValueError("must be shard numbers separated by commas, e.g. 0,1")
+            return [int(x) for x in items] or None
+        return v
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shard_ids(cls, v: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        if not v:
+            return None
+        count = info.data.get("shard_count")
+        if count is None:
+            raise ValueError("shard ids need DEFNEWS_SHARD_COUNT (the total number of shards of the bot)")
+        wrong = [i for i in v if not 0 <= i < count]
+        if wrong:
+            raise ValueError(f"shard {wrong[0]} is not one of 0..{count - 1} (DEFNEWS_SHARD_COUNT={count})")
+        if len(set(v)) != len(v):
+            raise ValueError("a shard is named twice")
+        return sorted(v)
 
 
 class DigestSettings(_Section):

@@ -1,7 +1,9 @@
-"""The bot's own persistent state in SQLite (WAL): asked questions, feedback, counters, timestamps.
+"""The bot's own persistent state: asked questions, feedback, counters, timestamps (:class:`StateStore`).
 
-Blocking; the bot calls these methods through ``asyncio.to_thread``. One connection guarded by a lock, each
-write in its own transaction, so state survives restarts and crashes.
+:class:`BotState` keeps it in SQLite (WAL) beside the index folder; with ``DEFNEWS_STORE_URL`` it lives in
+PostgreSQL (:mod:`bot.core.pgstate`), shared by every bot process. Blocking; the bot calls these methods through
+``asyncio.to_thread``. One connection guarded by a lock, each write in its own transaction, so state survives
+restarts and crashes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from index.errors import folder_errors
 
@@ -49,6 +52,47 @@ class StoredQuery:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def time_text(value: datetime) -> str:
+    """A time as the state stores it (ISO 8601 in UTC); naive times are refused."""
+    if value.tzinfo is None:
+        raise ValueError("times in the bot state are timezone-aware")
+    return value.astimezone(UTC).isoformat()
+
+
+def parse_time(raw: str | None) -> datetime | None:
+    if raw is None:
+        return None
+    try:
+        t = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def digest_key(channel_id: int) -> str:
+    return f"digest_last:{channel_id}"
+
+
+class StateStore(Protocol):
+    """What the bot keeps of its own: :class:`BotState` (SQLite) and ``PgBotState`` (PostgreSQL)."""
+
+    def close(self) -> None: ...
+    def log_query(self, question: str, *, user_id: int | None, origin: str, params: dict) -> int: ...
+    def count_served(self, n: int = 1) -> None: ...
+    def get_query(self, query_id: int) -> StoredQuery | None: ...
+    def record_feedback(self, query_id: int, user_id: int, vote: int, page_offset: int = 0) -> bool: ...
+    def feedback_counts(self) -> dict[str, int]: ...
+    def feedback_rows(self, limit: int = 100) -> list[dict]: ...
+    def counter(self, name: str) -> int: ...
+    def get_text(self, key: str) -> str | None: ...
+    def set_text(self, key: str, value: str) -> None: ...
+    def get_time(self, key: str) -> datetime | None: ...
+    def set_time(self, key: str, value: datetime) -> None: ...
+    def digest_last(self, channel_id: int) -> datetime | None: ...
+    def set_digest_last(self, channel_id: int, when: datetime) -> None: ...
+    def claim_digest(self, channel_id: int, expected: datetime | None, new: datetime) -> bool: ...
 
 
 class BotState:
@@ -158,22 +202,26 @@ class BotState:
             )
 
     def get_time(self, key: str) -> datetime | None:
-        raw = self.get_text(key)
-        if raw is None:
-            return None
-        try:
-            t = datetime.fromisoformat(raw)
-        except ValueError:
-            return None
-        return t if t.tzinfo else t.replace(tzinfo=UTC)
+        return parse_time(self.get_text(key))
 
     def set_time(self, key: str, value: datetime) -> None:
-        if value.tzinfo is None:
-            raise ValueError("times in the bot state are timezone-aware")
-        self.set_text(key, value.astimezone(UTC).isoformat())
+        self.set_text(key, time_text(value))
 
     def digest_last(self, channel_id: int) -> datetime | None:
-        return self.get_time(f"digest_last:{channel_id}")
+        return self.get_time(digest_key(channel_id))
 
     def set_digest_last(self, channel_id: int, when: datetime) -> None:
-        self.set_time(f"digest_last:{channel_id}", when)
+        self.set_time(digest_key(channel_id), when)
+
+    def claim_digest(self, channel_id: int, expected: datetime | None, new: datetime) -> bool:
+        """Move the channel's last digest time from ``expected`` (None: never set) to ``new`` if it still is
+        ``expected``; True for the one caller that did. (Two processes racing for a slot: one posts.)"""
+        key, value = digest_key(channel_id), time_text(new)
+        with self._lock, self._db:
+            if expected is None:
+                cur = self._db.execute("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                                       (key, value))
+            else:
+                cur = self._db.execute("UPDATE kv SET value = ? WHERE key = ? AND value = ?",
+                                       (value, key, time_text(expected)))
+            return cur.rowcount == 1

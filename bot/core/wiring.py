@@ -1,10 +1,20 @@
-"""Wiring: the index settings -> embedder, sources and the IndexService. ``main()`` functions own what this builds."""
+"""Wiring: the index settings -> embedder, sources, the IndexService and the bot's state. ``main()`` functions own
+what this builds."""
 
 from __future__ import annotations
 
-from index.service import Embedder, IndexService, SourcesConfig, load_sources, make_embedder, open_index_store
+from index.service import (
+    Embedder,
+    IndexService,
+    SourcesConfig,
+    connect_database,
+    load_sources,
+    make_embedder,
+    open_index_store,
+)
 
-from .settings import SAMPLE_DIR, IndexSettings
+from .settings import SAMPLE_DIR, IndexSettings, Settings
+from .state import BotState, StateStore
 
 
 def build_sources(settings: IndexSettings) -> SourcesConfig:
@@ -31,3 +41,14 @@ def build_service(settings: IndexSettings, embedder: Embedder | None = None) -> 
         build_sources(settings),
         index_type=settings.index_type,
     )
+
+
+def build_state(settings: Settings) -> StateStore:
+    """The bot's own state: in the PostgreSQL database of DEFNEWS_STORE_URL (shared by every bot process),
+    else a SQLite file beside the index folder."""
+    if settings.index.store_url:
+        from .pgstate import PgBotState
+
+        url = settings.index.store_url.get_secret_value()
+        return PgBotState(lambda: connect_database(url))
+    return BotState(settings.state_path)

@@ -1,5 +1,6 @@
-"""DefnewsBot: the discord.py client. Its lifecycle (set-up once per login, warm index, command sync,
-background tasks, close) and who is asking; the features do the rest (see :mod:`bot.features.host`)."""
+"""DefnewsBot: the discord.py client (an ``AutoShardedClient``: all the bot's shards, or those of
+``DEFNEWS_SHARD_IDS``). Its lifecycle (set-up once per login, warm index, command sync, background tasks, close)
+and who is asking; the features do the rest (see :mod:`bot.features.host`)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from index.errors import ConfigError
 from index.service import IndexService
 
 from ..core.permissions import Actor
-from ..core.settings import Settings
-from ..core.state import BotState
+from ..core.settings import DEFAULT_GATEWAY, Settings
+from ..core.state import StateStore
 from ..core.times import utcnow
+from ..core.wiring import build_state
 from ..features.ask import discord as ask
 from ..features.catalog import Features, build_features
 from ..features.digest import discord as digest
@@ -41,8 +43,12 @@ def build_commands() -> list[discord.app_commands.Command]:
 DYNAMIC_ITEMS = (ask.AskButton,)  # the buttons under answers, recognised again after a restart
 
 
-class DefnewsBot(discord.Client):
-    """The defnews Discord client. Settings and the IndexService are injected; ``clock`` drives schedules."""
+class DefnewsBot(discord.AutoShardedClient):
+    """The defnews Discord client. Settings and the IndexService are injected; ``clock`` drives schedules.
+
+    Runs the shards ``DEFNEWS_SHARD_IDS`` of ``DEFNEWS_SHARD_COUNT`` (unset: as many as Discord recommends, all
+    in this process). Syncs the commands on start only with ``DEFNEWS_SYNC_COMMANDS`` (and ``sync_on_start``).
+    """
 
     def __init__(
         self,
@@ -50,7 +56,7 @@ class DefnewsBot(discord.Client):
         service: IndexService | None,
         *,
         clock: Callable[[], datetime] | None = None,
-        state: BotState | None = None,
+        state: StateStore | None = None,
         background: bool = True,
         sync_on_start: bool = True,
         sleep: Callable[[float], Any] = asyncio.sleep,
@@ -60,14 +66,15 @@ class DefnewsBot(discord.Client):
         intents.guilds = True
         intents.guild_messages = True  # mentions: content is delivered without the privileged intent
         intents.dm_messages = True
-        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS)
+        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS,
+                         shard_count=settings.discord.shard_count, shard_ids=settings.discord.shard_ids)
         self.settings = settings
         self.service = service
         self.clock = clock or utcnow
         self.state = state
         self._own_state = state is None
         self.background = background
-        self.sync_on_start = sync_on_start
+        self.sync_on_start = sync_on_start and settings.discord.sync_commands
         self.sleep = sleep
         self.tree = DefnewsTree(self)
         for cmd in build_commands():
@@ -92,13 +99,21 @@ class DefnewsBot(discord.Client):
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         if self.service is not None:
             if self.state is None:
-                self.state = await asyncio.to_thread(BotState, self.settings.state_path)
+                self.state = await asyncio.to_thread(build_state, self.settings)
             self.features = build_features(self.settings, self.service, self.state, clock=self.clock)
             await asyncio.to_thread(self.service.warm_up)
         if self.sync_on_start and self.settings.discord.discord_guild_id:
             await self.sync_guild(self.settings.discord.discord_guild_id)
         if self.background and self.features is not None:
             self._start_background()
+
+    async def launch_shards(self) -> None:
+        """discord.py's, except that a configured gateway (DEFNEWS_DISCORD_GATEWAY_URL: a proxy, a local test
+        server) is used even when the shard count comes from Discord (discord.py would take GET /gateway/bot's
+        URL then)."""
+        if self.shard_count is None and self.settings.discord.discord_gateway_url != DEFAULT_GATEWAY:
+            self.shard_count, _url, _limits = await self.http.get_bot_gateway()
+        await super().launch_shards()
 
     async def sync_guild(self, guild_id: int) -> int:
         guild = discord.Object(id=guild_id)
@@ -146,8 +161,9 @@ class DefnewsBot(discord.Client):
 
     async def on_ready(self) -> None:
         self.ready_count += 1
-        log.info("connected to Discord as %s (id %s) in %d guild(s)", self.user, self.user.id if self.user else "?",
-                 len(self.guilds))
+        shards = "" if self.shard_ids is None else f" (shards {','.join(map(str, self.shard_ids))} of {self.shard_count})"
+        log.info("connected to Discord as %s (id %s) in %d guild(s)%s", self.user,
+                 self.user.id if self.user else "?", len(self.guilds), shards)
 
     async def on_resumed(self) -> None:
         log.info("gateway session resumed")

@@ -22,7 +22,7 @@ from index.errors import ConfigError, DefnewsError
 from index.service import IndexService
 
 from ..core.settings import DEFAULT_GATEWAY, DiscordSettings, Settings
-from ..core.state import BotState
+from ..core.state import StateStore
 from .client import DefnewsBot
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ async def start_bot(
     service: IndexService,
     *,
     clock: Callable[[], datetime] | None = None,
-    state: BotState | None = None,
+    state: StateStore | None = None,
     background: bool = True,
     ready_timeout: float = 120.0,
     sleep: Callable[[float], Any] = asyncio.sleep,

@@ -11,7 +11,7 @@ from datetime import datetime
 from index.service import IndexService
 
 from ..core.settings import Settings
-from ..core.state import BotState
+from ..core.state import StateStore
 from ..core.times import utcnow, zone
 from .ask.logic import Asker
 from .digest.logic import Digester
@@ -35,7 +35,7 @@ class Features:
 def build_features(
     settings: Settings,
     service: IndexService,
-    state: BotState | None = None,
+    state: StateStore | None = None,
     *,
     clock: Callable[[], datetime] = utcnow,
     monotonic: Callable[[], float] = time.monotonic,

@@ -131,6 +131,9 @@ class FakeDiscord:
             Asking for a privileged intent outside it closes the gateway with 4014.
         echo_bot_messages: dispatch MESSAGE_CREATE/UPDATE for the bot's own (non-ephemeral) messages, as
             Discord does.
+        shard_count: the shards GET /gateway/bot recommends. A session that IDENTIFYs with ``shard``
+            [id, count] gets READY, GUILD_CREATE and every guild's events only for the guilds it owns
+            (``(guild_id >> 22) % count == id``), and the events without a guild (DMs) only on shard 0.
     """
 
     def __init__(
@@ -147,8 +150,10 @@ class FakeDiscord:
         allowed_intents: int | None = None,
         echo_bot_messages: bool = True,
         locale: str = "ja",
+        shard_count: int = 1,
     ) -> None:
         self.token = token
+        self.shard_count = shard_count
         self.heartbeat_interval = heartbeat_interval
         self.interaction_deadline = interaction_deadline
         self.allowed_intents = allowed_intents
@@ -162,6 +167,7 @@ class FakeDiscord:
             bot_permissions=bot_permissions,
             locale=locale,
         )
+        self.guilds: dict[int, World] = {self.world.guild_id: self.world}  # add_guild() adds more
         # Records.
         self.requests: list[RequestRecord] = []
         self.unhandled_requests: list[RequestRecord] = []
@@ -271,6 +277,45 @@ class FakeDiscord:
     @property
     def guild_id(self) -> int:
         return self.world.guild_id
+
+    def add_guild(
+        self, name: str = "Second Watch", *, guild_id: int | None = None, on_shard: tuple[int, int] | None = None
+    ) -> World:
+        """Another guild the bot is in (same users; its own channels and roles): ``server.guilds[id]``.
+        ``on_shard=(shard_id, shard_count)`` picks an id whose events go to that shard."""
+        if guild_id is None and on_shard is not None:
+            shard_id, count = on_shard
+            ms = self.world.ids.next() >> 22
+            guild_id = (ms + (shard_id - ms) % count) << 22  # (no generated snowflake has all low bits 0)
+        world = self.world.sibling(guild_id=guild_id, guild_name=name)
+        self.guilds[world.guild_id] = world
+        return world
+
+    def guild_world(self, guild_id: int | str | None) -> World:
+        """The World of a guild (the first guild's for None)."""
+        if guild_id is None:
+            return self.world
+        try:
+            return self.guilds[int(guild_id)]
+        except KeyError:
+            raise ApiError(404, 10004, "Unknown Guild") from None
+
+    def _channel_world(self, channel_id: int | str) -> World:
+        """The World whose guild has the channel (the first guild's for DM channels and unknown ids)."""
+        cid = int(channel_id)
+        return next((w for w in self.guilds.values() if cid in w.channels), self.world)
+
+    @staticmethod
+    def shard_of(guild_id: int, shard_count: int) -> int:
+        """The shard that receives a guild's events (Discord's formula)."""
+        return (int(guild_id) >> 22) % shard_count
+
+    def _owns(self, session: _Session, guild_id: Any) -> bool:
+        """Whether ``session`` receives the events of ``guild_id`` (None: DMs and other guild-less events)."""
+        if session.shard is None:
+            return True
+        shard_id, count = session.shard
+        return shard_id == 0 if guild_id is None else self.shard_of(int(guild_id), count) == shard_id
 
     def user(self, ref: int | str | dict) -> dict:
         """User dict by id or username ("owner", "alice", "bob", or added ones)."""
@@ -618,7 +663,7 @@ class FakeDiscord:
     async def _get_gateway_bot(self, rec: RequestRecord) -> dict:
         return {
             "url": self.gateway_url,
-            "shards": 1,
+            "shards": self.shard_count,
             "session_start_limit": {
                 "total": 1000,
                 "remaining": 999,
@@ -639,7 +684,7 @@ class FakeDiscord:
     def _command_store(self, guild_id: str | None) -> dict[tuple[int, str], dict]:
         if guild_id is None:
             return self.global_commands
-        if int(guild_id) != self.guild_id:
+        if int(guild_id) not in self.guilds:
             raise ApiError(403, 50001, "Missing Access")
         return self.guild_commands.setdefault(int(guild_id), {})
 
@@ -833,7 +878,8 @@ class FakeDiscord:
         msg_type: int = 0,
         extra: dict | None = None,
     ) -> dict:
-        guild = channel_id in self.world.channels
+        world = self._channel_world(channel_id)
+        guild = channel_id in world.channels
         msg: dict[str, Any] = {
             "id": str(self.world.ids.next()),
             "type": msg_type,
@@ -853,7 +899,7 @@ class FakeDiscord:
             "flags": flags,
         }
         if guild:
-            msg["guild_id"] = str(self.guild_id)
+            msg["guild_id"] = str(world.guild_id)
         if payload.get("nonce") is not None:
             msg["nonce"] = payload["nonce"]
         msg.update(extra or {})
@@ -864,7 +910,8 @@ class FakeDiscord:
     def _gateway_message(self, msg: dict) -> dict:
         data = copy.deepcopy(msg)
         if data.get("guild_id") is not None:
-            data["member"] = self.world.member_payload(int(data["author"]["id"]), with_user=False)
+            world = self.guild_world(data["guild_id"])
+            data["member"] = world.member_payload(int(data["author"]["id"]), with_user=False)
         return data
 
     async def _echo(self, event: str, msg: dict) -> None:
@@ -887,7 +934,7 @@ class FakeDiscord:
 
     def _get_channel_or_404(self, channel_id: str) -> dict:
         try:
-            return self.world.channel(int(channel_id))
+            return self._channel_world(channel_id).channel(int(channel_id))
         except KeyError:
             raise ApiError(404, 10003, "Unknown Channel") from None
 
@@ -901,7 +948,7 @@ class FakeDiscord:
     def _bot_perms(self, channel: dict) -> int:
         if channel["type"] == DM:
             return VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY
-        return self.world.channel_permissions(self.bot_id, int(channel["id"]))
+        return self._channel_world(channel["id"]).channel_permissions(self.bot_id, int(channel["id"]))
 
     async def _get_channel(self, rec: RequestRecord, channel_id: str) -> dict:
         channel = self._get_channel_or_404(channel_id)
@@ -1034,13 +1081,8 @@ class FakeDiscord:
 
     # ------------------------------------------------------------------ REST: guild
 
-    def _check_guild(self, guild_id: str) -> None:
-        if int(guild_id) != self.guild_id:
-            raise ApiError(404, 10004, "Unknown Guild")
-
     async def _get_guild(self, rec: RequestRecord, guild_id: str) -> dict:
-        self._check_guild(guild_id)
-        data = self.world.guild_payload(include_members=False)
+        data = self.guild_world(guild_id).guild_payload(include_members=False)
         for key in (
             "members",
             "channels",
@@ -1055,18 +1097,16 @@ class FakeDiscord:
         return data
 
     async def _get_guild_channels(self, rec: RequestRecord, guild_id: str) -> list[dict]:
-        self._check_guild(guild_id)
-        return list(self.world.channels.values())
+        return list(self.guild_world(guild_id).channels.values())
 
     async def _get_guild_roles(self, rec: RequestRecord, guild_id: str) -> list[dict]:
-        self._check_guild(guild_id)
-        return list(self.world.roles.values())
+        return list(self.guild_world(guild_id).roles.values())
 
     async def _get_member(self, rec: RequestRecord, guild_id: str, user_id: str) -> dict:
-        self._check_guild(guild_id)
-        if int(user_id) not in self.world.members:
+        world = self.guild_world(guild_id)
+        if int(user_id) not in world.members:
             raise ApiError(404, 10007, "Unknown Member")
-        return self.world.member_payload(int(user_id))
+        return world.member_payload(int(user_id))
 
     # ------------------------------------------------------------------ REST: interactions & webhooks
 
@@ -1374,7 +1414,14 @@ class FakeDiscord:
         if self.allowed_intents is not None and intents & PRIVILEGED_INTENTS & ~self.allowed_intents:
             await self._close(conn, 4014, "Disallowed intent(s).")
             return
-        session = _Session(id=secrets.token_hex(16), intents=intents, shard=d.get("shard"))
+        shard = d.get("shard")
+        if shard is not None and not (
+            isinstance(shard, list) and len(shard) == 2 and all(isinstance(x, int) for x in shard)
+            and 0 <= shard[0] < shard[1]
+        ):
+            await self._close(conn, 4010, "Invalid shard.")
+            return
+        session = _Session(id=secrets.token_hex(16), intents=intents, shard=shard)
         for old in self.sessions:
             if old.conn is None:
                 old.valid = False
@@ -1384,7 +1431,7 @@ class FakeDiscord:
         ready: dict[str, Any] = {
             "v": 10,
             "user": {**self.world.bot_user, "verified": True, "mfa_enabled": False, "email": None},
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds if self._owns(session, g)],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.resume_gateway_url,
@@ -1402,8 +1449,10 @@ class FakeDiscord:
             ready["shard"] = session.shard
         conn.ready = True
         await self._dispatch_to(session, "READY", ready)
-        guild = self.world.guild_payload(include_members=bool(intents & INTENT_GUILD_MEMBERS))
-        await self._dispatch_to(session, "GUILD_CREATE", guild)
+        for guild_id, world in self.guilds.items():
+            if self._owns(session, guild_id):
+                guild = world.guild_payload(include_members=bool(intents & INTENT_GUILD_MEMBERS))
+                await self._dispatch_to(session, "GUILD_CREATE", guild)
 
     async def _resume(self, conn: _Conn, d: dict) -> None:
         if d.get("token") != self.token:
@@ -1427,7 +1476,8 @@ class FakeDiscord:
         await self._dispatch_to(session, "RESUMED", {"_trace": ['["fakediscord",{"micros":0}]']})
 
     async def _request_members(self, conn: _Conn, d: dict) -> None:
-        members = [self.world.member_payload(uid) for uid in self.world.members]
+        world = self.guilds.get(int(d.get("guild_id") or 0), self.world)
+        members = [world.member_payload(uid) for uid in world.members]
         user_ids = d.get("user_ids")
         if user_ids:
             wanted = {str(u) for u in (user_ids if isinstance(user_ids, list) else [user_ids])}
@@ -1474,13 +1524,13 @@ class FakeDiscord:
         return blanked
 
     async def dispatch(self, event: str, data: dict) -> int:
-        """Dispatch an event to every valid session (buffered for RESUME if disconnected).
+        """Dispatch an event to every valid session that owns its guild (buffered for RESUME if disconnected).
 
         Returns the number of sessions it was queued for.
         """
         n = 0
         for session in self.sessions:
-            if not session.valid:
+            if not session.valid or not self._owns(session, data.get("guild_id")):
                 continue
             filtered = self._wants(session, event, data)
             if filtered is None:
@@ -1527,10 +1577,10 @@ class FakeDiscord:
                 lambda: any(s.valid for s in self.sessions), timeout, "an identified gateway session"
             )
 
-    def _resolve_roles(self, roles: list[int | str] | None) -> list[int] | None:
+    def _resolve_roles(self, roles: list[int | str] | None, world: World | None = None) -> list[int] | None:
         if roles is None:
             return None
-        return [int(self.world.role(r)["id"]) for r in roles]
+        return [int((world or self.world).role(r)["id"]) for r in roles]
 
     def _interaction_base(
         self,
@@ -1542,8 +1592,11 @@ class FakeDiscord:
         channel: int | str | dict | None,
         locale: str | None,
         dm: bool,
+        guild_id: int | None = None,
     ) -> tuple[dict, int]:
-        """Common INTERACTION_CREATE fields; returns (payload, member permissions)."""
+        """Common INTERACTION_CREATE fields (in guild ``guild_id``, default the first); returns (payload, member
+        permissions)."""
+        w = self.guild_world(guild_id)
         u = self.world.user(user)
         uid = int(u["id"])
         payload: dict[str, Any] = {
@@ -1571,23 +1624,23 @@ class FakeDiscord:
                 }
             )
             return payload, perms
-        ch = self.world.channel(channel if channel is not None else "general")
+        ch = w.channel(channel if channel is not None else "general")
         cid = int(ch["id"])
-        role_ids = self._resolve_roles(roles)
+        role_ids = self._resolve_roles(roles, w)
         if member_permissions is None:
-            member_permissions = self.world.channel_permissions(uid, cid, role_ids)
-        member = self.world.member_payload(uid, roles=role_ids)
+            member_permissions = w.channel_permissions(uid, cid, role_ids)
+        member = w.member_payload(uid, roles=role_ids)
         member["permissions"] = str(member_permissions)
         payload.update(
             {
-                "guild_id": str(self.guild_id),
-                "guild": {"id": str(self.guild_id), "locale": self.world.locale, "features": []},
-                "guild_locale": self.world.locale,
+                "guild_id": str(w.guild_id),
+                "guild": {"id": str(w.guild_id), "locale": w.locale, "features": []},
+                "guild_locale": w.locale,
                 "channel_id": ch["id"],
                 "channel": {**ch, "permissions": str(member_permissions)},
                 "member": member,
-                "app_permissions": str(self.world.channel_permissions(self.bot_id, cid)),
-                "authorizing_integration_owners": {"0": str(self.guild_id)},
+                "app_permissions": str(w.channel_permissions(self.bot_id, cid)),
+                "authorizing_integration_owners": {"0": str(w.guild_id)},
                 "context": 0,
             }
         )
@@ -1746,6 +1799,7 @@ class FakeDiscord:
             channel=channel_id,
             locale=locale,
             dm=dm,
+            guild_id=gid,
         )
         if enforce_permissions and not dm and cmd.get("default_member_permissions") is not None:
             required = int(cmd["default_member_permissions"])

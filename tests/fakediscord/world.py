@@ -1,4 +1,5 @@
-"""The fake Discord "world": snowflakes, users, one guild with channels/roles/members, permissions.
+"""The fake Discord "world": snowflakes, users, a guild with channels/roles/members, permissions (a second
+guild is a sibling World sharing the application, the users and the snowflakes).
 
 Everything here builds plain JSON-able dicts shaped like Discord API v10 payloads.
 """
@@ -161,17 +162,26 @@ class World:
         bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
         everyone_permissions: int = DEFAULT_EVERYONE_PERMISSIONS,
         application_flags: int = DEFAULT_APPLICATION_FLAGS,
+        ids: Snowflakes | None = None,
+        users: dict[int, dict] | None = None,
     ) -> World:
-        """Create the default world: guild "Defence Watch" with #general, #news, #readonly, a voice channel."""
-        ids = Snowflakes()
+        """Create the default world: guild "Defence Watch" with #general, #news, #readonly, a voice channel.
+
+        ``ids`` and ``users`` (with the application's bot, ``owner``, ``alice`` and ``bob``): those of another
+        World, for a second guild of the same application (see :meth:`sibling`)."""
+        ids = ids or Snowflakes()
         app_id = application_id or ids.next()
         owner_id = owner_id or ids.next()
         guild_id = guild_id or ids.next()
-        bot_user = user_payload(app_id, bot_name, bot=True)  # bot user id == application id, as on Discord
-        owner = user_payload(owner_id, "owner")
-        alice = user_payload(ids.next(), "alice")
-        bob = user_payload(ids.next(), "bob")
-        users = {int(u["id"]): u for u in (bot_user, owner, alice, bob)}
+        if users is None:
+            bot_user = user_payload(app_id, bot_name, bot=True)  # bot user id == application id, as on Discord
+            owner = user_payload(owner_id, "owner")
+            alice = user_payload(ids.next(), "alice")
+            bob = user_payload(ids.next(), "bob")
+            users = {int(u["id"]): u for u in (bot_user, owner, alice, bob)}
+        else:
+            bot_user, owner = users[app_id], users[owner_id]
+            alice, bob = (next(u for u in users.values() if u["username"] == name) for name in ("alice", "bob"))
 
         def role(role_id: int, name: str, perms: int, position: int, **extra: Any) -> dict:
             return {
@@ -259,6 +269,17 @@ class World:
             moderator_role_id=mod_role_id,
             application_flags=application_flags,
         )
+
+    def sibling(self, *, guild_id: int | None = None, guild_name: str = "Second Watch") -> World:
+        """Another guild of the same application: the same bot, owner, users (``alice``, ``bob`` as members,
+        ``bob`` a Moderator there too), snowflakes and DM channels; its own channels and roles."""
+        world = World.build(
+            application_id=self.application_id, owner_id=int(self.owner["id"]), guild_id=guild_id,
+            guild_name=guild_name, locale=self.locale, application_flags=self.application_flags, ids=self.ids,
+            users=self.users,
+        )
+        world.dm_channels = self.dm_channels
+        return world
 
     # ----------------------------------------------------------------- lookups
 

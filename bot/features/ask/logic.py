@@ -18,7 +18,7 @@ from index.service import GLOSS, IndexService, highlight_spans, is_english
 from ...core.errors import InvalidInputError
 from ...core.permissions import Cooldown, SearchGate
 from ...core.settings import AskSettings
-from ...core.state import BotState
+from ...core.state import StateStore
 from ...core.times import parse_period, utcnow
 from ..sections import check_section
 
@@ -125,7 +125,7 @@ class Asker:
         self,
         settings: AskSettings,
         service: IndexService,
-        state: BotState | None = None,
+        state: StateStore | None = None,
         *,
         tz: ZoneInfo,
         clock: Callable[[], datetime] = utcnow,

@@ -13,7 +13,7 @@ from discord import app_commands
 
 from ...core.errors import InvalidInputError, PermissionRefused, Refusal
 from ...core.permissions import Level
-from ...core.state import BotState
+from ...core.state import StateStore
 from ..events.discord import fit_events
 from ..host import features_of, requires, section_autocomplete
 from ..messages import (
@@ -116,7 +116,7 @@ async def post_digest(client: discord.Client, channel_id: int, since: datetime, 
     log.info("posted the scheduled digest (%d articles) to channel %s", digest.total, channel_id)
 
 
-def digest_scheduler(client: discord.Client, state: BotState, clock) -> DigestScheduler | None:
+def digest_scheduler(client: discord.Client, state: StateStore, clock) -> DigestScheduler | None:
     """The scheduler of the configured digest (None when no schedule is set)."""
     digester = features_of(client).digest
     schedule, channel_id = digester.schedule, digester.settings.digest_channel_id
@@ -129,10 +129,13 @@ def digest_scheduler(client: discord.Client, state: BotState, clock) -> DigestSc
     async def save_last(when: datetime):
         await asyncio.to_thread(state.set_digest_last, channel_id, when)
 
+    async def claim(expected: datetime | None, new: datetime) -> bool:
+        return await asyncio.to_thread(state.claim_digest, channel_id, expected, new)
+
     async def post(since: datetime, until: datetime):
         await post_digest(client, channel_id, since, until)
 
-    return DigestScheduler(schedule, load_last=load_last, save_last=save_last, post=post, clock=clock)
+    return DigestScheduler(schedule, load_last=load_last, save_last=save_last, post=post, claim=claim, clock=clock)
 
 
 # --------------------------------------------------------------------------- rendering

@@ -193,10 +193,16 @@ class Digester:
 class DigestScheduler:
     """Posts the digest of what was published since the last scheduled digest, once per slot.
 
-    The time of the last posted digest is persisted by ``save_last`` *after* a successful post, and the next
-    slot is always computed from it, so a restart neither repeats a slot nor skips one that was missed
-    while the bot was down (a missed slot is posted once, as soon as the bot is back). On the very first run
-    the baseline is the most recent slot, so the first digest covers one whole period.
+    The time of the last posted digest is persisted, and the next slot is always computed from it, so a
+    restart neither repeats a slot nor skips one that was missed while the bot was down (a missed slot is
+    posted once, as soon as the bot is back). On the very first run the baseline is the most recent slot, so
+    the first digest covers one whole period.
+
+    Without ``claim`` (one process) the time is saved by ``save_last`` *after* a successful post. With
+    ``claim(expected, new) -> bool`` (several processes sharing the state) the slot is claimed *before* the
+    post by moving the time from the one this process read to now; only the process whose claim succeeds
+    posts, and a failed post hands the slot back for the retry. (A process killed in the middle of a post
+    leaves that slot claimed: it is not posted again.)
     """
 
     def __init__(
@@ -206,6 +212,7 @@ class DigestScheduler:
         load_last: Callable[[], Awaitable[datetime | None]],
         save_last: Callable[[datetime], Awaitable[None]],
         post: Callable[[datetime, datetime], Awaitable[None]],
+        claim: Callable[[datetime | None, datetime], Awaitable[bool]] | None = None,
         clock: Callable[[], datetime] = utcnow,
         retry_after: timedelta = timedelta(minutes=15),
         max_sleep: float = 300.0,
@@ -214,21 +221,34 @@ class DigestScheduler:
         self.load_last = load_last
         self.save_last = save_last
         self.post = post
+        self.claim = claim
         self.clock = clock
         self.retry_after = retry_after
         self.max_sleep = max_sleep
         self.posted = 0
+        self.lost_claims = 0  # slots another process claimed first
+
+    async def _baseline(self, now: datetime) -> datetime:
+        base = self.schedule.last_at_or_before(now)
+        if self.claim is None:
+            await self.save_last(base)
+            return base
+        await self.claim(None, base)  # (another process may have set it first: read it back)
+        return await self.load_last() or base
 
     async def tick(self) -> datetime:
         """Post if a slot is due; returns when to look again."""
         now = self.clock()
         last = await self.load_last()
         if last is None:
-            last = self.schedule.last_at_or_before(now)
-            await self.save_last(last)
+            last = await self._baseline(now)
         due = self.schedule.next_after(last)
         if due > now:
             return due
+        if self.claim is not None and not await self.claim(last, now):
+            self.lost_claims += 1
+            log.info("the digest of slot %s is posted by another process", due.isoformat())
+            return now  # look again at once: the next slot follows the other process's time
         try:
             await self.post(last, now)
         except asyncio.CancelledError:
@@ -236,8 +256,11 @@ class DigestScheduler:
         except Exception:
             log.exception("scheduled digest (slot %s) could not be posted; retrying in %s", due.isoformat(),
                           self.retry_after)
+            if self.claim is not None:
+                await self.claim(now, last)  # hand the slot back
             return now + self.retry_after
-        await self.save_last(now)
+        if self.claim is None:
+            await self.save_last(now)
         self.posted += 1
         return self.schedule.next_after(now)
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from index.service import IndexService
 
-from ...core.state import BotState
+from ...core.state import StateStore
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class Info:
     """The logic of /sources and /stats (blocking: meant for a worker thread)."""
 
     def __init__(
-        self, service: IndexService, state: BotState | None = None, *, tz: ZoneInfo,
+        self, service: IndexService, state: StateStore | None = None, *, tz: ZoneInfo,
         last_refresh: Callable[[], str] = lambda: "",
     ) -> None:
         self.service = service

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from index.service import IndexService, IngestReport, ReindexBusyError, SourceState
 
-from ...core.state import BotState
+from ...core.state import StateStore
 from ...core.times import utcnow
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def refresh_due(last: datetime | None, now: datetime, interval_minutes: int) -> 
     return last is None or now - last >= timedelta(minutes=interval_minutes)
 
 
-async def refresh_loop(reindexer: Reindexer, state: BotState, minutes: int, *, sleep) -> None:
+async def refresh_loop(reindexer: Reindexer, state: StateStore, minutes: int, *, sleep) -> None:
     """Reindex every ``minutes`` (the time of the last run is kept in the bot state across restarts)."""
     while True:
         last = await asyncio.to_thread(state.get_time, REFRESH_KEY)

@@ -135,3 +135,27 @@ def test_the_model_must_suit_the_embedder(monkeypatch, env, message):
     with pytest.raises(ConfigError, match=r"^invalid setting DEFNEWS_MODEL") as info:
         load_settings()
     assert message in str(info.value)
+
+
+def test_shards_and_sync(monkeypatch):
+    s = load_settings(env_file=None)
+    assert s.discord.shard_count is None and s.discord.shard_ids is None and s.discord.sync_commands
+    monkeypatch.setenv("DEFNEWS_SHARD_COUNT", "4")
+    monkeypatch.setenv("DEFNEWS_SHARD_IDS", "3, 1")
+    monkeypatch.setenv("DEFNEWS_SYNC_COMMANDS", "false")
+    s = load_settings(env_file=None)
+    assert s.discord.shard_count == 4 and s.discord.shard_ids == [1, 3] and not s.discord.sync_commands
+    for ids, count, message in [
+        ("4", "4", r"DEFNEWS_SHARD_IDS: .*shard 4 is not one of 0\.\.3 \(DEFNEWS_SHARD_COUNT=4\)$"),
+        ("0,0", "2", r"DEFNEWS_SHARD_IDS: .*a shard is named twice$"),
+        ("zero", "2", r"DEFNEWS_SHARD_IDS: .*must be shard numbers separated by commas, e\.g\. 0,1$"),
+        ("0", None, r"DEFNEWS_SHARD_IDS: .*shard ids need DEFNEWS_SHARD_COUNT"),
+        (None, "0", r"^invalid setting DEFNEWS_SHARD_COUNT: "),
+    ]:
+        for name, value in (("DEFNEWS_SHARD_IDS", ids), ("DEFNEWS_SHARD_COUNT", count)):
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        with pytest.raises(ConfigError, match=message):
+            load_settings(env_file=None)

@@ -70,3 +70,17 @@ async def test_setup_is_done_once(bot, monkeypatch):
     await bot.setup_hook()
     await bot.setup_hook()  # e.g. a second login on the same client: nothing is repeated
     assert len(calls) == 1 and bot.features is not None
+
+
+async def test_the_shards_and_the_sync_come_from_the_settings(tmp_path):
+    import discord
+
+    from bot.discord.client import DefnewsBot
+
+    from ..conftest import make_settings
+
+    bot = DefnewsBot(make_settings(tmp_path), None, background=False)
+    assert isinstance(bot, discord.AutoShardedClient) and bot.shard_count is None and bot.shard_ids is None
+    assert bot.sync_on_start  # (never logged in: nothing to close)
+    bot = DefnewsBot(make_settings(tmp_path, shard_count=4, shard_ids="2,3", sync_commands=False), None)
+    assert (bot.shard_count, bot.shard_ids, bot.sync_on_start) == (4, [2, 3], False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -158,9 +159,15 @@ class FakeClock:
         return self.t
 
 
-def _scheduler(state: BotState, clock: FakeClock, posts: list, fail: bool = False) -> DigestScheduler:
+def _scheduler(state: BotState, clock: FakeClock, posts: list, fail: bool = False, claims: bool = False
+               ) -> DigestScheduler:
+    async def claim(expected, new):
+        return state.claim_digest(42, expected, new)
+
     async def load():
-        return state.digest_last(42)
+        value = state.digest_last(42)
+        await asyncio.sleep(0)  # (as a worker thread would: another task may run between the read and a claim)
+        return value
 
     async def save(t):
         state.set_digest_last(42, t)
@@ -171,14 +178,15 @@ def _scheduler(state: BotState, clock: FakeClock, posts: list, fail: bool = Fals
         posts.append((since, until))
 
     return DigestScheduler(parse_schedule("mon 09:00", "Asia/Tokyo"), load_last=load, save_last=save, post=post,
-                           clock=clock)
+                           claim=claim if claims else None, clock=clock)
 
 
-async def test_scheduler_posts_once_per_slot_across_restarts(tmp_path):
+@pytest.mark.parametrize("claims", [False, True])
+async def test_scheduler_posts_once_per_slot_across_restarts(tmp_path, claims):
     state = BotState(tmp_path / "s.sqlite")
     clock = FakeClock(NOW)  # Friday
     posts: list = []
-    sched = _scheduler(state, clock, posts)
+    sched = _scheduler(state, clock, posts, claims=claims)
     monday = datetime(2025, 7, 28, 9, 0, tzinfo=TOKYO)
     assert await sched.tick() == monday and posts == []
     assert state.digest_last(42) == datetime(2025, 7, 21, 9, 0, tzinfo=TOKYO)  # baseline: the last slot
@@ -189,7 +197,7 @@ async def test_scheduler_posts_once_per_slot_across_restarts(tmp_path):
     # restart a minute later: nothing is repeated
     state = BotState(tmp_path / "s.sqlite")
     clock.t = monday + timedelta(minutes=1)
-    again = _scheduler(state, clock, posts)
+    again = _scheduler(state, clock, posts, claims=claims)
     assert await again.tick() == monday + timedelta(days=7)
     assert len(posts) == 1
     # down over two Mondays: one catch-up digest covering the whole gap, then back on schedule
@@ -200,19 +208,38 @@ async def test_scheduler_posts_once_per_slot_across_restarts(tmp_path):
     state.close()
 
 
-async def test_scheduler_does_not_record_a_failed_post(tmp_path):
+@pytest.mark.parametrize("claims", [False, True])
+async def test_scheduler_does_not_record_a_failed_post(tmp_path, claims):
     state = BotState(tmp_path / "s.sqlite")
     clock = FakeClock(datetime(2025, 7, 28, 0, 30, tzinfo=UTC))  # Monday 09:30 JST
     state.set_digest_last(42, datetime(2025, 7, 21, 9, 0, tzinfo=TOKYO))
     posts: list = []
-    failing = _scheduler(state, clock, posts, fail=True)
+    failing = _scheduler(state, clock, posts, fail=True, claims=claims)
     wake = await failing.tick()
     assert wake == clock.t + failing.retry_after
-    assert state.digest_last(42) == datetime(2025, 7, 21, 9, 0, tzinfo=TOKYO)
-    ok = _scheduler(state, clock, posts)
+    assert state.digest_last(42) == datetime(2025, 7, 21, 9, 0, tzinfo=TOKYO)  # (a claim is handed back)
+    ok = _scheduler(state, clock, posts, claims=claims)
     await ok.tick()
     assert len(posts) == 1 and state.digest_last(42) == clock.t
     state.close()
+
+
+async def test_two_processes_schedulers_post_a_slot_once(tmp_path):
+    """Two bot processes (two states on one database file, two schedulers) reach the same slot together."""
+    first, second = BotState(tmp_path / "s.sqlite"), BotState(tmp_path / "s.sqlite")
+    clock = FakeClock(NOW)
+    posts: list = []
+    scheds = [_scheduler(first, clock, posts, claims=True), _scheduler(second, clock, posts, claims=True)]
+    await asyncio.gather(*(s.tick() for s in scheds))  # both set the baseline
+    clock.t = datetime(2025, 7, 28, 9, 0, 5, tzinfo=TOKYO)
+    wakes = await asyncio.gather(*(s.tick() for s in scheds))
+    assert len(posts) == 1 and sorted(s.posted for s in scheds) == [0, 1]
+    assert sorted(s.lost_claims for s in scheds) == [0, 1]
+    loser = scheds[[s.posted for s in scheds].index(0)]
+    assert min(wakes) == clock.t and await loser.tick() == datetime(2025, 8, 4, 9, 0, tzinfo=TOKYO)
+    assert len(posts) == 1
+    first.close()
+    second.close()
 
 
 async def test_scheduler_run_sleeps_until_the_slot(tmp_path):
