@@ -37,6 +37,7 @@ class QueryPlan:
     answer_types: frozenset[str] = frozenset()
     names: tuple[tuple[str, ...], ...] = ()  # tokens of the words that look like names (see ``name_tokens``)
     latin: bool = False  # the question is written in Latin script (English)
+    anchors: tuple[QueryConcept, ...] = ()  # the glossary's proper names it holds (MOD, the Defense Minister...)
 
 
 class Planner:
@@ -69,8 +70,11 @@ class Planner:
                 if toks:
                     out.append(QueryConcept((toks,), DATE_TOKEN_WEIGHT))
         dense_text = self._dense_text(question, concepts) if hybrid and cfg.expand_dense else question
+        anchors = tuple(QueryConcept(v, c.weight) for c in concepts if c.source == "alias"
+                        if (v := tuple(t for sp in c.spellings if (t := tuple(self._spelling_tokens(sp))))))
         return QueryPlan(question, merge_concepts(out), dense_text, qdates, list(dict.fromkeys(highlight)),
-                         answer_types(norm), self.name_tokens(norm, qdates.spans_in(norm)), is_latin(question))
+                         answer_types(norm), self.name_tokens(norm, qdates.spans_in(norm)), is_latin(question),
+                         anchors)
 
     def name_tokens(self, norm: str, date_spans: list[tuple[int, int]] = ()) -> tuple[tuple[str, ...], ...]:
         """The tokens of the question's words that look like names: capitalised Latin words after the
