@@ -235,14 +235,19 @@ class EventRows:
 def evidence_span(event: Event, chunk: tuple[int, int], sentences: Sequence[tuple[int, int, str]],
                   body: str) -> tuple[int, int]:
     """Where in the article body the event is said: the sentence of its chunk whose English is the event's
-    summary, else the chunk's first sentence naming the activity, else the chunk's first sentence.
-    ``sentences``: (start, end, English) of the article's sentences."""
+    summary, else the chunk's first sentence naming the activity, else the chunk's first sentence; from the
+    sentence before it when that one names someone of the event the sentence itself leaves out (a subject
+    carried over). ``sentences``: (start, end, English) of the article's sentences."""
     inside = [(s, e, en) for s, e, en in sentences if chunk[0] <= s < chunk[1]]
-    for s, e, en in inside:
-        if en and en == event.summary_en:
-            return s, e
+    if not inside:
+        return chunk
     patterns = [rx for t, ja, en in TRIGGERS if t == event.type for rx in (ja, en)]
-    for s, e, _ in inside:
-        if any(rx.search(body[s:e]) for rx in patterns):
-            return s, e
-    return (inside[0][0], inside[0][1]) if inside else chunk
+    k = next((i for i, (_, _, en) in enumerate(inside) if en and en == event.summary_en), None)
+    if k is None:
+        k = next((i for i, (s, e, _) in enumerate(inside) if any(rx.search(body[s:e]) for rx in patterns)), 0)
+    s, e = inside[k][0], inside[k][1]
+    if k and body[inside[k - 1][1] : s].count("\n") < 2:  # the sentence before, in the same paragraph
+        names = [a.name for a in event.actors if a.name and a.name not in body[s:e]]
+        if any(n in body[inside[k - 1][0] : inside[k - 1][1]] for n in names):
+            s = inside[k - 1][0]
+    return s, e

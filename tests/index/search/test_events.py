@@ -161,3 +161,13 @@ def test_rows_are_built_once_and_grouped_by_article():
     rows = EventRows(build)
     assert [r.article_id for r in rows.of_articles(["tamsaar"])] == ["tamsaar", "tamsaar"]
     assert len(rows.rows()) == len(ROWS) and calls == [1]
+
+
+def test_evidence_starts_at_the_sentence_naming_whom_the_event_sentence_leaves_out():
+    body = "アトゥル・カレ国連事務次長が来日した。翌4日には防衛省を訪れて中谷 元防衛大臣を表敬した。\n\n別の段落。"
+    ev = ROWS[0].event
+    one, two = body.index("。") + 1, body.index("。\n") + 1
+    sents = [(0, one, "Atul Khare visited Japan."), (one, two, ev.summary_en), (two + 2, len(body), "Another.")]
+    assert evidence_span(ev, (0, len(body)), sents, body) == (0, two)
+    alone = Event(ev.type, ev.date, None, (NAKATANI,), ev.place, ev.place_en, ev.summary_en, ev.url, "", ev.chunk_id)
+    assert evidence_span(alone, (0, len(body)), sents, body) == (one, two)  # the sentence names everyone
