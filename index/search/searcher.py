@@ -23,7 +23,7 @@ import numpy as np
 from ..embedding.protocol import Embedder
 from ..models import Answer, Article, Chunk, DateSpan, Event, Hit, Query
 from ..store.english import load_english
-from ..store.events import load_events
+from ..store.events import EVENTS_FILE, load_events
 from ..store.files import as_store
 from ..store.headlines import load_headline_dates
 from ..store.keyword import BM25Index, load_keyword_index
@@ -179,6 +179,10 @@ class Searcher:
         return self._events
 
     def _build_event_rows(self) -> list[EventRow]:
+        if self._events is None and self.gen.blob(EVENTS_FILE) is None:  # not extracted while a question waits
+            log.info("generation %s has no %s: event questions are searched like any other until it is reindexed",
+                     self.gen.id, EVENTS_FILE)
+            return []
         chunks = {c.chunk_id: c for c in self.chunks}
         rows = []
         for ev in self.events():
