@@ -213,7 +213,7 @@ def measure(
     # event questions: matching the question against every event row of the corpus (the searcher matches
     # only those of its candidate articles, so this is the upper bound), tokens of the rows already computed
     ev = []
-    rows = searcher.event_rows.rows() if hasattr(searcher, "event_rows") else []
+    rows = searcher.event_rows.rows(searcher._build_event_rows) if hasattr(searcher, "event_rows") else []
     if rows:
         from index.search.events import match_events
 

@@ -209,26 +209,26 @@ def match_events(plan: QueryPlan, rows: Iterable[EventRow], tokenize: Callable[[
 
 
 class EventRows:
-    """The event rows of one generation, built on first use (thread-safe), and grouped by article."""
+    """The event rows of one generation, built on first use by the ``build`` given (thread-safe), and grouped
+    by article. It keeps no reference to its builder (a searcher holding it is freed as soon as it is let go)."""
 
-    def __init__(self, build: Callable[[], list[EventRow]]) -> None:
-        self._build = build
+    def __init__(self) -> None:
         self._rows: list[EventRow] | None = None
         self._by_article: dict[str, list[EventRow]] = {}
         self._lock = threading.Lock()
 
-    def rows(self) -> list[EventRow]:
+    def rows(self, build: Callable[[], list[EventRow]]) -> list[EventRow]:
         if self._rows is None:
             with self._lock:
                 if self._rows is None:
-                    rows = self._build()
+                    rows = build()
                     for r in rows:
                         self._by_article.setdefault(r.article_id, []).append(r)
                     self._rows = rows
         return self._rows
 
-    def of_articles(self, article_ids: Iterable[str]) -> list[EventRow]:
-        self.rows()
+    def of_articles(self, article_ids: Iterable[str], build: Callable[[], list[EventRow]]) -> list[EventRow]:
+        self.rows(build)
         return [r for a in article_ids for r in self._by_article.get(a, ())]
 
 

@@ -88,7 +88,7 @@ class Searcher:
                                      headline_dates, self._art_rows, [c.text for c in self.chunks])
         self._events: list[Event] | None = None
         self._events_lock = threading.Lock()
-        self.event_rows = EventRows(self._build_event_rows)
+        self.event_rows = EventRows()  # (built by _build_event_rows on the first event question)
 
     @classmethod
     def load(cls, target: Path | IndexStore, embedder: Embedder, **kwargs) -> Searcher:
@@ -200,7 +200,7 @@ class Searcher:
         if not picked:
             return []
         arts = dict.fromkeys(self._art_ids[int(self._chunk_art[row])] for row, _ in picked)
-        return match_events(plan, self.event_rows.of_articles(arts), self.tokenizer.tokens)
+        return match_events(plan, self.event_rows.of_articles(arts, self._build_event_rows), self.tokenizer.tokens)
 
     def _events_first(self, picked: list[tuple[int, float]], matches: list[EventMatch]) -> list[tuple[int, float]]:
         """``picked`` with the events' articles first (best match first), each on the event's chunk."""

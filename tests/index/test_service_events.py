@@ -67,7 +67,8 @@ def test_a_day_without_events_falls_back_to_the_search(service):
     assert all("event" not in r for r in ans.to_json()["results"])
     rows = searcher.event_rows
     try:
-        searcher.event_rows = EventRows(list)  # the same search with no events table at all
+        searcher.event_rows = EventRows()  # the same search with no events table at all
+        searcher.event_rows.rows(list)
         plain = ask(service, "who visited MOD on July 5")
     finally:
         searcher.event_rows = rows
@@ -79,3 +80,22 @@ def test_the_service_lists_the_events_the_searcher_answers_from(service):
     assert service.events() == service.searcher.events()
     assert any(e.url == KHARE_URL and e.type == "courtesy_call" for e in service.events(date(2025, 7, 1),
                                                                                       date(2025, 7, 31)))
+
+
+def test_a_searcher_that_answered_an_event_question_is_freed_when_let_go(sample_index: Path):
+    """No reference cycle through the event rows: a generation a reader lets go is released at once (shared
+    stores prune the generations no reader holds)."""
+    import gc
+    import weakref
+
+    from index.search.searcher import Searcher
+
+    gc.disable()
+    try:
+        s = Searcher.load(sample_index, HashEmbedder(256))
+        assert s.search(Query("who visited MOD on July 4", today=TODAY)).hits[0].event is not None
+        ref = weakref.ref(s)
+        del s
+        assert ref() is None
+    finally:
+        gc.enable()

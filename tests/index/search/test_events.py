@@ -158,9 +158,9 @@ def test_rows_are_built_once_and_grouped_by_article():
         calls.append(1)
         return list(ROWS)
 
-    rows = EventRows(build)
-    assert [r.article_id for r in rows.of_articles(["tamsaar"])] == ["tamsaar", "tamsaar"]
-    assert len(rows.rows()) == len(ROWS) and calls == [1]
+    rows = EventRows()
+    assert [r.article_id for r in rows.of_articles(["tamsaar"], build)] == ["tamsaar", "tamsaar"]
+    assert len(rows.rows(build)) == len(ROWS) and calls == [1]
 
 
 def test_evidence_starts_at_the_sentence_naming_whom_the_event_sentence_leaves_out():
