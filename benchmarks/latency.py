@@ -85,7 +85,7 @@ def ensure_index(
     t3 = time.perf_counter()
     kw_name, kw_build = _keyword_file()
     extra = dict([kw_build(articles, chunks)]) if kw_build else {}  # as the ingest pipeline persists it
-    extra.update(_ingest_files(articles))
+    extra.update(_ingest_files(articles, chunks))
     info["keyword_index_s"] = round(time.perf_counter() - t3, 2)
     write_generation(
         d,
@@ -105,9 +105,9 @@ def ensure_index(
     return d, {"reused": False, **info}
 
 
-def _ingest_files(articles) -> dict[str, bytes]:
-    """The other per-generation files ingest writes and the ask path reads (headline dates, English), when
-    this version of the library has them, so that loading and asking do not compute them on first use."""
+def _ingest_files(articles, chunks) -> dict[str, bytes]:
+    """The other per-generation files ingest writes and the ask path reads (headline dates, English, events),
+    when this version of the library has them, so that loading and asking do not compute them on first use."""
     out = {}
     try:
         from index.store.headlines import headlines_file
@@ -115,7 +115,11 @@ def _ingest_files(articles) -> dict[str, bytes]:
         out.update([headlines_file(articles)])
         from index.store.english import english_file, render_articles
 
-        out.update([english_file(render_articles(articles))])
+        english = render_articles(articles)
+        out.update([english_file(english)])
+        from index.store.events import events_file
+
+        out.update([events_file(articles, chunks, english)])
     except ImportError:
         pass
     return out
@@ -206,6 +210,22 @@ def measure(
     except Exception as exc:  # the retrieval helper may change these internals
         log(f"keyword-alone timing skipped: {type(exc).__name__}: {exc}")
         kw = []
+    # event questions: matching the question against every event row of the corpus (the searcher matches
+    # only those of its candidate articles, so this is the upper bound), tokens of the rows already computed
+    ev = []
+    rows = searcher.event_rows.rows(searcher._build_event_rows) if hasattr(searcher, "event_rows") else []
+    if rows:
+        from index.search.events import match_events
+
+        today = date.today()
+        plans = [searcher.plan(q, today) for q in queries]
+        match_events(plans[0], rows, searcher.tokenizer.tokens)
+        for row in rows:
+            row.tokens(searcher.tokenizer.tokens)
+        for plan in plans:
+            t = time.perf_counter()
+            match_events(plan, rows, searcher.tokenizer.tokens)
+            ev.append(time.perf_counter() - t)
     # dense scoring as the searcher does it, if it keeps a vector matrix (matrix-vector product, no FAISS)
     mv = []
     mat = getattr(searcher, "_vectors", None)
@@ -225,6 +245,8 @@ def measure(
         "faiss_flat_ms": common.percentiles_ms(flat),
         "keyword_ms": common.percentiles_ms(kw),
         "numpy_matvec_ms": common.percentiles_ms(mv),
+        "event_rows": len(rows),
+        "event_match_ms": common.percentiles_ms(ev),
         "rss_before_load_mib": round(rss0 / 2**20, 1),
         "rss_loaded_mib": round(rss1 / 2**20, 1),
         "rss_after_mib": round(rss2 / 2**20, 1),
@@ -456,6 +478,7 @@ def main(argv: list[str] | None = None) -> dict:
             r["faiss_flat_ms"]["p50"],
             r["numpy_matvec_ms"]["p50"],
             r["keyword_ms"]["p50"],
+            r["event_match_ms"]["p50"],
             r["ask_over_encoder_p50"],
             r["load_s"],
             r["rss_after_mib"],
@@ -479,6 +502,7 @@ def main(argv: list[str] | None = None) -> dict:
                 "faiss flat p50",
                 "matvec p50",
                 "keyword p50",
+                "events p50",
                 "ask/enc",
                 "load s",
                 "RSS MiB",

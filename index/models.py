@@ -93,6 +93,7 @@ class Hit:
     context_offset: int = 0  # where ``passage`` starts inside ``context``
     title_en: str = ""  # the title in English (the title itself when it is English)
     answer_en: str = ""  # one or two English sentences saying what the passage says in answer
+    event: Event | None = None  # the event (a row of the events table) this hit answers with
 
 
 EVENT_TYPES = ("courtesy_call", "meeting", "phone_talk", "visit", "exercise", "launch", "delivery", "commissioning",
@@ -202,6 +203,7 @@ class Answer:
                     "title_en": h.title_en, "answer_en": h.answer_en,
                     **({"nearest_only": True} if h.nearest_only else {}),
                     **({"also_at": list(h.alt_urls)} if h.alt_urls else {}),
+                    **({"event": h.event.to_json()} if h.event is not None else {}),
                 }
                 for h in self.hits
             ],

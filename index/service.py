@@ -32,7 +32,7 @@ from .models import EVENT_TYPES, Answer, Article, Event, Query
 from .search.searcher import Searcher
 from .sources.config import SourcesConfig
 from .sources.formats import ParseResult, parse_path
-from .store.events import load_events, select_events
+from .store.events import select_events
 from .store.files import as_store
 from .store.protocol import IndexStore, StoredGeneration
 from .text.chunking import ChunkerConfig
@@ -79,7 +79,6 @@ class IndexService:
         self._load_lock = threading.Lock()
         self._reindex_lock = threading.Lock()
         self.last_report: IngestReport | None = None
-        self._events: tuple[str, list[Event]] | None = None
         # how often to look for a generation another process made live (None: every FOLLOW_SECONDS on a
         # store shared by processes, never on an index folder); 0: never
         self.follow_seconds = (FOLLOW_SECONDS if self.store.kind == "postgres" else 0.0) \
@@ -175,12 +174,7 @@ class IndexService:
         period meets [since, until], of one ``type`` (see ``index.models.EVENT_TYPES``) or all, oldest first."""
         if type is not None and type not in EVENT_TYPES:
             raise InvalidQueryError(f"unknown event type {type!r} (one of {', '.join(EVENT_TYPES)})")
-        s = self.searcher
-        cached = self._events
-        if cached is None or cached[0] != s.gen.id:
-            cached = (s.gen.id, load_events(s.gen, list(s.articles.values()), s.chunks))
-            self._events = cached
-        return select_events(cached[1], _day(since), _day(until), type)
+        return select_events(self.searcher.events(), _day(since), _day(until), type)
 
     # ------------------------------------------------------------------ writing
 

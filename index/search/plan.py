@@ -44,6 +44,7 @@ class QueryPlan:
     # once when a sentence is weighed as the answer (see :func:`index.search.passages.answer_window`)
     term_groups: tuple[tuple[tuple[str, ...], QueryConcept], ...] = ()
     ordinals: tuple[int, ...] = ()  # the numbers of the question's ordinals (the 13th ship, 第55次): names too
+    anchors: tuple[QueryConcept, ...] = ()  # the glossary's proper names it holds (MOD, the Defense Minister...)
 
 
 class Planner:
@@ -83,9 +84,11 @@ class Planner:
                 if toks:
                     out.append(QueryConcept((toks,), DATE_TOKEN_WEIGHT))
         dense_text = self._dense_text(question, concepts) if hybrid and cfg.expand_dense else question
+        anchors = tuple(QueryConcept(v, c.weight) for c in concepts if c.source == "alias"
+                        if (v := tuple(t for sp in c.spellings if (t := tuple(self._spelling_tokens(sp))))))
         return QueryPlan(question, merge_concepts(out), dense_text, qdates, list(dict.fromkeys(highlight)),
                          answer_types(norm), self.name_tokens(norm, qdates.spans_in(norm)), is_latin(question),
-                         tuple(groups), question_ordinals(norm, qdates.spans_in(norm)))
+                         tuple(groups), question_ordinals(norm, qdates.spans_in(norm)), anchors)
 
     def name_tokens(self, norm: str, date_spans: list[tuple[int, int]] = ()) -> tuple[tuple[str, ...], ...]:
         """The tokens of the question's words that look like names: capitalised Latin words after the

@@ -14,14 +14,16 @@ The parts: :mod:`.plan` (question -> concepts, dense text, dates), :mod:`.dense`
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
 
 from ..embedding.protocol import Embedder
-from ..models import Answer, Article, Chunk, DateSpan, Hit, Query
+from ..models import Answer, Article, Chunk, DateSpan, Event, Hit, Query
 from ..store.english import load_english
+from ..store.events import EVENTS_FILE, load_events
 from ..store.files import as_store
 from ..store.headlines import load_headline_dates
 from ..store.keyword import BM25Index, load_keyword_index
@@ -33,6 +35,8 @@ from .confidence import Confidence
 from .config import SearchConfig
 from .dates import DateIndex
 from .dense import DenseIndex
+from .events import EventMatch, EventRow, EventRows, evidence_span, match_events, row_text
+from .events import answer_line as event_answer_line
 from .names import is_japanese, missing_share, name_concepts
 from .passages import Window, answer_window, best_answer_row, context_window, highlight_spans
 from .plan import Planner, QueryPlan
@@ -63,6 +67,7 @@ class Searcher:
         art_ids = list(self.articles)
         art_pos = {a: i for i, a in enumerate(art_ids)}
         self._art_ids = art_ids
+        self._art_pos = art_pos
         self._chunk_art = np.asarray([art_pos[c.article_id] for c in self.chunks], np.int64)
         self._art_pub = np.asarray([self.articles[a].published.timestamp() for a in art_ids], np.float64)
         self._art_section = np.asarray([self.articles[a].section for a in art_ids], dtype=object)
@@ -83,6 +88,9 @@ class Searcher:
         self.planner = Planner(self.tokenizer, self.glossary, self.config)
         self.confidence = Confidence(self.config, self.dense, self.bm25, chunk_dates, self._chunk_art,
                                      headline_dates, self._art_rows, [c.text for c in self.chunks])
+        self._events: list[Event] | None = None
+        self._events_lock = threading.Lock()
+        self.event_rows = EventRows()  # (built by _build_event_rows on the first event question)
 
     @classmethod
     def load(cls, target: Path | IndexStore, embedder: Embedder, **kwargs) -> Searcher:
@@ -154,19 +162,73 @@ class Searcher:
             fin = dict(zip(cands.tolist(), final.tolist(), strict=True))
             shown = q.offset + q.k
             picked[:shown] = [(self._answer_row(row, score, fin, plan), score) for row, score in picked[:shown]]
+        matches = self._event_matches(plan, picked) if q.per_article == 1 else []
+        if matches:  # the events that answer lead, their sentence as the passage
+            picked = self._events_first(picked, matches)
+        by_article = {m.row.article_id: m.row for m in matches if m.answers}
         weights = self._term_weights(plan)
         windows: dict[int, Window] = {}
         if cfg.passage_chars:
             for row, _ in picked[:1] + picked[q.offset : q.offset + q.k]:
-                if row not in windows:
+                if row not in windows and self._art_ids[int(self._chunk_art[row])] not in by_article:
                     windows[row] = self._window(row, plan, weights)
         info = self.confidence.judge(plan, picked, qv, windows.get(picked[0][0]) if picked else None)
         if ok_art is not None and picked:  # filtered: the filter may be what leaves the topic out, so the
             info["off_topic"] = False  # nearest articles are shown (with the filters named), not "what I answer"
+        if matches:
+            info.update(event=matches[0].row.event.type, event_score=round(matches[0].score, 3), off_topic=False)
+            info["confident"] = bool(info["confident"]) or (bool(plan.dates) and matches[0].answers)
         confident = bool(info["confident"])
-        hits = [self._hit(row, score, plan, nearest_only=not confident, window=windows.get(row))
+        hits = [self._hit(row, score, plan, nearest_only=not confident, window=windows.get(row),
+                          event=by_article.get(self._art_ids[int(self._chunk_art[row])]))
                 for row, score in picked[q.offset : q.offset + q.k]]
         return Answer(question=question, confident=confident, hits=hits, total=len(picked), info=info)
+
+    # ------------------------------------------------------------------ events
+
+    def events(self) -> list[Event]:
+        """The generation's events (courtesy calls, visits, exercises...), loaded once."""
+        if self._events is None:
+            with self._events_lock:
+                if self._events is None:
+                    self._events = load_events(self.gen, list(self.articles.values()), self.chunks)
+        return self._events
+
+    def _build_event_rows(self) -> list[EventRow]:
+        if self._events is None and self.gen.blob(EVENTS_FILE) is None:  # not extracted while a question waits
+            log.info("generation %s has no %s: event questions are searched like any other until it is reindexed",
+                     self.gen.id, EVENTS_FILE)
+            return []
+        chunks = {c.chunk_id: c for c in self.chunks}
+        rows = []
+        for ev in self.events():
+            chunk = chunks.get(ev.chunk_id)
+            art = self.articles.get(chunk.article_id) if chunk else None
+            if chunk is None or art is None:
+                continue
+            sents = [(x.start, x.end, x.en) for x in self.english.get(art).sentences]
+            s, e = evidence_span(ev, (chunk.start, chunk.end), sents, art.body)
+            rows.append(EventRow(ev, art.id, s, e, row_text(ev, art.body[s:e])))
+        return rows
+
+    def _event_matches(self, plan: QueryPlan, picked: list[tuple[int, float]]) -> list[EventMatch]:
+        """The events of the candidate articles that answer the question (none when it asks no event)."""
+        if not picked:
+            return []
+        arts = dict.fromkeys(self._art_ids[int(self._chunk_art[row])] for row, _ in picked)
+        return match_events(plan, self.event_rows.of_articles(arts, self._build_event_rows), self.tokenizer.tokens)
+
+    def _events_first(self, picked: list[tuple[int, float]], matches: list[EventMatch]) -> list[tuple[int, float]]:
+        """``picked`` with the events' articles first (best match first), each on the event's chunk."""
+        score = {int(self._chunk_art[row]): sc for row, sc in picked}
+        first = []
+        for m in matches:
+            pos = self._art_pos[m.row.article_id]
+            row = next((r for r in self._art_rows[pos] if self.chunks[r].chunk_id == m.row.event.chunk_id), None)
+            if row is not None and pos in score:
+                first.append((row, score[pos]))
+        lead = {int(self._chunk_art[row]) for row, _ in first}
+        return first + [(row, sc) for row, sc in picked if int(self._chunk_art[row]) not in lead]
 
     def _topical(self, cands: np.ndarray, ranks: list[tuple[float, np.ndarray, np.ndarray | None]],
                  plan: QueryPlan, qv: np.ndarray | None) -> np.ndarray:
@@ -239,24 +301,29 @@ class Searcher:
         return answer_window(art.body, pieces, (chunk.start, chunk.end), weights, plan.answer_types,
                              cfg.passage_chars, cfg.passage_sentences, renderings, title)
 
-    def _hit(self, row: int, score: float, plan: QueryPlan, *, nearest_only: bool, window: Window | None) -> Hit:
+    def _hit(self, row: int, score: float, plan: QueryPlan, *, nearest_only: bool, window: Window | None = None,
+             event: EventRow | None = None) -> Hit:
         chunk = self.chunks[row]
         art = self.articles[chunk.article_id]
         cfg = self.config
         s, e = chunk.start, chunk.end
-        if window is not None:  # the sentences that answer, anywhere in the article (or in this chunk)
+        if event is not None:  # the event's sentence (and the one naming whom it leaves out)
+            s, e = event.start, event.end
+        elif window is not None:  # the sentences that answer, anywhere in the article (or in this chunk)
             s, e = window.start, window.end
             rows = self._art_rows[int(self._chunk_art[row])]
             chunk = self.chunks[next((r for r in rows if self.chunks[r].start <= s < self.chunks[r].end), row)]
         cs, ce = context_window(art.body, s, e, max(cfg.context_chars, e - s))
         text = art.body[s:e]
         title_en, answer_en = self.english.render(art, text, plan.answer_types, plan.highlight_terms)
+        if event is not None and event.event.summary_en:  # the event's own row, built from the article
+            answer_en = event_answer_line(event.event)
         return Hit(
             chunk_id=chunk.chunk_id, article_id=art.id, url=art.url, title=art.title,
             published=art.published, section=art.section, passage=text, score=score,
             highlights=highlight_spans(text, plan.highlight_terms), alt_urls=art.alt_urls, nearest_only=nearest_only,
             context=art.body[cs:ce], context_offset=s - cs,
-            title_en=title_en, answer_en=answer_en,
+            title_en=title_en, answer_en=answer_en, event=event.event if event is not None else None,
         )
 
 

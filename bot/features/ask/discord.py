@@ -48,6 +48,8 @@ from .logic import (
     AnswerReply,
     Asker,
     english_line,
+    event_lines,
+    events_heading,
     has_english,
     is_gloss,
     published_day,
@@ -277,10 +279,11 @@ def answer_embed(reply: AnswerReply) -> discord.Embed:
     colour = COLOR_ANSWER if reply.confident else COLOR_NEAREST
     top = f"*{escape_fit(reply.notice, 600)}*" if reply.notice else ""
     tips = escape_fit(reply.tips, 600) if reply.tips else ""
-    fixed = len(top) + len(tips) + 4
+    events = events_block(reply)
+    fixed = len(top) + len(tips) + len(events) + 6
     n = len(reply.items)
     per_item = (DESCRIPTION_LIMIT - fixed - 2 * n) // n if n else 0
-    parts = [top] if top else []
+    parts = [x for x in (top, events) if x]
     block = _item_block_en if reply.english else _item_block
     parts += [block(i, it, per_item) for i, it in enumerate(reply.items, reply.offset + 1)]
     if tips:
@@ -289,6 +292,18 @@ def answer_embed(reply: AnswerReply) -> discord.Embed:
     embed = discord.Embed(title=title, description=description, colour=colour)
     embed.set_footer(text=answer_footer(reply))
     return embed
+
+
+EVENT_LINE_CHARS = 160
+
+
+def events_block(reply: AnswerReply) -> str:
+    """The events the page answers with, one short line each, when there are several ("" otherwise)."""
+    lines = event_lines(reply)
+    if not lines:
+        return ""
+    return "\n".join([f"**{escape(events_heading(reply, len(lines)))}**",
+                      *(f"• {escape_fit(x, EVENT_LINE_CHARS)}" for x in lines)])
 
 
 def answer_footer(reply: AnswerReply) -> str:

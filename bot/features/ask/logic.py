@@ -20,6 +20,7 @@ from ...core.permissions import Cooldown, SearchGate
 from ...core.settings import AskSettings
 from ...core.state import StateStore
 from ...core.times import parse_period, utcnow
+from ..events.logic import event_when, type_label
 from ..sections import check_section
 
 NOT_FOUND = "No article answers this. Nearest articles:"
@@ -100,6 +101,29 @@ def title_beside(hit: Hit) -> str:
 def has_english(reply: AnswerReply) -> bool:
     """Whether an item of the page has English to show that its Japanese text does not already say."""
     return any(english_line(h) or title_beside(h) for h in reply.items)
+
+
+def event_lines(reply: AnswerReply) -> list[str]:
+    """One short line per event the page answers with, when it holds several ("who visited MOD in July 2025"):
+    ``2025-07-04 · Courtesy call · Atul Khare, Nakatani Gen`` (English-led; the names as written in
+    Japanese-led pages), the summary (or title) when the event names nobody. Empty for one event or none: the
+    answer itself says it. (The place is left out: the answers below show where, in the article's words.)"""
+    items = [h for h in reply.items if h.event is not None]
+    if len(items) < 2:
+        return []
+    out = []
+    for h in items:
+        e = h.event
+        if reply.english:
+            who, about = ", ".join(a.name_en for a in e.actors if a.name_en), e.summary_en
+        else:
+            who, about = "、".join(a.name for a in e.actors if a.name), h.title
+        out.append(" · ".join(" ".join(x.split()) for x in (event_when(e), type_label(e.type), who or about) if x))
+    return out
+
+
+def events_heading(reply: AnswerReply, n: int) -> str:
+    return f"{n} matching events:" if reply.english else f"該当する出来事({n}件):"
 
 
 def strip_mention(content: str, bot_id: int) -> str:

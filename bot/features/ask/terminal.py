@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from index.models import Hit
 
-from .logic import AnswerReply, english_line, published_day, title_beside
+from .logic import AnswerReply, english_line, event_lines, events_heading, published_day, title_beside
 
 
 def emphasise(text: str, spans: tuple[tuple[int, int], ...], left: str, right: str) -> str:
@@ -54,6 +54,9 @@ def render_terminal(reply: AnswerReply, *, bold: tuple[str, str] = ("\x1b[1m", "
     lines = [f"Q: {reply.question}"]
     if reply.notice:
         lines.append(reply.notice)
+    events = event_lines(reply)
+    if events:  # several events answer: each in one line first, their evidence below
+        lines += ["", events_heading(reply, len(events)), *(f"- {x}" for x in events)]
     for n, item in enumerate(reply.items, reply.offset + 1):
         lines.append("")
         lines += _item_lines(n, item, _quote(item, left, right, context), reply.english)

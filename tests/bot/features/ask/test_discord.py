@@ -246,3 +246,17 @@ async def test_buttons_follow_the_question_language_five_a_row_at_most(bot):
     assert kw["ephemeral"] is True and kw["embeds"][0].title == "English"
     first = kw["embeds"][0].description.split("\n\n")[0]
     assert "un-operational-support-usg-khare-visit" in first and "4 July 2025" in first
+
+
+def test_several_matching_events_lead_the_embed_one_line_each(service):
+    reply = answer_reply(service.search(Query("who visited MOD in July 2025", k=5)))
+    n = sum(1 for h in reply.items if h.event is not None)
+    embed = answer_embed(reply)
+    assert n >= 2 and limit_violations(OutMessage(embeds=[embed])) == []
+    head, *rest = embed.description.split("\n\n")
+    lines = head.splitlines()
+    assert lines[0] == f"**{n} matching events:**" and len(lines) == n + 1
+    assert all(line.startswith("• 2025-07-") and len(line) <= 170 for line in lines[1:])
+    assert rest[0].startswith("**1.**")  # then the answers with their quotes, as before
+    one = answer_embed(answer_reply(service.search(Query("who visited MOD on July 4", k=5))))
+    assert "matching events" not in one.description and one.description.startswith("**1.**")

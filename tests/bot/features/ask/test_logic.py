@@ -15,6 +15,7 @@ from bot.features.ask.logic import (
     REPHRASE_TIPS,
     answer_reply,
     english_line,
+    event_lines,
     has_english,
     is_gloss,
     strip_mention,
@@ -217,3 +218,40 @@ def test_not_confident_and_off_topic_english_questions_keep_their_notices(asker)
     assert nearest.english and nearest.notice == NOT_FOUND
     text = render_terminal(nearest)
     assert text.index(NOT_FOUND) < text.index("1. The destroyer was launched.") < text.index("護衛艦が進水した。")
+
+
+# --------------------------------------------------------------------------- event answers
+
+
+def test_an_event_question_leads_with_the_event_and_its_evidence(asker):
+    reply = asker.answer(asker.parse("who visited MOD on July 4", k=3))
+    top = reply.items[0]
+    assert reply.confident and top.url == KHARE and top.event is not None and top.event.type == "courtesy_call"
+    assert event_lines(reply) == []  # one event: the answer itself says it
+    text = render_terminal(reply)
+    lead, quote = text.split("\n")[2:4]
+    assert lead.startswith("1. ") and "Khare" in lead and "4 July 2025" in lead
+    assert "防衛省" in quote and "表敬" in quote  # the Japanese sentence it comes from, right below
+    assert "matching events" not in text
+
+
+def test_several_matching_events_are_listed_one_line_each_before_the_evidence(asker):
+    reply = asker.answer(asker.parse("who visited MOD in July 2025", k=5))
+    events = [h.event for h in reply.items if h.event is not None]
+    lines = event_lines(reply)
+    assert len(lines) == len(events) >= 2
+    assert all(line.startswith(e.date.isoformat()) and "\n" not in line for line, e in zip(lines, events, strict=True))
+    assert any("Atul Khare" in line and "Courtesy call" in line for line in lines)
+    text = render_terminal(reply)
+    assert f"{len(lines)} matching events:" in text
+    assert text.index("matching events:") < text.index("\n1. ")  # the list first, then each answer with its quote
+    assert all(f"- {line}" in text for line in lines)
+    ja = asker.answer(asker.parse("2025年7月に防衛省を訪れたのは誰?", k=5))
+    ja_lines = event_lines(ja)
+    assert len(ja_lines) >= 2 and any("アトゥル・カレ" in x for x in ja_lines)  # names as the article writes them
+    assert "該当する出来事" in render_terminal(ja)
+
+
+def test_a_question_no_event_answers_has_no_event_list(asker):
+    reply = asker.answer(asker.parse("who visited MOD on July 5", k=3))
+    assert all(h.event is None for h in reply.items) and event_lines(reply) == []

@@ -1,6 +1,7 @@
 """Answer lines and titles in English, and the property that they invent nothing: every name, figure,
 place and date they hold is in the article (its text, the English it gives, a reading of one of its
-words, or a vocabulary rendering of a term it uses)."""
+words, or a vocabulary rendering of a term it uses). The answer lines of the article's events (what an event
+question is answered with) are held to the same."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from pathlib import Path
 import pytest
 
 from index.models import Article
+from index.search.events import answer_line as event_answer_line
 from index.sources.formats import parse_jsonl_file
+from index.text.chunking import ChunkerConfig, chunk_article
 from index.text.dates.article import find_dates
 from index.text.english import GLOSS, answer_en, english_for, is_english, title_en
 from index.text.english.names import find_names
 from index.text.english.numbers import figures
 from index.text.english.romaji import is_kana, romanise_name
 from index.text.english.vocab import default_vocab, surface_pattern
+from index.text.events import extract_events
 
 ROOT = Path(__file__).resolve().parents[4]
 SAMPLE = ROOT / "bot" / "data" / "sample" / "articles.jsonl"
@@ -125,8 +129,9 @@ def _allowed_numbers(a: Article) -> set[str]:
 def _check(a: Article) -> list[str]:
     ae = english_for(a)
     words, nums = _allowed_words(a), _allowed_numbers(a)
+    events = extract_events(a, chunk_article(a, ChunkerConfig()), ae)
     problems = []
-    for text in [ae.title_en, *(s.en for s in ae.sentences)]:
+    for text in [ae.title_en, *(s.en for s in ae.sentences), *(event_answer_line(e) for e in events)]:
         for w in re.findall(r"(?<![A-Za-z])[A-Z][A-Za-z']+", text):
             if w.lower().strip("'") not in words and w.lower().removesuffix("'s") not in words:
                 problems.append(f"{w!r} in {text!r}")
