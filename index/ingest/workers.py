@@ -44,6 +44,17 @@ def auto_workers(cores: int | None = None) -> int:
     return max(1, min(4, (cores or cpu_count()) // 2))
 
 
+def resolve_workers(value: int | str) -> int:
+    """Embedding processes for an ingest from a setting or option: a number from 1 to 64, or ``auto``
+    (one per two cores, at most 4). ValueError otherwise."""
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return auto_workers()
+    n = int(value)
+    if not 1 <= n <= MAX_WORKERS:
+        raise ValueError(f"{value!r} workers: a number from 1 to {MAX_WORKERS}, or auto")
+    return n
+
+
 def worker_threads(threads: int, workers: int, cores: int | None = None) -> int:
     """Threads for each of ``workers`` processes: the configured ``threads`` (0 = all cores) shared out."""
     return max(1, (threads or cores or cpu_count()) // max(1, workers))
