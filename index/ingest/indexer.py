@@ -137,12 +137,13 @@ class Indexer:
             report.chunks_embedded, report.chunks_total = built.embedded, len(built.chunks)
             progress("write", 0, 1)
             # the keyword index, the headlines' dates, the English and the events are built here, once:
-            # loading a generation reads them
+            # loading a generation reads them; what they were made from is let go before FAISS is built
+            extra = dict([(KEYWORD_FILE, built.keywords.to_bytes()), headlines_file(ordered),
+                          english_file(built.english), events_file_of(built.events)])
+            built.keywords, built.english, built.events = None, {}, []
             report.generation = self.store.write_generation(
                 NewGeneration(articles=ordered, chunks=built.chunks, vectors=spool.array(),
-                              model_id=self.embedder.model_id, info=meta,
-                              extra_files=dict([(KEYWORD_FILE, built.keywords.to_bytes()), headlines_file(ordered),
-                                                english_file(built.english), events_file_of(built.events)])),
+                              model_id=self.embedder.model_id, info=meta, extra_files=extra),
                 index_type=self.index_type,
                 crash_hook=self.crash_hook,
             )
