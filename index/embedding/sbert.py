@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
-from .protocol import normalise
+from .protocol import EmbedderSpec, normalise
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,10 @@ class SentenceTransformerEmbedder:
         self.warm_up()
         assert self._dim is not None
         return self._dim
+
+    def spec(self) -> EmbedderSpec:
+        return EmbedderSpec("sentence-transformers", self.model_name, query_prompt=self.query_prompt,
+                            passage_prompt=self.passage_prompt, batch_size=self.batch_size)
 
     def warm_up(self) -> None:
         if self._model is not None:

@@ -14,23 +14,26 @@ from pathlib import Path
 
 from ..embedding.protocol import Embedder
 from ..errors import IndexCorruptError
-from ..models import Article
+from ..models import Article, Chunk
 from ..sources.formats import Rejection
-from ..store.english import english_file, render_articles, stored_english
-from ..store.events import events_file
+from ..store.english import english_file, stored_english
+from ..store.events import events_file_of
 from ..store.files import as_store
 from ..store.headlines import headlines_file
-from ..store.keyword import keyword_index_file
+from ..store.keyword import KEYWORD_FILE
 from ..store.protocol import IndexStore, NewGeneration
-from ..text.chunking import ChunkerConfig
-from .chunks import chunk_all
-from .embed import embed_cached
+from ..text.chunking import ChunkerConfig, chunk_article
 from .merge import merge_batch
+from .pipeline import IngestPipeline
 from .report import IngestReport
+from .spool import VectorSpool
+from .workers import EmbedStage
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, int, int], None]  # (stage, done, total); stages: "chunk", "embed", "write"
+# (stage, done, total), counts increasing: "chunk" (articles), "embed" (chunks, from the cache or embedded),
+# "write" (0/1 then 1/1); "chunk" and "embed" run at the same time
+Progress = Callable[[str, int, int], None]
 
 
 class Indexer:
@@ -44,6 +47,7 @@ class Indexer:
         chunker: ChunkerConfig | None = None,
         index_type: str = "flat",
         batch_size: int = 64,
+        workers: int = 1,
         crash_hook=None,
     ) -> None:
         self.store = as_store(target)
@@ -51,6 +55,7 @@ class Indexer:
         self.chunker = chunker or ChunkerConfig()
         self.index_type = index_type
         self.batch_size = batch_size
+        self.workers = max(1, workers)  # embedding processes (1: a thread of this one)
         self.crash_hook = crash_hook
 
     def _live(self, full: bool) -> str | None:
@@ -103,33 +108,45 @@ class Indexer:
                 report.seconds = time.perf_counter() - t0
                 return report
             ordered = sorted(merged.values(), key=lambda a: (a.published, a.url))
-            chunks, texts = chunk_all(ordered, self.chunker, progress)
-            vectors, report.chunks_embedded = embed_cached(
-                self.embedder, texts, self.store.embedding_cache(), self.batch_size, progress)
-            report.chunks_total = len(chunks)
+            unchanged = {a.id for u, a in merged.items() if u not in changed}
             meta = {
                 "last_reindex": datetime.now(UTC).isoformat(timespec="seconds"),
                 "chunker": {"max_chars": self.chunker.max_chars, "min_chars": self.chunker.min_chars},
                 **(info or {}),
             }
-            # the English of unchanged articles comes from the live generation; the others are rendered
-            english = render_articles(ordered, previous_english,
-                                      {a.id for u, a in merged.items() if u not in changed})
-            progress("write", 0, 1)
-            # the keyword index and the headlines' dates are built here, once: loading a generation reads them
-            report.generation = self.store.write_generation(
-                NewGeneration(articles=ordered, chunks=chunks, vectors=vectors, model_id=self.embedder.model_id,
-                              info=meta, extra_files=dict([keyword_index_file(ordered, chunks),
-                                                headlines_file(ordered), english_file(english),
-                                                events_file(ordered, chunks, english)])),
-                index_type=self.index_type,
-                crash_hook=self.crash_hook,
-            )
+            self._build_and_write(ordered, unchanged, previous_english, meta, report, progress)
             progress("write", 1, 1)
             report.wrote = True
         report.seconds = time.perf_counter() - t0
         log.info("ingest: %s", {k: v for k, v in report.as_dict().items() if k != "rejections"})
         return report
+
+    def _build_and_write(self, ordered: list[Article], unchanged: set[str], previous_english: dict[str, dict],
+                         meta: dict, report: IngestReport, progress: Progress) -> None:
+        """Chunks, dates, vectors (through the cache), keyword index, English, events -> a new generation."""
+        plan: list[list[Chunk] | None] = [chunk_article(a, self.chunker) for a in ordered]
+        rows = sum(len(p) for p in plan if p)
+        with VectorSpool(rows, self.embedder.dim, getattr(self.store, "index_dir", None)) as spool, \
+                EmbedStage(self.embedder, self.workers) as stage:
+            cache = self.store.embedding_cache()
+            try:
+                built = IngestPipeline(stage, cache, spool, batch_size=self.batch_size, progress=progress,
+                                       previous_english=previous_english, unchanged=unchanged).run(ordered, plan)
+            finally:
+                cache.close()
+            report.chunks_embedded, report.chunks_total = built.embedded, len(built.chunks)
+            progress("write", 0, 1)
+            # the keyword index, the headlines' dates, the English and the events are built here, once:
+            # loading a generation reads them; what they were made from is let go before FAISS is built
+            extra = dict([(KEYWORD_FILE, built.keywords.to_bytes()), headlines_file(ordered),
+                          english_file(built.english), events_file_of(built.events)])
+            built.keywords, built.english, built.events = None, {}, []
+            report.generation = self.store.write_generation(
+                NewGeneration(articles=ordered, chunks=built.chunks, vectors=spool.array(),
+                              model_id=self.embedder.model_id, info=meta, extra_files=extra),
+                index_type=self.index_type,
+                crash_hook=self.crash_hook,
+            )
 
     def _chunk_count(self) -> int:
         gen = self.store.open_live(model_id=self.embedder.model_id)

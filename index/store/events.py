@@ -28,13 +28,23 @@ def article_events(articles: Iterable[Article], chunks: Sequence[Chunk],
     for a in articles:
         ae = (english or {}).get(a.id) or english_for(a)
         out.extend(extract_events(a, by_article.get(a.id, []), ae))
-    return sorted(out, key=lambda e: (e.date is None, e.date or date.min, e.url, e.type))
+    return sort_events(out)
+
+
+def sort_events(events: Iterable[Event]) -> list[Event]:
+    """Oldest date first (undated last), then by URL and type: the order of ``events.json``."""
+    return sorted(events, key=lambda e: (e.date is None, e.date or date.min, e.url, e.type))
 
 
 def events_file(articles: Iterable[Article], chunks: Sequence[Chunk],
                 english: dict[str, ArticleEnglish] | None = None) -> tuple[str, bytes]:
     """(file name, bytes) for ``NewGeneration.extra_files``."""
-    data = {"events": [e.to_json() for e in article_events(articles, chunks, english)]}
+    return events_file_of(article_events(articles, chunks, english))
+
+
+def events_file_of(events: Iterable[Event]) -> tuple[str, bytes]:
+    """(file name, bytes) of events extracted article by article (sorted here)."""
+    data = {"events": [e.to_json() for e in sort_events(events)]}
     return EVENTS_FILE, json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 

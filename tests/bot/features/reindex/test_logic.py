@@ -61,3 +61,26 @@ async def test_background_refresh_reindexes_and_remembers_when(tmp_path, clock):
     assert naps == [300.0]  # next refresh in 30 minutes, looked at in 5-minute naps
     assert "Reindex finished in " in reindexer.last_refresh
     state.close()
+
+
+def test_rate_and_time_left_texts():
+    from bot.features.reindex.logic import duration_text, rate_text
+
+    assert [duration_text(s) for s in (0, 44.6, 200, 7500)] == ["0 s", "45 s", "3 min 20 s", "2 h 05 min"]
+    assert rate_text(50, 200, 4.0) == "12.5 chunks/s, 12 s left"
+    assert rate_text(200, 200, 4.0) == "50.0 chunks/s"  # done: no time left to show
+    assert rate_text(0, 200, 4.0) == "" and rate_text(5, 200, 0.0) == ""
+    assert rate_text(30_000, 250_000, 10.0) == "3,000.0 chunks/s, 1 min 13 s left"
+
+
+def test_stage_rate_counts_from_the_stage_start():
+    from bot.features.reindex.logic import ReindexProgress, StageClock
+
+    now = [100.0]
+    progress = ReindexProgress(clock=StageClock(lambda: now[0]))
+    progress("embed", 40, 140)  # 40 came from the cache before the clock of this stage started
+    now[0] = 110.0
+    progress("embed", 90, 140)
+    assert "chunks embedded 90/140 (5.0 chunks/s, 10 s left)" in progress.text()
+    progress("chunk", 3, 9)
+    assert "articles chunked 3/9 ·" in progress.text()  # no rate for articles
