@@ -128,7 +128,7 @@ def _ingest_files(articles, chunks) -> dict[str, bytes]:
 def _keyword_file():
     """(file name, builder) of the persisted keyword index, when this version of the searcher has one."""
     try:
-        from index.store.keyword import KEYWORD_FILE, keyword_index_file
+        from index.store.keyword_files import KEYWORD_FILE, keyword_index_file
     except ImportError:
         return None, None
     return KEYWORD_FILE, keyword_index_file

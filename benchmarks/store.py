@@ -118,7 +118,7 @@ def quality(url: str, work: Path, embedder, eval_dir: Path) -> dict:
 def _synthetic(n: int, embedder, root: Path):
     """(NewGeneration, query vectors) of ``n`` synthetic chunks, cached on disk as a folder generation."""
     from index.store.files import FileStore
-    from index.store.keyword import keyword_index_file
+    from index.store.keyword_files import keyword_index_file
     from index.store.protocol import NewGeneration
 
     store = FileStore(root / f"synthetic-{embedder.model_id.split(':')[0]}-{n}")
@@ -199,7 +199,8 @@ def _bm25_tables(url: str, new, queries: list[str]) -> dict:
 
     from index.search.config import SearchConfig
     from index.search.plan import Planner
-    from index.store.keyword import KEYWORD_FILE, BM25Index
+    from index.store.keyword import BM25Index
+    from index.store.keyword_files import KEYWORD_FILE
     from index.text.glossary import default_glossary
     from index.text.tokenize import KeywordTokenizer
 

@@ -20,7 +20,7 @@ from ..store.english import english_file, stored_english
 from ..store.events import events_file_of
 from ..store.files import as_store
 from ..store.headlines import headlines_file
-from ..store.keyword import KEYWORD_FILE
+from ..store.keyword_files import KEYWORD_FILE
 from ..store.protocol import IndexStore, NewGeneration
 from ..text.chunking import ChunkerConfig, chunk_article
 from .merge import merge_batch

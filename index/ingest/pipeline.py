@@ -26,7 +26,8 @@ import numpy as np
 from ..models import Article, Chunk, Event
 from ..store.english import render_articles
 from ..store.events import article_events
-from ..store.keyword import BM25Builder, BM25Index, keyword_text
+from ..store.keyword import BM25Builder, BM25Index
+from ..store.keyword_files import keyword_text
 from ..store.protocol import VectorCache
 from ..text.chunking import embedding_text
 from ..text.english import ArticleEnglish

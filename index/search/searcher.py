@@ -26,7 +26,8 @@ from ..store.english import load_english
 from ..store.events import EVENTS_FILE, load_events
 from ..store.files import as_store
 from ..store.headlines import load_headline_dates
-from ..store.keyword import BM25Index, load_keyword_index
+from ..store.keyword import BM25Index
+from ..store.keyword_files import load_keyword_index
 from ..store.protocol import IndexStore, StoredGeneration, VectorSearch
 from ..text.glossary import Glossary, default_glossary
 from ..text.tokenize import KeywordTokenizer

@@ -23,16 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ..models import Article, Chunk
-from ..text.tokenize import KeywordTokenizer
-from .protocol import StoredGeneration
-
 log = logging.getLogger(__name__)
 
 K1 = 1.2
 B = 0.75
 _PRUNE_MIN_POSTINGS = 50_000  # below this, scoring every posting is as fast as skipping some
-KEYWORD_FILE = "keywords.npz"
 _SEED_POSTINGS = 20_000  # the documents of the rarest tokens, scored first for a threshold (see ``top``)
 
 
@@ -384,11 +379,6 @@ class BM25Builder:
         return BM25Index(vocab, mat, idf, self.tokenizer)
 
 
-def keyword_text(title: str, chunk_text: str) -> str:
-    """What the keyword index reads of a chunk: its article's title and its text."""
-    return title + "\n" + chunk_text
-
-
 def top_rows(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``rows`` of the k largest scores and those scores, best first (ties: lower row first)."""
     if len(rows) > k:
@@ -435,35 +425,3 @@ class _Bounds:
                 best = max(best, top)
             out += weight * best
         return out
-
-
-def build_keyword_index(articles: dict[str, Article], chunks: list[Chunk],
-                        tokenizer: KeywordTokenizer | None = None) -> BM25Index:
-    """BM25 over each chunk's article title and text, in chunk (FAISS row) order."""
-    tokenizer = tokenizer or KeywordTokenizer()
-    return BM25Index.build(
-        (tokenizer.tokens(keyword_text(articles[c.article_id].title, c.text)) for c in chunks),
-        tokenizer=tokenizer.name
-    )
-
-
-def keyword_index_file(articles: list[Article], chunks: list[Chunk]) -> tuple[str, bytes]:
-    """(file name, bytes) of the keyword index for ``NewGeneration.extra_files``, so that loading a
-    generation does not tokenise the corpus again."""
-    return KEYWORD_FILE, build_keyword_index({a.id: a for a in articles}, chunks).to_bytes()
-
-
-def load_keyword_index(gen: StoredGeneration, articles: dict[str, Article], chunks: list[Chunk],
-                       tokenizer: KeywordTokenizer) -> BM25Index:
-    """The generation's persisted keyword index (its ``keywords.npz`` blob) when it matches this
-    tokenizer, else built now."""
-    data = gen.blob(KEYWORD_FILE)
-    if data is not None:
-        try:
-            idx = BM25Index.from_bytes(data)
-            if idx.tokenizer == tokenizer.name and idx.n_docs == len(chunks):
-                return idx
-            log.info("keyword index of generation %s is for another tokenizer; rebuilding it", gen.id)
-        except (OSError, ValueError, KeyError) as exc:
-            log.warning("cannot read the keyword index of generation %s (%s); rebuilding it", gen.id, exc)
-    return build_keyword_index(articles, chunks, tokenizer)

