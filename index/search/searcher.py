@@ -163,7 +163,7 @@ class Searcher:
             fin = dict(zip(cands.tolist(), final.tolist(), strict=True))
             shown = q.offset + q.k
             picked[:shown] = [(self._answer_row(row, score, fin, plan), score) for row, score in picked[:shown]]
-        matches = self._event_matches(plan, picked) if q.per_article == 1 else []
+        matches = self._event_matches(plan, picked) if q.per_article == 1 and cfg.mode == "hybrid" else []
         if matches:  # the events that answer lead, their sentence as the passage
             picked = self._events_first(picked, matches)
         by_article = {m.row.article_id: m.row for m in matches if m.answers}

@@ -246,7 +246,7 @@ def test_persisted_keyword_index_is_used(tmp_path, monkeypatch):
     vectors = emb.embed_passages([c.text for c in chunks])
     write_generation(tmp_path, NewGeneration(articles=CORPUS, chunks=chunks, vectors=vectors, model_id=emb.model_id,
                                              extra_files={name: data}))
-    import index.store.keyword as search_mod
+    import index.store.keyword_files as search_mod
 
     def refuse(*a, **k):
         raise AssertionError("the corpus was tokenised again")
