@@ -45,10 +45,14 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.feedback (
 );
 CREATE TABLE IF NOT EXISTS {SCHEMA}.counters (name text PRIMARY KEY, value bigint NOT NULL);
 CREATE TABLE IF NOT EXISTS {SCHEMA}.kv (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS {SCHEMA}.uses (name text NOT NULL, key bigint NOT NULL, at timestamptz NOT NULL);
+CREATE INDEX IF NOT EXISTS uses_by_key ON {SCHEMA}.uses (name, key, at);
 """
 
 
 class PgBotState:
+    shared = True  # several bot processes keep their limits here (the /ask cooldown holds across them)
+
     """The bot state in the database ``connect()`` opens (``index.service.connect_database`` of the URL).
 
     One connection guarded by a lock; a connection the server dropped is replaced at the next call.
@@ -191,3 +195,25 @@ class PgBotState:
             row = self._one(f"UPDATE {SCHEMA}.kv SET value = %s WHERE key = %s AND value = %s RETURNING 1",
                             (value, key, time_text(expected)))
         return row is not None
+
+    # ------------------------------------------------------------------ rate limits
+
+    def take_use(self, name: str, key: int, rate: int, per: float) -> float:
+        """One use of ``name`` by ``key`` (a user) if fewer than ``rate`` were made in the last ``per``
+        seconds, by any process: 0.0 (the use counted), else the seconds until one is free (not counted).
+        One transaction, serialised per (name, key) by an advisory lock, so racing processes count right."""
+        if per <= 0:
+            return 0.0
+        with self._lock:
+            db = self._conn()
+            with db.transaction():
+                db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, %s))", (name, key))
+                db.execute(f"DELETE FROM {SCHEMA}.uses WHERE name = %s AND key = %s "
+                           "AND at <= now() - make_interval(secs => %s)", (name, key, per))
+                n, wait = db.execute(
+                    f"SELECT count(*), EXTRACT(EPOCH FROM min(at) + make_interval(secs => %s) - now()) "
+                    f"FROM {SCHEMA}.uses WHERE name = %s AND key = %s", (per, name, key)).fetchone()
+                if n >= rate:
+                    return max(float(wait or 0.0), 0.001)
+                db.execute(f"INSERT INTO {SCHEMA}.uses (name, key, at) VALUES (%s, %s, now())", (name, key))
+        return 0.0

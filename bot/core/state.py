@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,8 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS uses (name TEXT NOT NULL, key INTEGER NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS uses_by_key ON uses (name, key, at);
 """
 
 
@@ -78,6 +81,8 @@ def digest_key(channel_id: int) -> str:
 class StateStore(Protocol):
     """What the bot keeps of its own: :class:`BotState` (SQLite) and ``PgBotState`` (PostgreSQL)."""
 
+    shared: bool  # kept for several bot processes (PostgreSQL): per-user limits are counted in it (take_use)
+
     def close(self) -> None: ...
     def log_query(self, question: str, *, user_id: int | None, origin: str, params: dict) -> int: ...
     def count_served(self, n: int = 1) -> None: ...
@@ -93,9 +98,12 @@ class StateStore(Protocol):
     def digest_last(self, channel_id: int) -> datetime | None: ...
     def set_digest_last(self, channel_id: int, when: datetime) -> None: ...
     def claim_digest(self, channel_id: int, expected: datetime | None, new: datetime) -> bool: ...
+    def take_use(self, name: str, key: int, rate: int, per: float) -> float: ...
 
 
 class BotState:
+    shared = False  # one process: per-user limits stay in its memory (bot.core.permissions.Cooldown)
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
@@ -225,3 +233,20 @@ class BotState:
                 cur = self._db.execute("UPDATE kv SET value = ? WHERE key = ? AND value = ?",
                                        (value, key, time_text(expected)))
             return cur.rowcount == 1
+
+    def take_use(self, name: str, key: int, rate: int, per: float) -> float:
+        """One use of ``name`` by ``key`` if fewer than ``rate`` were made in the last ``per`` seconds: 0.0
+        (counted), else the seconds until one is free (not counted). The bot keeps its /ask cooldown in
+        memory with this state (``shared`` is False: one process); this is the same count kept in the file,
+        for tools that share it."""
+        if per <= 0:
+            return 0.0
+        now = time.time()
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM uses WHERE name = ? AND key = ? AND at <= ?", (name, key, now - per))
+            n, first = self._db.execute("SELECT COUNT(*), MIN(at) FROM uses WHERE name = ? AND key = ?",
+                                        (name, key)).fetchone()
+            if n >= rate:
+                return max(first + per - now, 0.001)
+            self._db.execute("INSERT INTO uses (name, key, at) VALUES (?, ?, ?)", (name, key, now))
+        return 0.0

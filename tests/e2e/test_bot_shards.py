@@ -48,7 +48,7 @@ async def test_two_processes_split_the_shards_and_share_one_database(make_rig, p
     owner = {server.guild_id: first, second.guild_id: 1 - first}
     news = server.channel_id("news")
     rig.setenv(STORE_URL=pg_url, SHARD_COUNT="2", DIGEST_CHANNEL_ID=str(news), DIGEST_SCHEDULE="daily 00:00",
-               DIGEST_TIMEZONE="UTC")
+               DIGEST_TIMEZONE="UTC", ASK_COOLDOWN_RATE="2", ASK_COOLDOWN_SECONDS="600")
     await asyncio.to_thread(_build_index_and_state, news)
 
     sync = await asyncio.create_subprocess_exec(  # global commands, once (both guilds see them)
@@ -75,6 +75,11 @@ async def test_two_processes_split_the_shards_and_share_one_database(make_rig, p
             sent_on = {server.connections[f.conn - 1].session.shard[0] for f in server.dispatches_sent(
                 "INTERACTION_CREATE") if f.d["id"] == str(handle.id)}
             assert sent_on == {owner[guild]}  # only the process that owns the guild got it, and it answered
+        # the cooldown (2 questions in 10 minutes) is counted in the database: alice asked once of each
+        # process, so her third question is refused, though this process has seen only one of hers
+        handle = await server.push_interaction_command("ask", {"question": EXAMPLE_QUESTION},
+                                                       guild_id=server.guild_id, timeout=30)
+        assert "too fast" in await rig.refused(handle, timeout=20)
         await server.wait_for(lambda: _digests(server, news), timeout=20, what="the scheduled digest")
         assert len(slow.hits) == 1
         loop = asyncio.get_running_loop()  # (until the rate-limited post has been retried, whoever made it)

@@ -136,11 +136,20 @@ async def handle_ask(interaction: discord.Interaction, question, since, until, s
     if query.section:  # refuse an unknown section privately, before the public "thinking…"
         await asyncio.to_thread(asker.check_section, query.section)
     with asker.gate:
-        asker.admit(interaction.user.id)
+        await admit(asker, interaction.user.id)
         await defer(interaction)
         reply = await asyncio.to_thread(asker.answer, query, 0)
         qid = await asyncio.to_thread(asker.log_query, query, user_id=interaction.user.id, origin="slash")
     await send_followup(interaction, answer_message(reply), view=ask_view(qid, reply))
+
+
+async def admit(asker: Asker, user_id: int) -> None:
+    """The per-user cooldown: on the event loop when it is this process's, in a thread when it is counted in
+    the shared database."""
+    if asker.shared_cooldown:
+        await asyncio.to_thread(asker.admit, user_id)
+    else:
+        asker.admit(user_id)
 
 
 async def answer_mention(asker: Asker, message: discord.Message, bot_id: int) -> None:
@@ -151,7 +160,7 @@ async def answer_mention(asker: Asker, message: discord.Message, bot_id: int) ->
         return
     query = asker.parse(question)
     with asker.gate:
-        asker.admit(message.author.id)
+        await admit(asker, message.author.id)
         reply = await asyncio.to_thread(asker.answer, query, 0)
         qid = await asyncio.to_thread(asker.log_query, query, user_id=message.author.id, origin="mention")
     await reply_to(message, answer_message(reply), ask_view(qid, reply))

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from index.models import Answer, Hit, Query
 from index.service import GLOSS, IndexService, highlight_spans, is_english
 
-from ...core.errors import InvalidInputError
+from ...core.errors import CooldownRefused, InvalidInputError
 from ...core.permissions import Cooldown, SearchGate
 from ...core.settings import AskSettings
 from ...core.state import StateStore
@@ -180,8 +180,21 @@ class Asker:
         return Query(question, k=k, since=since_dt, until=until_dt, section=(section or "").strip() or None,
                      max_chars=self.settings.max_question_chars)
 
+    @property
+    def shared_cooldown(self) -> bool:
+        """Whether the cooldown is counted in a state several bot processes share (a database round trip:
+        call :meth:`admit` through ``asyncio.to_thread`` then)."""
+        return self.state is not None and self.state.shared
+
     def admit(self, user_id: int) -> None:
-        """Per-user cooldown for new questions (not for paging)."""
+        """Per-user cooldown for new questions (not for paging): in this process, or across every process
+        of the bot when the state is shared (PostgreSQL)."""
+        if self.shared_cooldown:
+            s = self.settings
+            wait = self.state.take_use("ask", user_id, s.ask_cooldown_rate, s.ask_cooldown_seconds)
+            if wait > 0:
+                raise CooldownRefused(wait)
+            return
         self.cooldown.check(user_id)
 
     def check_section(self, section: str | None) -> None:

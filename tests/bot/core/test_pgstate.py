@@ -133,3 +133,38 @@ def test_another_version_and_an_unreachable_database_are_one_line(pg_url):
     with pytest.raises(StoreUnavailableError, match="DEFNEWS_STORE_URL") as err:
         pg_state(bad)
     assert "s3cret" not in str(err.value)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_uses_are_counted_per_user_within_the_window(kind, pg_url, tmp_path):
+    st = BotState(tmp_path / "s.sqlite") if kind == "sqlite" else pg_state(pg_url)
+    assert st.shared is (kind == "postgres")
+    assert st.take_use("ask", 7, 2, 60.0) == 0.0
+    assert st.take_use("ask", 7, 2, 60.0) == 0.0
+    wait = st.take_use("ask", 7, 2, 60.0)
+    assert 0 < wait <= 60.0  # the third in a minute waits (and is not counted)
+    assert st.take_use("ask", 8, 2, 60.0) == 0.0  # another user
+    assert st.take_use("other", 7, 2, 60.0) == 0.0  # another limit
+    assert st.take_use("ask", 9, 1, 0.0) == st.take_use("ask", 9, 1, 0.0) == 0.0  # no window: no limit
+    st.close()
+
+
+def test_racing_processes_share_one_cooldown(pg_url):
+    """Two processes' states, 8 threads each, one user asking at once: the rate holds across them."""
+    states = [pg_state(pg_url), pg_state(pg_url)]
+    start = threading.Barrier(16)
+    admitted: list[int] = []
+
+    def ask(i: int) -> None:
+        start.wait()
+        if states[i % 2].take_use("ask", 1234, 3, 60.0) == 0.0:
+            admitted.append(i)
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(admitted) == 3
+    for st in states:
+        st.close()
