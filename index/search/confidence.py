@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import date
 
 import numpy as np
 
@@ -43,7 +44,7 @@ from ..store.keyword import BM25Index, QueryConcept
 from .config import SearchConfig
 from .dense import DenseIndex
 from .names import is_japanese, missing_share, name_concepts, proper
-from .ordinals import ordinals_missing
+from .ordinals import editions_missing, ordinals_missing
 from .passages import REQUIRED_TYPES, Window, answer_type_match
 from .plan import QueryPlan
 
@@ -54,7 +55,7 @@ class Confidence:
     def __init__(self, config: SearchConfig, dense: DenseIndex, bm25: BM25Index,
                  chunk_dates: Sequence[Sequence[DateSpan]], chunk_art: np.ndarray,
                  headline_dates: Sequence[Sequence[DateSpan]], art_rows: Sequence[Sequence[int]],
-                 chunk_text: Sequence[str]) -> None:
+                 chunk_text: Sequence[str], article_days: np.ndarray | None = None) -> None:
         self.config = config
         self.dense = dense
         self.bm25 = bm25
@@ -63,6 +64,7 @@ class Confidence:
         self.headline_dates = headline_dates
         self.art_rows = art_rows
         self.chunk_text = chunk_text
+        self.article_days = article_days  # each article's publication day (date ordinal)
 
     def judge(self, plan: QueryPlan, picked: list[tuple[int, float]], qv: np.ndarray | None,
               window: Window | None = None) -> dict:
@@ -118,6 +120,7 @@ class Confidence:
         gone = content & seen & ~in_article  # words the corpus has elsewhere, not in this article
         names = name_concepts(plan, self.bm25)
         japanese = is_japanese(self.chunk_text[row])
+        text = " ".join(self.chunk_text[int(r)] for r in rows)
         return {
             "dense_z": z, "dense": top,
             "keyword_share": float(self.bm25.score_rows(concepts, np.asarray([row]))[1][0]),
@@ -132,7 +135,7 @@ class Confidence:
             "answer_type": (1.0 if not plan.answer_types else window.type_match if window is not None
                             else answer_type_match(plan.answer_types, self.chunk_text[row])),
             "answer_cover": window.cover if window is not None else share(in_passage, np.ones(len(concepts), bool)),
-            "ordinals_missing": list(ordinals_missing(plan.ordinals, " ".join(self.chunk_text[int(r)] for r in rows))),
+            "ordinals_missing": list(ordinals_missing(plan.ordinals, text) + editions_missing(plan.editions, text)),
             "names_missing": missing_share(names, self.bm25, rows, japanese),
             "proper_missing": missing_share([c for c in names if proper(c)], self.bm25, rows, japanese),
             "date": self.date_agreement(row, plan) if any(not qd.vague for qd in plan.dates.items) else None,
@@ -179,8 +182,22 @@ class Confidence:
     def date_agreement(self, row: int, plan: QueryPlan) -> float:
         """How well the hit's article is about the question's dates: its headline's dates when the
         headline has any (the body also names release dates and background), else the chunk's own."""
-        spans = self.headline_dates[int(self.chunk_art[row])] or self.chunk_dates[row]
-        return max((qd.matches(sp) for qd in plan.dates.items if not qd.vague for sp in spans), default=0.0)
+        art = int(self.chunk_art[row])
+        spans = self.headline_dates[art] or self.chunk_dates[row]
+        asked = [qd for qd in plan.dates.items if not qd.vague]
+        best = max((qd.matches(sp) for qd in asked for sp in spans), default=0.0)
+        if self.article_days is not None:  # a year asked ("ATLA's 2024 symposium"): an article published in
+            day = date.fromordinal(int(self.article_days[art]))  # it is about it, whatever earlier years it names
+            published = DateSpan(day, day, "day")
+            best = max([best, *(qd.matches(published) for qd in asked if _days(qd.span) >= YEAR_DAYS)])
+        return best
+
+
+YEAR_DAYS = 365  # a question's period this long or longer is a year (or a fiscal year)
+
+
+def _days(span: DateSpan) -> int:
+    return (span.last - span.first).days + 1
 
 
 def _both_scripts(concept: QueryConcept) -> bool:

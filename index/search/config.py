@@ -41,10 +41,10 @@ class SearchConfig:
     min_cover_article: float = 0.3  # the IDF-weighted share of the question the article must match
     # a logistic model of the topical evidence (index.search.confidence.FEATURES), fitted by
     # cross-validation on the development sets with ``python -m benchmarks.calibrate``
-    answer_model_weights: tuple[float, ...] = (0.176, 2.204, 0.322, 0.839, 0.0, -1.105, -0.545, -0.784, 1.275,
-                                                     0.0, -1.736)
-    answer_model_bias: float = -3.472
-    min_answer_probability: float = 0.200
+    answer_model_weights: tuple[float, ...] = (0.199, 2.25, 0.329, 0.809, 0.0, -1.141, -0.495, -0.797, 1.539,
+                                                     0.0, -1.772)
+    answer_model_bias: float = -3.732
+    min_answer_probability: float = 0.194
     # no topic here at all: no article among the best matches this share of the question (and the top hit
     # is no answer)
     off_topic_cover: float = 0.25

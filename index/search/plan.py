@@ -15,7 +15,7 @@ from ..text.dates.question import QueryDates
 from ..text.glossary import Concept, Glossary, romaji_concepts
 from ..text.tokenize import READING_MARK, KeywordTokenizer
 from .config import SearchConfig
-from .ordinals import question_ordinals
+from .ordinals import question_editions, question_ordinals
 from .passages import answer_types
 
 # Japanese question words and light verbs carry no topic; dropped from the keyword query only.
@@ -44,6 +44,7 @@ class QueryPlan:
     # once when a sentence is weighed as the answer (see :func:`index.search.passages.answer_window`)
     term_groups: tuple[tuple[tuple[str, ...], QueryConcept], ...] = ()
     ordinals: tuple[int, ...] = ()  # the numbers of the question's ordinals (the 13th ship, 第55次): names too
+    editions: tuple[int, ...] = ()  # the editions it names (Cope North 25): names too
     anchors: tuple[QueryConcept, ...] = ()  # the glossary's proper names it holds (MOD, the Defense Minister...)
 
 
@@ -88,7 +89,8 @@ class Planner:
                         if (v := tuple(t for sp in c.spellings if (t := tuple(self._spelling_tokens(sp))))))
         return QueryPlan(question, merge_concepts(out), dense_text, qdates, list(dict.fromkeys(highlight)),
                          answer_types(norm), self.name_tokens(norm, qdates.spans_in(norm)), is_latin(question),
-                         tuple(groups), question_ordinals(norm, qdates.spans_in(norm)), anchors)
+                         tuple(groups), ordinals=question_ordinals(norm, qdates.spans_in(norm)), anchors=anchors,
+                         editions=question_editions(norm, qdates.spans_in(norm)))
 
     def name_tokens(self, norm: str, date_spans: list[tuple[int, int]] = ()) -> tuple[tuple[str, ...], ...]:
         """The tokens of the question's words that look like names: capitalised Latin words after the

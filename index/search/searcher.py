@@ -88,7 +88,7 @@ class Searcher:
                                article_days=art_days)
         self.planner = Planner(self.tokenizer, self.glossary, self.config)
         self.confidence = Confidence(self.config, self.dense, self.bm25, chunk_dates, self._chunk_art,
-                                     headline_dates, self._art_rows, [c.text for c in self.chunks])
+                                     headline_dates, self._art_rows, [c.text for c in self.chunks], art_days)
         self._events: list[Event] | None = None
         self._events_lock = threading.Lock()
         self.event_rows = EventRows()  # (built by _build_event_rows on the first event question)

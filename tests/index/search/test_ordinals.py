@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.search.ordinals import ordinals_missing, question_ordinals
+from index.search.ordinals import editions_missing, ordinals_missing, question_editions, question_ordinals
 
 
 @pytest.mark.parametrize(("question", "numbers"), [
@@ -31,3 +31,19 @@ def test_the_article_must_hold_the_same_item_in_any_ordinal_form():
     assert ordinals_missing((47,), "第47次派遣海賊対処行動水上部隊") == ()
     assert ordinals_missing((11,), "the 11th ship of the class") == ()
     assert ordinals_missing((1,), "the 11th ship of the class") == (1,)
+
+
+@pytest.mark.parametrize(("question", "numbers"), [
+    ("How many JASDF personnel went to Cope North 25?", (25,)),
+    ("キーン・ソード23に自衛隊から参加した人数は?", (23,)),
+    ("F-35Bはいつ着艦した?", ()),
+    ("How many aircraft joined?", ()),
+])
+def test_editions_are_numbers_after_a_name(question, numbers):
+    assert question_editions(question) == numbers
+
+
+def test_an_edition_must_be_held_as_a_number_of_its_own():
+    assert editions_missing((25,), "キーン・ソード23は25日に始まった。") == (25,)  # a day is no edition
+    assert editions_missing((24,), "実動演習「レゾリュート・ドラゴン24」") == ()
+    assert editions_missing((12,), "12式地対艦誘導弾") == ()
