@@ -92,8 +92,10 @@ _A_TYPES = {
     "count": re.compile(r"\d[\d,.]*\s*(?:人|名|回|隻|機|羽|両|発|件|台|か所|日間|年間|トン|キロ|km|メートル|m\b|times|"
                         r"personnel|people|aircraft|ships|vessels|sorties|flights|tons|days|percent|%)"
                         r"|[一二三四五六七八九十]+(?:人|名|回|隻|機)", re.I),
-    "who": re.compile(r"[(（][ぁ-ゖ]+・[ぁ-ゖ]+[)）]|(?:陸将|海将|空将|中将|大将|少将|大臣|長官|司令官|総監)(?:補)?[がはのに、]"
-                      r"|\b(?:General|Admiral|Minister|Colonel|Mr\.|Ms\.)\s+[A-Z]", re.I),
+    "who": re.compile(r"[(（][ぁ-ゖ]+・[ぁ-ゖ]+[)）]|(?:陸将|海将|空将|中将|大将|少将|准将|大佐|中佐|少佐|大臣|長官|司令官|総監|相)(?:補)?[がはのに、をと]"
+                      r"|[ァ-ヺー・]{2,}\s?[(（][A-Z][a-z]+|[一-龥]{1,3}\s?[一-龥]{1,3}\s?(?:氏|さん)|[1-3][佐尉]"
+                      r"|\b(?:General|Admiral|Minister|Colonel|Commander|Captain|Ambassador|President|Secretary|"
+                      r"Mr\.|Ms\.|Dr\.)\s+[A-Z]", re.I),
     "when": re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年|令和\d+年|(?:January|February|March|April|May|June|July|August|"
                        r"September|October|November|December)\s+\d", re.I),
     "where": re.compile(r"駐屯地|基地|演習場|訓練場|造船所|空港|港|沖|海域|[都道府県市町村]\b|\b(?:Camp|Base|Area|Airport|Port)\b"),
@@ -151,9 +153,9 @@ def missing_types(types: frozenset[str], text: str) -> frozenset[str]:
                      and not _A_TYPES[t].search(text))
 
 
-# the kinds of answer a passage must hold to be an answer: what a figure measures and dates, which the text
-# writes in few ways (a person's name or a place can be written in too many to require one)
-REQUIRED_TYPES = frozenset({"when", *_MEASURES})
+# the kinds of answer a passage must hold to be an answer: what a figure measures, dates and people (a name
+# with its reading, title or rank), which the text writes in few ways (a place in too many to require one)
+REQUIRED_TYPES = frozenset({"when", "who", *_MEASURES})
 
 
 class Window(NamedTuple):

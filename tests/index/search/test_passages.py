@@ -99,3 +99,14 @@ def test_what_a_figure_measures_is_asked_and_required():
     assert missing_types(answer_types("How much did the ship cost?"), "建造費は約480億円。") == frozenset()
     assert answer_types("What is the range of the missile?") >= {"distance"}
     assert answer_types("What is the top speed of the frigate?") >= {"speed"}
+
+
+def test_a_person_asked_is_required_and_found_in_the_forms_articles_write():
+    from index.search.passages import REQUIRED_TYPES, missing_types
+
+    who = answer_types("Who paid a courtesy call on the minister?")
+    assert who == {"who"} and "who" in REQUIRED_TYPES
+    for text in ("アトゥル・カレ(Atul Khare)国連事務次長が来日した。", "中谷 元(なかたに・げん)防衛大臣を表敬した。",
+                 "大河内 聡氏が署名した。", "Defense Minister NAKATANI Gen stated that", "艦長の2佐が指揮した。"):
+        assert missing_types(who, text) == frozenset(), text
+    assert missing_types(who, "日本側は大使が署名した。") == {"who"}  # a post, no person
