@@ -24,7 +24,7 @@ The verdict: a hit is an answer when the dates agree (if the question names any)
 a fair share of the question (``min_cover_article``: a match on dates or generic words alone is never
 enough) and the names of the question that the glossary knows, its answering sentences hold the kind of
 answer asked for where the text writes it in few ways (a date; a figure of what is asked: a cost, a number
-of people, ships, aircraft, times, a distance, a speed: ``passages.REQUIRED_TYPES``), and a logistic model
+of people, ships, aircraft, times, a distance, a speed: ``kinds.REQUIRED_TYPES``), and a logistic model
 of the topical evidence says so (weights and threshold in :class:`~index.search.config.SearchConfig`,
 fitted by cross-validation with ``python -m benchmarks.calibrate``). A question whose best articles match
 none of its content words and whose passages stand near the corpus' middle has no topic here at all:
@@ -43,9 +43,10 @@ from ..models import DateSpan
 from ..store.keyword import BM25Index, QueryConcept
 from .config import SearchConfig
 from .dense import DenseIndex
+from .kinds import REQUIRED_TYPES, answer_type_match
 from .names import is_japanese, missing_share, name_concepts, proper
 from .ordinals import editions_missing, ordinals_missing
-from .passages import REQUIRED_TYPES, Window, answer_type_match
+from .passages import Window
 from .plan import QueryPlan
 
 CONTENT_WEIGHT = 0.6  # concepts weighing less (words of date expressions, era years) are not content

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from ..text.chunking import split_sentences
+from .kinds import answer_type_match, missing_types
 
 _LATIN = re.compile(r"^[\x00-\x7f]+$")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -71,91 +72,6 @@ def highlight_spans(text: str, terms: Sequence[str]) -> tuple[tuple[int, int], .
 @functools.lru_cache(maxsize=256)
 def _nfkc_terms(terms: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(unicodedata.normalize("NFKC", t) for t in terms)
-
-
-# ------------------------------------------------------------------ what kind of answer a question wants
-
-# an English wh-word asks when it opens the question or a clause of it ("In the test ..., how many"), not
-# as a relative word inside it ("the grant whose exchange of notes ...")
-_OPENS = r"(?:^|[,;:]\s*|\b(?:tell me|know|and|but|to|with|by|for|from|of|in|on|at)\s+)"
-_Q_TYPES = {
-    "count": re.compile(r"how\s+(?:many|much|long|far)|number\s+of|何(?:人|回|隻|機|名|羽|両|発|件|台|か所|日間|年間|トン|キロ|メートル)"
-                        r"|いくつ|どれ(?:くらい|ぐらい|だけ)|何割|何%", re.I),
-    "who": re.compile(_OPENS + r"who(?:m|se)?\b|誰|だれ|どなた", re.I),
-    "when": re.compile(_OPENS + r"(?:when\b|(?:during|in|on|for|from)?\s*what\s+(?:date|day|time|month|year|period|"
-                       r"dates|days)\b)|いつ|何日|何月|何年|何時|期間", re.I),
-    "where": re.compile(_OPENS + r"(?:where\b|(?:which|what)\s+(?:[\w-]+\s+){0,2}(?:camp|base|port|city|area|"
-                        r"training\s+area|shipyard|airport|prefecture|island|sea|venue|place|location|country)s?\b)"
-                        r"|どこ|どの(?:駐屯地|基地|港|演習場|訓練場|造船所|海域|国)", re.I),
-}
-_A_TYPES = {
-    "count": re.compile(r"\d[\d,.]*\s*(?:人|名|回|隻|機|羽|両|発|件|台|か所|日間|年間|トン|キロ|km|メートル|m\b|times|"
-                        r"personnel|people|aircraft|ships|vessels|sorties|flights|tons|days|percent|%)"
-                        r"|[一二三四五六七八九十]+(?:人|名|回|隻|機)", re.I),
-    "who": re.compile(r"[(（][ぁ-ゖ]+・[ぁ-ゖ]+[)）]|(?:陸将|海将|空将|中将|大将|少将|准将|大佐|中佐|少佐|大臣|長官|司令官|総監|相)(?:補)?[がはのに、をと]"
-                      r"|[ァ-ヺー・]{2,}\s?[(（][A-Z][a-z]+|[一-龥]{1,3}\s?[一-龥]{1,3}\s?(?:氏|さん)|[1-3][佐尉]"
-                      r"|\b(?:General|Admiral|Minister|Colonel|Commander|Captain|Ambassador|President|Secretary|"
-                      r"Mr\.|Ms\.|Dr\.)\s+[A-Z]", re.I),
-    "when": re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年|令和\d+年|(?:January|February|March|April|May|June|July|August|"
-                       r"September|October|November|December)\s+\d", re.I),
-    "where": re.compile(r"駐屯地|基地|演習場|訓練場|造船所|空港|港|沖|海域|[都道府県市町村]\b|\b(?:Camp|Base|Area|Airport|Port)\b"),
-}
-
-
-# what a figure asked for measures: a count of people is not answered by a count of ships, a cost not by a date
-_N = r"\d[\d,.]*\s*"
-_MEASURES = {  # name: (the question asks for it, the answer holds it)
-    "money": (r"how\s+much\b.*\b(?:cost|costs|price|budget|worth|spend|spent|pay|paid|grant|amount)\b|"
-              r"\b(?:cost|price|budget|amount)\b.*\bhow\s+much\b|建造費|費用|予算|金額|価格|供与額|総額|いくら",
-              _N + r"(?:億|万)?\s*円|\d+(?:億|万)円|(?:yen|dollars|USD)\s*\d|\$\s*\d|"
-              + _N + r"(?:million|billion)?\s*(?:yen|dollars)"),
-    "people": (r"how\s+many\s+(?:[\w-]+\s+){0,2}(?:people|personnel|troops|soldiers|members|sailors|staff|officers|"
-               r"crew|participants|attendees|students|instructors|guests)\b|何人|何名",
-               _N + r"(?:人|名)|" + _N + r"(?:people|personnel|troops|soldiers|members|sailors|officers)|"
-               r"[一二三四五六七八九十百千]+(?:人|名)"),
-    "ships": (r"how\s+many\s+(?:[\w-]+\s+){0,2}(?:ships|vessels|destroyers|frigates|submarines|boats)\b|何隻",
-              _N + r"隻|" + _N + r"(?:ships|vessels|destroyers|frigates|submarines|boats)|[一二三四五六七八九十]+隻"),
-    "aircraft": (r"how\s+many\s+(?:[\w-]+\s+){0,2}(?:aircraft|planes|jets|fighters|helicopters|drones|launchers|"
-                 r"missiles|units)\b|何機|何基|何発",
-                 _N + r"(?:機|基|発)|" + _N + r"(?:aircraft|planes|jets|fighters|helicopters|drones|launchers|missiles)"),
-    "times": (r"how\s+many\s+(?:[\w-]+\s+){0,2}(?:times|sorties|flights|scrambles|launches|rounds)\b|何回|何度",
-              _N + r"(?:回|度)|" + _N + r"(?:times|sorties|flights|scrambles|launches|rounds)"),
-    "distance": (r"\b(?:range|how\s+far|distance)\b|射程|距離|何キロ",
-                 _N + r"(?:km|キロ|海里|マイル|miles|nautical\s+miles|kilometers|kilometres)"),
-    "speed": (r"\b(?:speed|velocity|how\s+fast)\b|速力|速度|マッハ",
-              _N + r"(?:ノット|knots|km/h|キロ毎時|m/s|メートル毎秒)|マッハ\s*\d|Mach\s*\d"),
-}
-_MEASURE_Q = {k: re.compile(q, re.I) for k, (q, _) in _MEASURES.items()}
-_A_TYPES.update({k: re.compile(a, re.I) for k, (_, a) in _MEASURES.items()})
-
-
-def answer_types(question: str) -> frozenset[str]:
-    """The kinds of answer a question asks for: count, who, when, where; and what a figure asked for
-    measures (money, people, ships, aircraft, times, distance, speed: a "count" then too)."""
-    types = {k for k, rx in _Q_TYPES.items() if rx.search(question)}
-    measures = {k for k, rx in _MEASURE_Q.items() if rx.search(question)}
-    return frozenset(types | measures | ({"count"} if measures else set()))
-
-
-def answer_type_match(types: frozenset[str], text: str) -> float:
-    """1.0 when ``text`` contains something of every kind asked for, a share otherwise (0 if none asked).
-    A count whose measure is asked for is found only as that measure (people for "how many troops")."""
-    kinds = [t for t in types if not (t == "count" and types & _MEASURES.keys())]
-    if not kinds:
-        return 0.0
-    return sum(1 for t in kinds if _A_TYPES[t].search(text)) / len(kinds)
-
-
-def missing_types(types: frozenset[str], text: str) -> frozenset[str]:
-    """The kinds of answer asked for that ``text`` does not hold (a count whose measure is asked: as that
-    measure)."""
-    return frozenset(t for t in types if not (t == "count" and types & _MEASURES.keys())
-                     and not _A_TYPES[t].search(text))
-
-
-# the kinds of answer a passage must hold to be an answer: what a figure measures, dates and people (a name
-# with its reading, title or rank), which the text writes in few ways (a place in too many to require one)
-REQUIRED_TYPES = frozenset({"when", "who", *_MEASURES})
 
 
 class Window(NamedTuple):

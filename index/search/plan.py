@@ -15,8 +15,8 @@ from ..text.dates.question import QueryDates
 from ..text.glossary import Concept, Glossary, romaji_concepts
 from ..text.tokenize import READING_MARK, KeywordTokenizer
 from .config import SearchConfig
+from .kinds import answer_types
 from .ordinals import question_editions, question_ordinals
-from .passages import answer_types
 
 # Japanese question words and light verbs carry no topic; dropped from the keyword query only.
 _JA_QUERY_STOP = frozenset(

@@ -1,0 +1,43 @@
+"""What kind of answer a question asks for, and whether a text holds it."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.search.kinds import REQUIRED_TYPES, answer_types, missing_types
+
+
+@pytest.mark.parametrize(("question", "types"), [
+    ("Who visited MOD on July 4?", {"who"}),
+    ("With whom did the minister hold talks?", {"who"}),
+    ("What will Japan supply under the grant whose notes were exchanged in January?", set()),  # relative
+    ("Which GSDF camp did the chief visit the next day?", {"where"}),
+    ("In which country was the exercise held?", {"where"}),
+    ("During what period were the instructors deployed?", {"when"}),
+    ("In the test reported at the symposium, how many drones were disabled?", {"count", "aircraft"}),
+    ("What did the minister say when he visited Tokyo?", set()),  # a conjunction, not a question word
+    ("対象となった鶏は何羽か。", {"count"}),
+    ("派遣期間はいつか", {"when"}),
+])
+def test_answer_types_read_the_question_word_where_it_asks(question, types):
+    assert set(answer_types(question)) == types
+
+
+def test_what_a_figure_measures_is_asked_and_required():
+    types = answer_types("How many Canadian troops joined the exercise?")
+    assert types == {"count", "people"} and "people" in REQUIRED_TYPES
+    assert missing_types(types, "米軍約1,000人が参加した。") == frozenset()
+    assert missing_types(types, "艦艇10隻が参加した。") == {"people"}  # a number, not of people
+    assert answer_types("護衛艦の建造費はいくら?") >= {"money"}
+    assert missing_types(answer_types("How much did the ship cost?"), "建造費は約480億円。") == frozenset()
+    assert answer_types("What is the range of the missile?") >= {"distance"}
+    assert answer_types("What is the top speed of the frigate?") >= {"speed"}
+
+
+def test_a_person_asked_is_required_and_found_in_the_forms_articles_write():
+    who = answer_types("Who paid a courtesy call on the minister?")
+    assert who == {"who"} and "who" in REQUIRED_TYPES
+    for text in ("アトゥル・カレ(Atul Khare)国連事務次長が来日した。", "中谷 元(なかたに・げん)防衛大臣を表敬した。",
+                 "大河内 聡氏が署名した。", "Defense Minister NAKATANI Gen stated that", "艦長の2佐が指揮した。"):
+        assert missing_types(who, text) == frozenset(), text
+    assert missing_types(who, "日本側は大使が署名した。") == {"who"}  # a post, no person
