@@ -103,9 +103,12 @@ def has_english(reply: AnswerReply) -> bool:
     return any(english_line(h) or title_beside(h) for h in reply.items)
 
 
+HOME_COUNTRY = "Japan"  # the sources' own country: its people host the visits the events list
+
+
 def event_lines(reply: AnswerReply) -> list[str]:
     """One short line per event the page answers with, when it holds several ("who visited MOD in July 2025"):
-    ``2025-07-04 · Courtesy call · Atul Khare, Nakatani Gen`` (English-led; the names as written in
+    ``2025-07-04 · Courtesy call · Atul Khare, Nakatani Gen`` (the guests before the hosts; English-led, the names as written in
     Japanese-led pages), the summary (or title) when the event names nobody. Empty for one event or none: the
     answer itself says it. (The place is left out: the answers below show where, in the article's words.)"""
     items = [h for h in reply.items if h.event is not None]
@@ -114,10 +117,11 @@ def event_lines(reply: AnswerReply) -> list[str]:
     out = []
     for h in items:
         e = h.event
+        actors = sorted(e.actors, key=lambda a: a.country == HOME_COUNTRY)  # the visitor before the host
         if reply.english:
-            who, about = ", ".join(a.name_en for a in e.actors if a.name_en), e.summary_en
+            who, about = ", ".join(a.name_en for a in actors if a.name_en), e.summary_en
         else:
-            who, about = "、".join(a.name for a in e.actors if a.name), h.title
+            who, about = "、".join(a.name for a in actors if a.name), h.title
         out.append(" · ".join(" ".join(x.split()) for x in (event_when(e), type_label(e.type), who or about) if x))
     return out
 

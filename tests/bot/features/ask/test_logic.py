@@ -242,6 +242,7 @@ def test_several_matching_events_are_listed_one_line_each_before_the_evidence(as
     assert len(lines) == len(events) >= 2
     assert all(line.startswith(e.date.isoformat()) and "\n" not in line for line, e in zip(lines, events, strict=True))
     assert any("Atul Khare" in line and "Courtesy call" in line for line in lines)
+    assert any(line.endswith("Jaak Tamsaar, Nakatani Gen") for line in lines)  # the guest before the host
     text = render_terminal(reply)
     assert f"{len(lines)} matching events:" in text
     assert text.index("matching events:") < text.index("\n1. ")  # the list first, then each answer with its quote
