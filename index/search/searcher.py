@@ -176,6 +176,8 @@ class Searcher:
         info = self.confidence.judge(plan, picked, qv, windows.get(picked[0][0]) if picked else None)
         if ok_art is not None and picked:  # filtered: the filter may be what leaves the topic out, so the
             info["off_topic"] = False  # nearest articles are shown (with the filters named), not "what I answer"
+        if info.get("off_topic") and any(self.bm25.concept_seen(c) for c in plan.anchors):
+            info["off_topic"] = False  # it names a defence body or post the index knows: on topic, unanswered
         if matches:
             info.update(event=matches[0].row.event.type, event_score=round(matches[0].score, 3), off_topic=False)
             info["confident"] = bool(info["confident"]) or (bool(plan.dates) and matches[0].answers)

@@ -294,3 +294,11 @@ def test_an_english_question_reaches_the_japanese_sentence_through_its_rendering
     pieces, core = [(0, len(body))], (0, len(body))
     assert answer_window(body, pieces, core, as_groups(["camp"]), frozenset(), 240, 1)[:2] == first  # no rendering: the lead
     assert answer_window(body, pieces, core, as_groups(["camp"]), frozenset(), 240, 1, renderings)[:2] == second
+
+
+def test_a_question_naming_a_defence_body_is_never_off_topic(searcher):
+    # nothing answers either; the one naming the GSDF gets the nearest articles, the other "what I answer"
+    named = ask(searcher, "How many Zorvanian tanks did the GSDF use in Operation Quillford?")
+    assert not named.confident and not named.info["off_topic"]
+    unnamed = ask(searcher, "How many Zorvanian tanks did Quillford use in Operation Marbeloth?")
+    assert not unnamed.confident and unnamed.info["off_topic"]
