@@ -17,7 +17,7 @@ from typing import Any
 
 from index.errors import ConfigError
 
-from .state import StoredQuery, digest_key, parse_time, time_text
+from .state import StoredQuery, TimesInText, digest_key, time_text
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ CREATE INDEX IF NOT EXISTS uses_by_key ON {SCHEMA}.uses (name, key, at);
 """
 
 
-class PgBotState:
+class PgBotState(TimesInText):
     shared = True  # several bot processes keep their limits here (the /ask cooldown holds across them)
 
     """The bot state in the database ``connect()`` opens (``index.service.connect_database`` of the URL).
@@ -170,18 +170,6 @@ class PgBotState:
     def set_text(self, key: str, value: str) -> None:
         self._one(f"INSERT INTO {SCHEMA}.kv (key, value) VALUES (%s, %s) "
                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value RETURNING 1", (key, value))
-
-    def get_time(self, key: str) -> datetime | None:
-        return parse_time(self.get_text(key))
-
-    def set_time(self, key: str, value: datetime) -> None:
-        self.set_text(key, time_text(value))
-
-    def digest_last(self, channel_id: int) -> datetime | None:
-        return self.get_time(digest_key(channel_id))
-
-    def set_digest_last(self, channel_id: int, when: datetime) -> None:
-        self.set_time(digest_key(channel_id), when)
 
     def claim_digest(self, channel_id: int, expected: datetime | None, new: datetime) -> bool:
         """Move the channel's last digest time from ``expected`` (None: never set) to ``new`` if it still is

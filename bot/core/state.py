@@ -101,7 +101,29 @@ class StateStore(Protocol):
     def take_use(self, name: str, key: int, rate: int, per: float) -> float: ...
 
 
-class BotState:
+class TimesInText:
+    """Times kept as text under a key (``get_text``/``set_text`` of the state that mixes this in)."""
+
+    def get_text(self, key: str) -> str | None:  # pragma: no cover - the state's own
+        raise NotImplementedError
+
+    def set_text(self, key: str, value: str) -> None:  # pragma: no cover - the state's own
+        raise NotImplementedError
+
+    def get_time(self, key: str) -> datetime | None:
+        return parse_time(self.get_text(key))
+
+    def set_time(self, key: str, value: datetime) -> None:
+        self.set_text(key, time_text(value))
+
+    def digest_last(self, channel_id: int) -> datetime | None:
+        return self.get_time(digest_key(channel_id))
+
+    def set_digest_last(self, channel_id: int, when: datetime) -> None:
+        self.set_time(digest_key(channel_id), when)
+
+
+class BotState(TimesInText):
     shared = False  # one process: per-user limits stay in its memory (bot.core.permissions.Cooldown)
 
     def __init__(self, path: Path) -> None:
@@ -208,18 +230,6 @@ class BotState:
                 "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
-
-    def get_time(self, key: str) -> datetime | None:
-        return parse_time(self.get_text(key))
-
-    def set_time(self, key: str, value: datetime) -> None:
-        self.set_text(key, time_text(value))
-
-    def digest_last(self, channel_id: int) -> datetime | None:
-        return self.get_time(digest_key(channel_id))
-
-    def set_digest_last(self, channel_id: int, when: datetime) -> None:
-        self.set_time(digest_key(channel_id), when)
 
     def claim_digest(self, channel_id: int, expected: datetime | None, new: datetime) -> bool:
         """Move the channel's last digest time from ``expected`` (None: never set) to ``new`` if it still is

@@ -68,9 +68,10 @@ class Confidence:
         self.article_days = article_days  # each article's publication day (date ordinal)
 
     def judge(self, plan: QueryPlan, picked: list[tuple[int, float]], qv: np.ndarray | None,
-              window: Window | None = None) -> dict:
+              window: Window | None = None, filtered: bool = False) -> dict:
         """The evidence for the top hit (and its answering ``window``, when passages are sentences) and the
-        verdict, as the answer's ``info``."""
+        verdict, as the answer's ``info``. ``filtered``: the search kept to a period or section, which may be
+        what leaves the topic out (the question is then never off-topic)."""
         cfg = self.config
         info: dict = {"mode": cfg.mode}
         if not picked:
@@ -88,7 +89,9 @@ class Confidence:
         typed = window is None or not (window.missing_types & REQUIRED_TYPES)
         covered = (ev["cover_article"] >= cfg.min_cover_article and not ev["name_missing"] and typed
                    and not ev["ordinals_missing"] and not ev["proper_missing"])
-        off = best_cover < cfg.off_topic_cover and p < cfg.min_answer_probability
+        # off-topic: nothing of it in the best articles, and no defence body or post the index knows named
+        off = (best_cover < cfg.off_topic_cover and p < cfg.min_answer_probability and not filtered
+               and not any(self.bm25.concept_seen(c) for c in plan.anchors))
         info.update({k: (round(v, 3) if isinstance(v, float) else v) for k, v in ev.items()})
         confident = date_ok and covered and p >= cfg.min_answer_probability and not off
         info.update(best_cover=round(best_cover, 3), p_answer=round(p, 3), confident=bool(confident),

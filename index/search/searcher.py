@@ -173,11 +173,8 @@ class Searcher:
             for row, _ in picked[:1] + picked[q.offset : q.offset + q.k]:
                 if row not in windows and self._art_ids[int(self._chunk_art[row])] not in by_article:
                     windows[row] = self._window(row, plan, weights)
-        info = self.confidence.judge(plan, picked, qv, windows.get(picked[0][0]) if picked else None)
-        if ok_art is not None and picked:  # filtered: the filter may be what leaves the topic out, so the
-            info["off_topic"] = False  # nearest articles are shown (with the filters named), not "what I answer"
-        if info.get("off_topic") and any(self.bm25.concept_seen(c) for c in plan.anchors):
-            info["off_topic"] = False  # it names a defence body or post the index knows: on topic, unanswered
+        info = self.confidence.judge(plan, picked, qv, windows.get(picked[0][0]) if picked else None,
+                                     filtered=ok_art is not None)
         if matches:
             info.update(event=matches[0].row.event.type, event_score=round(matches[0].score, 3), off_topic=False)
             info["confident"] = bool(info["confident"]) or (bool(plan.dates) and matches[0].answers)
