@@ -77,7 +77,7 @@ def examples(searcher, questions: list[dict], today: date | None, group: str) ->
                      "off_topic": info.get("off_topic", False), "offtopic_q": "offtopic" in q["kinds"],
                      "info": {k: info[k] for k in ("dense_z", "cover_passage", "cover_article", "cover_seen",
                                                    "missing", "unseen", "unseen_name", "name_missing", "answer_type", "answer_cover",
-                                                   "names_missing", "date", "missing_types",
+                                                   "names_missing", "proper_unseen", "names_aside", "date", "missing_types",
                                                    "best_cover", "p_answer")}})
     return rows
 

@@ -18,11 +18,18 @@ The evidence, each on a scale that does not depend on the corpus' size or the mo
 - ``answer_cover``: the rarity-weighted share of the question's terms that the answering sentences hold;
 - ``names_missing``: the share of the question's names the corpus knows (romaji readings too) that the
   article does not hold (see :mod:`.names`);
+- ``proper_unseen``: a proper name a Japanese question writes (one the tokenizer reads, 秋田; or a glossary
+  name) that no article holds: the question is about something the corpus never mentions (an English
+  question's romanised names are left out: "Kochi" may be コーチ where the corpus has it);
+- ``names_aside``: the share of the question's names the article holds only aside, neither in its title
+  nor in the answering sentences ("the rain also reached Akita": the article, and its answer, are about
+  another place; see ``passages.names_aside``);
 - ``date``: agreement of the article's headline (or the passage) with the question's dates (1 = inside).
 
 The verdict: a hit is an answer when the dates agree (if the question names any), its article matches
 a fair share of the question (``min_cover_article``: a match on dates or generic words alone is never
-enough) and the names of the question that the glossary knows, its answering sentences hold the kind of
+enough) and the names of the question that the glossary knows (and no name a Japanese question writes is
+one the corpus never mentions), its answering sentences hold the kind of
 answer asked for where the text writes it in few ways (a date; a figure of what is asked: a cost, a number
 of people, ships, aircraft, times, a distance, a speed: ``kinds.REQUIRED_TYPES``), and a logistic model
 of the topical evidence says so (weights and threshold in :class:`~index.search.config.SearchConfig`,
@@ -88,7 +95,7 @@ class Confidence:
         p = answer_probability(ev, cfg)
         typed = window is None or not (window.missing_types & REQUIRED_TYPES)
         covered = (ev["cover_article"] >= cfg.min_cover_article and not ev["name_missing"] and typed
-                   and not ev["ordinals_missing"] and not ev["proper_missing"])
+                   and not ev["ordinals_missing"] and not ev["proper_missing"] and not ev["proper_unseen"])
         # off-topic: nothing of it in the best articles, and no defence body or post the index knows named
         off = (best_cover < cfg.off_topic_cover and p < cfg.min_answer_probability and not filtered
                and not any(self.bm25.concept_seen(c) for c in plan.anchors))
@@ -142,6 +149,9 @@ class Confidence:
             "ordinals_missing": list(ordinals_missing(plan.ordinals, text) + editions_missing(plan.editions, text)),
             "names_missing": missing_share(names, self.bm25, rows, japanese),
             "proper_missing": missing_share([c for c in names if proper(c)], self.bm25, rows, japanese),
+            "names_aside": window.aside if window is not None else 0.0,
+            "proper_unseen": float(not plan.latin and any(proper(c) and not self.bm25.concept_seen(c)
+                                                          for c in name_concepts(plan, None))),
             "date": self.date_agreement(row, plan) if any(not qd.vague for qd in plan.dates.items) else None,
         }
 
@@ -211,8 +221,9 @@ def _both_scripts(concept: QueryConcept) -> bool:
 
 
 FEATURES = ("dense_z", "cover_passage", "cover_article", "cover_seen", "missing", "unseen", "unseen_name",
-            "name_missing", "answer_type", "answer_cover", "names_missing")
-SIGNS = (1, 1, 1, 1, -1, -1, -1, -1, 1, 1, -1)  # the direction each feature's evidence points: more of it, more likely
+            "name_missing", "answer_type", "answer_cover", "names_missing", "proper_unseen", "names_aside")
+# the direction each feature's evidence points: more of it, more likely an answer
+SIGNS = (1, 1, 1, 1, -1, -1, -1, -1, 1, 1, -1, -1, -1)
 
 
 def feature_vector(ev: dict) -> list[float]:

@@ -41,10 +41,10 @@ class SearchConfig:
     min_cover_article: float = 0.3  # the IDF-weighted share of the question the article must match
     # a logistic model of the topical evidence (index.search.confidence.FEATURES), fitted by
     # cross-validation on the development sets with ``python -m benchmarks.calibrate``
-    answer_model_weights: tuple[float, ...] = (0.199, 2.25, 0.329, 0.809, 0.0, -1.141, -0.495, -0.797, 1.539,
-                                                     0.0, -1.772)
-    answer_model_bias: float = -3.732
-    min_answer_probability: float = 0.194
+    answer_model_weights: tuple[float, ...] = (0.176, 2.101, 0.513, 0.948, 0.0, -1.122, -0.341, -0.77, 1.61,
+                                                     0.0, -1.829, -1.309, -1.533)
+    answer_model_bias: float = -3.861
+    min_answer_probability: float = 0.188
     # no topic here at all: no article among the best matches this share of the question (and the top hit
     # is no answer)
     off_topic_cover: float = 0.25

@@ -23,12 +23,13 @@ CONTENT_WEIGHT = 0.6
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
-def name_concepts(plan: QueryPlan, bm25: BM25Index) -> list[QueryConcept]:
-    """The question's content concepts that spell one of its names and that the corpus knows."""
+def name_concepts(plan: QueryPlan, bm25: BM25Index | None) -> list[QueryConcept]:
+    """The question's content concepts that spell one of its names and that the corpus knows (all of them,
+    known or not, without ``bm25``)."""
     tokens = {t for name in plan.names for t in name}
     return [c for c in plan.concepts
             if c.weight >= CONTENT_WEIGHT and any(t in tokens for v in c.variants for t in v)
-            and bm25.concept_seen(c)]
+            and (bm25 is None or bm25.concept_seen(c))]
 
 
 def proper(concept: QueryConcept) -> bool:

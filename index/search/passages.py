@@ -83,6 +83,7 @@ class Window(NamedTuple):
     cover: float = 0.0  # the share of the question's term weight (rarity) the span holds
     type_match: float = 0.0  # the kind of answer asked for, found in the span (see ``answer_type_match``)
     missing_types: frozenset[str] = frozenset()  # the kinds asked for that the span does not hold
+    aside: float = 0.0  # the share of the question's names the article holds only aside (see ``names_aside``)
 
 
 TITLE_WEIGHT = 0.5  # a question term the title holds, in telling the article's sentences apart
@@ -149,6 +150,20 @@ def answer_window(body: str, pieces: Sequence[tuple[int, int]], core: tuple[int,
     text = body[start:end]
     return Window(start, end, k, sum(groups[g][1] for g in found) / total, answer_type_match(types, text),
                   missing_types(types, text))
+
+
+def names_aside(body: str, window: tuple[int, int], names: Sequence[Sequence[str]], title: str = "",
+                renderings: Sequence[tuple[int, int, str]] = ()) -> float:
+    """The share of the question's ``names`` (the spellings of each) that the article holds, but neither in
+    its ``title`` nor in the answering ``window``: named aside ("the rain also reached Akita"), the article
+    and its answer are about another one."""
+    groups = [(tuple(sp), 1.0) for sp in names if sp]
+    if not groups:
+        return 0.0
+    in_body = _held(body, 0, len(body), groups, renderings)
+    shown = _held(body, window[0], window[1], groups, renderings) | (_held(title, 0, len(title), groups, ())
+                                                                     if title else set())
+    return len(in_body - shown) / len(groups)
 
 
 def _held(body: str, s: int, e: int, groups: list[tuple[tuple[str, ...], float]],

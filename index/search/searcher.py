@@ -39,7 +39,7 @@ from .dense import DenseIndex
 from .events import EventMatch, EventRow, EventRows, evidence_span, match_events, row_text
 from .events import answer_line as event_answer_line
 from .names import is_japanese, missing_share, name_concepts
-from .passages import Window, answer_window, best_answer_row, context_window, highlight_spans
+from .passages import Window, answer_window, best_answer_row, context_window, highlight_spans, names_aside
 from .plan import Planner, QueryPlan
 from .surface import bigram_scores, question_bigrams
 
@@ -298,8 +298,11 @@ class Searcher:
         pieces = [(0, len(art.body))] if cfg.passage_across_chunks else [(chunk.start, chunk.end)]
         renderings = self._renderings(art) if plan.latin else ()
         title = f"{art.title} {self.english.get(art).title_en}" if plan.latin else art.title
-        return answer_window(art.body, pieces, (chunk.start, chunk.end), weights, plan.answer_types,
-                             cfg.passage_chars, cfg.passage_sentences, renderings, title)
+        window = answer_window(art.body, pieces, (chunk.start, chunk.end), weights, plan.answer_types,
+                               cfg.passage_chars, cfg.passage_sentences, renderings, title)
+        named = {c.variants for c in name_concepts(plan, self.bm25)}
+        names = [spellings for spellings, c in plan.term_groups if c.variants in named]
+        return window._replace(aside=names_aside(art.body, (window.start, window.end), names, title, renderings))
 
     def _hit(self, row: int, score: float, plan: QueryPlan, *, nearest_only: bool, window: Window | None = None,
              event: EventRow | None = None) -> Hit:

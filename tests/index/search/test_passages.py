@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.search.passages import answer_window, as_groups
+from index.search.passages import answer_window, as_groups, names_aside
 from index.search.plan import SYNONYM_WEIGHT, synonym_weight
 from index.text.tokenize import READING_MARK
 
@@ -67,3 +67,31 @@ def test_synonyms_in_the_questions_script_count_less_translations_fully():
     assert synonym_weight("MOD", "Ministry of Defense") == SYNONYM_WEIGHT
     assert synonym_weight("MOD", "防衛省") == 1.0
     assert synonym_weight("中谷", READING_MARK + "ナカタニ") == 1.0
+
+
+def test_a_name_the_article_holds_only_aside_counts_against_it():
+    body = ("山形県で記録的な大雨となり、陸自が孤立集落の救助にあたった。"
+            "27日朝までに救助した住民は計約60名に上る。"
+            "大雨は隣接する秋田県にも広がった。")
+    title = "山形県の大雨 陸自が救助"
+    answer = _span(body, "27日朝までに救助した住民は計約60名に上る。")
+    assert names_aside(body, answer, [("秋田県",)], title) == 1.0  # only in a side remark
+    assert names_aside(body, answer, [("山形県",)], title) == 0.0  # what the article is about (its title)
+    assert names_aside(body, answer, [("岩手県",)], title) == 0.0  # not held at all: another feature's concern
+    lead = _span(body, "大雨は隣接する秋田県にも広がった。")
+    assert names_aside(body, lead, [("秋田県",), ("岩手県",)], title) == 0.0  # in the answer itself
+    assert names_aside(body, answer, [], title) == 0.0
+
+
+def test_a_name_in_the_english_of_a_sentence_is_held_there():
+    body = "大雨は隣接する秋田県にも広がった。救助した住民は約60名。"
+    first = _span(body, "大雨は隣接する秋田県にも広がった。")
+    english = [(first[0], first[1], "The rain also spread to neighbouring Akita Prefecture.")]
+    answer = _span(body, "救助した住民は約60名。")
+    assert names_aside(body, answer, [("Akita",)], "", english) == 1.0
+    assert names_aside(body, answer, [("Akita",)], "", ()) == 0.0  # the Japanese alone does not spell it
+
+
+def _span(body: str, text: str) -> tuple[int, int]:
+    start = body.index(text)
+    return start, start + len(text)

@@ -302,3 +302,12 @@ def test_a_question_naming_a_defence_body_is_never_off_topic(searcher):
     assert not named.confident and not named.info["off_topic"]
     unnamed = ask(searcher, "How many Zorvanian tanks did Quillford use in Operation Marbeloth?")
     assert not unnamed.confident and unnamed.info["off_topic"]
+
+
+def test_a_place_no_article_names_weighs_against_the_answer(searcher):
+    known = ask(searcher, "宮崎県の鳥インフルエンザで陸自は何羽の殺処分を支援したか")
+    unknown = ask(searcher, "秋田県の鳥インフルエンザで陸自は何羽の殺処分を支援したか")
+    assert known.info["proper_unseen"] == 0.0 and unknown.info["proper_unseen"] == 1.0
+    assert slugs(unknown)[0] == "bird-flu"  # the nearest article, but not the place asked about
+    assert unknown.info["p_answer"] < known.info["p_answer"]
+    assert known.confident and not unknown.confident
