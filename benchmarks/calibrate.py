@@ -73,7 +73,9 @@ def examples(searcher, questions: list[dict], today: date | None, group: str) ->
         rows.append({"id": q["id"], "group": group, "question": q["question"], "kinds": q["kinds"],
                      "answerable": bool(q["expected_urls"]),
                      "label": int(top in set(q["expected_urls"])), "x": feature_vector(info),
-                     "date_ok": info["gates"],  # the hard gates: dates, article coverage, names, the kind of answer
+                     # the hard gates but the article's coverage (dates, names, the kind of answer...), which
+                     # is chosen here: ``cover`` against ``min_cover_article``
+                     "date_ok": not set(info["failed_gates"]) - {"cover"}, "cover": info["cover_article"],
                      "off_topic": info.get("off_topic", False), "offtopic_q": "offtopic" in q["kinds"],
                      "info": {k: info[k] for k in ("dense_z", "cover_passage", "cover_article", "cover_seen",
                                                    "missing", "unseen", "unseen_name", "name_missing", "answer_type", "answer_cover",
@@ -120,23 +122,28 @@ def cross_val(rows: list[dict], folds: int = 5, seed: int = 0) -> np.ndarray:
     return p
 
 
-def report(rows: list[dict], p: np.ndarray, threshold: float) -> dict:
-    conf = [(pi >= threshold) and r["date_ok"] and not r["off_topic"] for r, pi in zip(rows, p, strict=True)]
+def confident(r: dict, p: float, threshold: float, min_cover: float) -> bool:
+    return p >= threshold and r["date_ok"] and r["cover"] >= min_cover and not r["off_topic"]
+
+
+def report(rows: list[dict], p: np.ndarray, threshold: float, min_cover: float) -> dict:
+    conf = [confident(r, pi, threshold, min_cover) for r, pi in zip(rows, p, strict=True)]
 
     def share(sel):
         idx = [i for i, r in enumerate(rows) if sel(r)]
         return (round(sum(1 for i in idx if conf[i]) / len(idx), 3), len(idx)) if idx else (None, 0)
 
+    def flagged(sel):
+        shown, n = share(sel)
+        return (round(1 - shown, 3) if shown is not None else None, n)
+
     return {
         "answerable confident (top hit right)": share(lambda r: r["answerable"] and r["label"] == 1),
         "answerable confident (all)": share(lambda r: r["answerable"]),
-        "unanswerable flagged": tuple([round(1 - share(lambda r: not r["answerable"] and not r["offtopic_q"]
-                                                        and "swap" not in r["kinds"])[0], 3),
-                                       share(lambda r: not r["answerable"] and not r["offtopic_q"]
-                                             and "swap" not in r["kinds"])[1]]),
-        "near misses flagged": tuple([round(1 - share(lambda r: "swap" in r["kinds"])[0], 3),
-                                      share(lambda r: "swap" in r["kinds"])[1]]),
-        "off-topic flagged": tuple([round(1 - share(lambda r: r["offtopic_q"])[0], 3), share(lambda r: r["offtopic_q"])[1]]),
+        "unanswerable flagged": flagged(lambda r: not r["answerable"] and not r["offtopic_q"]
+                                        and "swap" not in r["kinds"]),
+        "near misses flagged": flagged(lambda r: "swap" in r["kinds"]),
+        "off-topic flagged": flagged(lambda r: r["offtopic_q"]),
         "off-topic said": round(sum(1 for r in rows if r["offtopic_q"] and r["off_topic"])
                                 / max(1, sum(1 for r in rows if r["offtopic_q"])), 3),
         "on-topic said off-topic": sum(1 for r in rows if not r["offtopic_q"] and r["off_topic"]),
@@ -144,6 +151,27 @@ def report(rows: list[dict], p: np.ndarray, threshold: float) -> dict:
             f"{kind} {sum(1 for i in idx if not conf[i])}/{len(idx)}"
             for kind, idx in by_kind(rows, lambda r: not r["answerable"] and not r["offtopic_q"]).items()),
     }
+
+
+COVER_GRID = (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+
+
+def choose_min_cover(rows: list[dict], p: np.ndarray, threshold: float) -> float:
+    """The article coverage a hit needs (``SearchConfig.min_cover_article``), chosen on the out-of-fold
+    probabilities: every off-topic question flagged, then the most right answers confident plus unanswerable
+    questions flagged, then the higher coverage (a match on generic words alone is never enough)."""
+    def score(mc: float) -> tuple:
+        r = report(rows, p, threshold, mc)
+        right, unans, off = (r["answerable confident (top hit right)"][0] or 0.0, r["unanswerable flagged"][0] or 0.0,
+                             r["off-topic flagged"][0])
+        return (off is None or off >= 1.0, round(right + unans, 6), mc)
+
+    print("article coverage a hit needs (min_cover_article), out of fold:")
+    for mc in COVER_GRID:
+        r = report(rows, p, threshold, mc)
+        print(f"  min_cover_article {mc:<5} right confident {r['answerable confident (top hit right)'][0]}, "
+              f"unanswerable flagged {r['unanswerable flagged'][0]}, off-topic flagged {r['off-topic flagged'][0]}")
+    return max(COVER_GRID, key=score)
 
 
 UNANSWERABLE_KINDS = ("date_shift", "detail", "entity_swap", "missing_event", "swap")
@@ -162,12 +190,12 @@ def by_kind(rows: list[dict], sel) -> dict[str, list[int]]:
     return dict(sorted(out.items(), key=lambda kv: (kv[0] == "swap", kv[0] == "other", kv[0])))
 
 
-def confident_misses(rows: list[dict], p: np.ndarray, threshold: float) -> list[str]:
+def confident_misses(rows: list[dict], p: np.ndarray, threshold: float, min_cover: float) -> list[str]:
     """One line per real (not made-up) unanswerable question that comes out confident, and per answerable
     question whose top hit is right but that is not confident."""
     lines = []
     for r, pi in zip(rows, p, strict=True):
-        conf = pi >= threshold and r["date_ok"] and not r["off_topic"]
+        conf = confident(r, pi, threshold, min_cover)
         if conf and not r["answerable"] and not r["offtopic_q"] and "swap" not in r["kinds"]:
             lines.append(f"  confident, no answer: {r['id']} [{kind_of(r)}] p={pi:.3f} {r['question']}")
         elif not conf and r["answerable"] and r["label"] == 1:
@@ -225,16 +253,17 @@ def main(argv: list[str] | None = None) -> int:
     learnt = [r for r in rows if "swap" not in r["kinds"]]
     w, b = fit(np.asarray([r["x"] for r in learnt]), np.asarray([r["label"] for r in learnt], float))
     print(f"examples: {len(rows)} ({sum(r['label'] for r in rows)} positive)")
-    print(f"cross-validated, threshold {threshold:.3f}:")
-    for k, v in report(rows, p, threshold).items():
+    min_cover = choose_min_cover(rows, p, threshold)
+    print(f"cross-validated, threshold {threshold:.3f}, min_cover_article {min_cover}:")
+    for k, v in report(rows, p, threshold, min_cover).items():
         print(f"  {k:<40} {v}")
     if args.verbose:
-        print("\n".join(confident_misses(rows, p, threshold)))
+        print("\n".join(confident_misses(rows, p, threshold, min_cover)))
     from index.search.confidence import FEATURES
 
     print("weights (all examples):", dict(zip(FEATURES, np.round(w, 3).tolist(), strict=True)), "bias", round(b, 3))
     print(f"SearchConfig: answer_model_weights={tuple(np.round(w, 3).tolist())}, answer_model_bias={b:.3f}, "
-          f"min_answer_probability={threshold:.3f}")
+          f"min_answer_probability={threshold:.3f}, min_cover_article={min_cover}")
     if args.dump:
         args.dump.write_text(json.dumps([{**r, "p_cv": round(float(pi), 4)} for r, pi in zip(rows, p, strict=True)],
                                         ensure_ascii=False, indent=1), "utf-8")

@@ -94,15 +94,17 @@ class Confidence:
         date_ok = d is None or d >= cfg.min_date_agreement
         p = answer_probability(ev, cfg)
         typed = window is None or not (window.missing_types & REQUIRED_TYPES)
-        covered = (ev["cover_article"] >= cfg.min_cover_article and not ev["name_missing"] and typed
-                   and not ev["ordinals_missing"] and not ev["proper_missing"] and not ev["proper_unseen"])
+        failed = [gate for gate, ok in (
+            ("date", date_ok), ("cover", ev["cover_article"] >= cfg.min_cover_article),
+            ("name", not ev["name_missing"] and not ev["proper_missing"]), ("answer_type", typed),
+            ("ordinal", not ev["ordinals_missing"]), ("unknown_name", not ev["proper_unseen"])) if not ok]
         # off-topic: nothing of it in the best articles, and no defence body or post the index knows named
         off = (best_cover < cfg.off_topic_cover and p < cfg.min_answer_probability and not filtered
                and not any(self.bm25.concept_seen(c) for c in plan.anchors))
         info.update({k: (round(v, 3) if isinstance(v, float) else v) for k, v in ev.items()})
-        confident = date_ok and covered and p >= cfg.min_answer_probability and not off
+        confident = not failed and p >= cfg.min_answer_probability and not off
         info.update(best_cover=round(best_cover, 3), p_answer=round(p, 3), confident=bool(confident),
-                    off_topic=bool(off), gates=bool(date_ok and covered),
+                    off_topic=bool(off), gates=not failed, failed_gates=failed,
                     missing_types=sorted(window.missing_types) if window is not None else [],
                     dates=[(qd.span.first.isoformat(), qd.span.last.isoformat(), qd.year_explicit)
                            for qd in plan.dates.items])

@@ -38,7 +38,8 @@ class SearchConfig:
     # confidence: a hit is an answer when the question's dates agree with it and its topical evidence
     # is strong relative to the rest of the corpus (see index.search.confidence)
     min_date_agreement: float = 0.95  # the hit's date lies inside the asked period
-    min_cover_article: float = 0.3  # the IDF-weighted share of the question the article must match
+    # the IDF-weighted share of the question the article must match (chosen by ``benchmarks.calibrate``)
+    min_cover_article: float = 0.3
     # a logistic model of the topical evidence (index.search.confidence.FEATURES), fitted by
     # cross-validation on the development sets with ``python -m benchmarks.calibrate``
     answer_model_weights: tuple[float, ...] = (0.176, 2.101, 0.513, 0.948, 0.0, -1.122, -0.341, -0.77, 1.61,

@@ -79,9 +79,9 @@ def test_question_sets_route_own_questions_to_their_corpus(tmp_path):
         calibrate.question_sets(set_dir, [], [bad])
 
 
-def _row(rid: str, kinds: list[str], answerable: bool = False) -> dict:
+def _row(rid: str, kinds: list[str], answerable: bool = False, cover: float = 1.0) -> dict:
     return {"id": rid, "question": rid, "kinds": kinds, "answerable": answerable, "label": int(answerable),
-            "date_ok": True, "off_topic": False, "offtopic_q": "offtopic" in kinds}
+            "date_ok": True, "cover": cover, "off_topic": False, "offtopic_q": "offtopic" in kinds}
 
 
 def test_report_counts_unanswerable_flagged_by_kind():
@@ -90,7 +90,18 @@ def test_report_counts_unanswerable_flagged_by_kind():
             _row("e-swap", ["unanswerable", "swap"]), _row("f", ["unanswerable", "offtopic"]),
             _row("g", ["who"], answerable=True)]
     p = np.asarray([0.9, 0.1, 0.1, 0.9, 0.1, 0.1, 0.9])
-    out = calibrate.report(rows, p, 0.5)
+    out = calibrate.report(rows, p, 0.5, 0.3)
     assert out["unanswerable flagged by kind"] == "date_shift 1/1, detail 1/2, other 0/1, swap 1/1"
     assert out["unanswerable flagged"] == (0.5, 4)
-    assert [line.split()[3] for line in calibrate.confident_misses(rows, p, 0.5)] == ["a", "d"]
+    assert [line.split()[3] for line in calibrate.confident_misses(rows, p, 0.5, 0.3)] == ["a", "d"]
+
+
+def test_the_coverage_needed_is_chosen_on_the_out_of_fold_figures():
+    # an off-topic question covered little but scored high: only a coverage gate above 0.2 flags it; a right
+    # answer covered 0.45: a gate above that loses it; an unanswerable one covered 0.35 is flagged from 0.4
+    rows = [_row("off", ["offtopic"], cover=0.2), _row("right", ["who"], answerable=True, cover=0.45),
+            _row("una", ["unanswerable", "detail"], cover=0.35), _row("right2", ["who"], answerable=True)]
+    p = np.asarray([0.9, 0.9, 0.9, 0.9])
+    assert calibrate.choose_min_cover(rows, p, 0.5) == 0.4  # off-topic flagged, both right ones kept, una flagged
+    assert calibrate.report(rows, p, 0.5, 0.4)["unanswerable flagged"] == (1.0, 1)
+    assert calibrate.report(rows, p, 0.5, 0.5)["answerable confident (top hit right)"] == (0.5, 2)
