@@ -1,7 +1,9 @@
 """One ingest's scratch database: what an ingest holds on disk instead of in memory.
 
-A private SQLite file in a temporary folder (in the index folder when the store has one, so it is on the
-same disk; removed when the ingest ends, and by the next writer after a crash). It takes, in turn:
+A private SQLite file (in the index folder when the store has one, so it is on the same disk), whose name is
+removed as soon as it is open: the ingest's process holds the only reference, so the file goes when the
+ingest ends, however it ends, crash included (the blobs made from it are unnamed temporary files too). It
+takes, in turn:
 
 1. the live generation's articles as light keys (URL, id, date, hashes, alternative URLs; no body) and
    the incoming articles as they are read (the same URL twice: the later wins);
@@ -15,15 +17,17 @@ same disk; removed when the ingest ends, and by the next writer after a crash). 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import shutil
+import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import IndexCorruptError
 from ..models import Article, Chunk, Event
@@ -40,7 +44,7 @@ from .report import IngestReport
 
 log = logging.getLogger(__name__)
 
-STAGING_PREFIX = ".ingest-"  # the temporary folder of a running ingest (in the index folder)
+STAGING_PREFIX = ".ingest-"  # the staging file's name while it is being opened (in the index folder)
 _PAGE = 512  # rows read at a time where the table read is also written
 
 _SCHEMA = """
@@ -140,25 +144,35 @@ class Staging:
     def __init__(self, folder: Path | None = None) -> None:
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
-        self.dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+        self.folder = folder
+        fd, name = tempfile.mkstemp(prefix=STAGING_PREFIX, suffix=".sqlite", dir=folder)
+        os.close(fd)
+        db = None
         try:
-            # one connection, used by one thread at a time (the pipeline's reader, then the writer)
-            self.db = sqlite3.connect(self.dir / "staging.sqlite", isolation_level=None, check_same_thread=False)
+            # one connection, used by one thread at a time (the pipeline's reader, then the writer); no
+            # journal (nothing here outlives the ingest), so the open file is all SQLite ever needs
+            db = sqlite3.connect(name, isolation_level=None, check_same_thread=False)
             for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-16384", "temp_store=FILE"):
-                self.db.execute(f"PRAGMA {pragma}")
-            self.db.executescript(_SCHEMA)
-            self.db.execute("BEGIN")  # one transaction, never committed: nothing here outlives the ingest
+                db.execute(f"PRAGMA {pragma}")
+            db.executescript(_SCHEMA)
+            db.execute("BEGIN")  # one transaction, never committed
         except BaseException:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            if db is not None:
+                db.close()
             raise
+        finally:
+            os.unlink(name)
+        self.db = db
         self.rows = 0  # chunk rows staged by the pipeline
         self._events = 0
+        self._files: list[BinaryIO] = []
 
     def close(self) -> None:
         try:
             self.db.close()
         finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            for fh in self._files:
+                fh.close()
 
     def __enter__(self) -> Staging:
         return self
@@ -302,19 +316,20 @@ class Staging:
         return StagedRows(self.db, 'SELECT article_id, ordinal, start, "end", text, dates FROM chunks ORDER BY row',
                           _chunk_from_row, self.rows)
 
-    def blob_files(self, keywords: BM25Index) -> dict[str, Path]:
-        """The generation's blobs as files here (``keywords.npz``, ``headlines.json``, ``english.json``,
-        ``events.json``), each written entry by entry in the order its format wants."""
-        files = {name: self.dir / name for name in (KEYWORD_FILE, HEADLINES_FILE, ENGLISH_FILE, EVENTS_FILE)}
-        with open(files[KEYWORD_FILE], "wb") as fh:
-            keywords.save(fh)
-        with open(files[HEADLINES_FILE], "wb") as fh:
-            write_headlines_file(self.db.execute("SELECT id, json FROM headlines ORDER BY id"), fh)
-        with open(files[ENGLISH_FILE], "wb") as fh:
-            write_english_file(self.db.execute("SELECT id, json FROM english ORDER BY id"), fh)
-        with open(files[EVENTS_FILE], "wb") as fh:
-            write_events_file((j for (j,) in self.db.execute(
-                "SELECT json FROM events ORDER BY undated, day, url, type, seq")), fh)
+    def blob_files(self, keywords: BM25Index) -> dict[str, BinaryIO]:
+        """The generation's blobs (``keywords.npz``, ``headlines.json``, ``english.json``, ``events.json``)
+        as unnamed temporary files, each written entry by entry in the order its format wants."""
+        files: dict[str, BinaryIO] = {}
+        for name in (KEYWORD_FILE, HEADLINES_FILE, ENGLISH_FILE, EVENTS_FILE):
+            files[name] = tempfile.TemporaryFile(dir=self.folder)  # noqa: SIM115 - closed by close()
+            self._files.append(files[name])
+        keywords.save(files[KEYWORD_FILE])
+        write_headlines_file(self.db.execute("SELECT id, json FROM headlines ORDER BY id"), files[HEADLINES_FILE])
+        write_english_file(self.db.execute("SELECT id, json FROM english ORDER BY id"), files[ENGLISH_FILE])
+        write_events_file((j for (j,) in self.db.execute(
+            "SELECT json FROM events ORDER BY undated, day, url, type, seq")), files[EVENTS_FILE])
+        for fh in files.values():
+            fh.flush()
         return files
 
 
@@ -324,9 +339,10 @@ def _chunk_from_row(row: tuple) -> Chunk:
 
 
 def remove_stale(folder: Path | None) -> None:
-    """Remove the staging folders crashed ingests left in ``folder``. Call it as the writer."""
+    """Remove a staging file an ingest that crashed while opening it left in ``folder``. Call it as the
+    writer."""
     if folder is None or not folder.is_dir():
         return
-    for p in folder.glob(f"{STAGING_PREFIX}*"):
-        if p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)
+    for p in folder.glob(f"{STAGING_PREFIX}*.sqlite"):
+        with contextlib.suppress(OSError):
+            p.unlink()

@@ -1,10 +1,12 @@
-"""A generation's named blobs as a writer hands them over (bytes, or a file read in pieces), and JSON blobs
-written entry by entry: the same bytes ``json.dumps`` gives for the whole object, without holding it."""
+"""A generation's named blobs as a writer hands them over (bytes, a file, or an open binary file such as an
+unnamed temporary one, read from its start in pieces), and JSON blobs written entry by entry: the same bytes
+``json.dumps`` gives for the whole object, without holding it."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -12,21 +14,35 @@ from typing import BinaryIO
 
 PIECE = 1 << 20  # bytes read from a blob file at a time
 
-Blob = bytes | Path
+Blob = bytes | Path | BinaryIO
 
 
 def blob_size(blob: Blob) -> int:
-    return blob.stat().st_size if isinstance(blob, Path) else len(blob)
+    if isinstance(blob, (bytes, bytearray, memoryview)):
+        return len(blob)
+    if isinstance(blob, Path):
+        return blob.stat().st_size
+    blob.flush()
+    return os.fstat(blob.fileno()).st_size
 
 
 def blob_pieces(blob: Blob, piece: int = PIECE) -> Iterator[bytes]:
-    """The blob's bytes, at most ``piece`` at a time."""
-    if not isinstance(blob, Path):
-        yield blob
+    """The blob's bytes, at most ``piece`` at a time (an open file: from its start)."""
+    if isinstance(blob, (bytes, bytearray, memoryview)):
+        yield bytes(blob)
         return
-    with open(blob, "rb") as fh:
-        while data := fh.read(piece):
-            yield data
+    if isinstance(blob, Path):
+        with open(blob, "rb") as fh:
+            yield from _read_pieces(fh, piece)
+        return
+    blob.flush()
+    blob.seek(0)
+    yield from _read_pieces(blob, piece)
+
+
+def _read_pieces(fh: BinaryIO, piece: int) -> Iterator[bytes]:
+    while data := fh.read(piece):
+        yield data
 
 
 def blob_sha256(blob: Blob) -> str:
@@ -40,8 +56,10 @@ def write_blob(blob: Blob, path: Path) -> None:
     """Write the blob to ``path`` (a file blob is copied in pieces)."""
     if isinstance(blob, Path):
         shutil.copyfile(blob, path)
-    else:
-        path.write_bytes(blob)
+        return
+    with open(path, "wb") as out:
+        for data in blob_pieces(blob):
+            out.write(data)
 
 
 def write_json_object(entries: Iterable[tuple[str, str]], fh: BinaryIO) -> None:

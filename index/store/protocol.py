@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 import numpy as np
 
@@ -38,15 +38,15 @@ class Rows(Protocol[T_co]):
 @dataclass
 class NewGeneration:
     """Everything a new generation holds, in vector row order. The stores read ``articles`` and ``chunks``
-    once each, as streams (they need not fit in memory), and each blob of ``extra_files`` either as bytes or
-    from a file (``Path``) in pieces."""
+    once each, as streams (they need not fit in memory), and each blob of ``extra_files`` as bytes, or from
+    a file (a ``Path``, or an open binary file read from its start) in pieces."""
 
     articles: Rows[Article]
     chunks: Rows[Chunk]  # row i of vectors belongs to the i-th chunk
     vectors: np.ndarray  # (may be memory-mapped: the stores read it in batches)
     model_id: str
     info: dict = field(default_factory=dict)
-    extra_files: dict[str, bytes | Path] = field(default_factory=dict)  # named blobs, e.g. a keyword index
+    extra_files: dict[str, bytes | Path | BinaryIO] = field(default_factory=dict)  # named blobs, e.g. keywords.npz
 
 
 class VectorSearch(Protocol):

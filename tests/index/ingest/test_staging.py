@@ -194,21 +194,23 @@ def test_a_generator_input_is_read_once_and_not_kept(tmp_path):
     assert len(live_articles(tmp_path)) == 40
 
 
-def test_the_staging_folder_goes_with_the_ingest_and_a_crashed_ones_with_the_next(tmp_path):
-    indexer = Indexer(tmp_path, HashEmbedder(64))
-    stale = tmp_path / f"{STAGING_PREFIX}dead"
-    stale.mkdir(parents=True)
-    (stale / "staging.sqlite").write_bytes(b"x")
-    indexer.ingest([art("a")])
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(STAGING_PREFIX)]
+def test_the_staging_files_have_no_name_and_a_crashed_opening_is_cleaned_up(tmp_path):
+    stale = tmp_path / f"{STAGING_PREFIX}dead.sqlite"  # a crash between creating the file and unlinking it
+    tmp_path.mkdir(exist_ok=True)
+    stale.write_bytes(b"")
+    seen = []
 
-    def boom(step):
-        if step == "meta":
+    def look(step):  # while the generation is written, from the staging file and blob files
+        seen.append(sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".") and p.name != ".lock"))
+        if step == "meta" and len(seen) > 20:
             raise RuntimeError("simulated crash")
 
+    Indexer(tmp_path, HashEmbedder(64), crash_hook=look).ingest([art("a")])
+    assert not stale.exists() and seen and all(names == [] for names in seen)
+    seen.extend([None] * 20)
     with pytest.raises(RuntimeError):
-        Indexer(tmp_path, HashEmbedder(64), crash_hook=boom).ingest([art("b")])
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(STAGING_PREFIX)]
+        Indexer(tmp_path, HashEmbedder(64), crash_hook=look).ingest([art("b")])
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".lock"]
     assert set(live_articles(tmp_path)) == {art("a").url}
 
 
