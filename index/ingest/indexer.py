@@ -112,6 +112,7 @@ class Indexer:
                 finally:
                     if live is not None:
                         live.close()
+                    live = None  # (and its vectors with it, before the new ones are built)
                 meta = {
                     "last_reindex": datetime.now(UTC).isoformat(timespec="seconds"),
                     "chunker": {"max_chars": self.chunker.max_chars, "min_chars": self.chunker.min_chars},
