@@ -20,7 +20,7 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -298,11 +298,16 @@ def _title(rnd: random.Random, pool: Pool, i: int) -> str:
 
 def synthetic_articles(n_articles: int, seed: int = 1, paragraphs: tuple[int, int] = (2, 5)) -> list[Article]:
     """Articles made of recombined sample sentences; bodies go through the real chunker later."""
+    return list(iter_synthetic_articles(n_articles, seed, paragraphs))
+
+
+def iter_synthetic_articles(n_articles: int, seed: int = 1,
+                            paragraphs: tuple[int, int] = (2, 5)) -> Iterator[Article]:
+    """:func:`synthetic_articles` one at a time (a stream: none is kept)."""
     rnd = random.Random(seed)
     pool = load_pool()
     start = datetime(2016, 1, 1, 9, 0, tzinfo=JST)
     span = (datetime(2025, 12, 31, tzinfo=JST) - start).total_seconds()
-    out = []
     for i in range(n_articles):
         paras = []
         for _ in range(rnd.randint(*paragraphs)):
@@ -312,17 +317,14 @@ def synthetic_articles(n_articles: int, seed: int = 1, paragraphs: tuple[int, in
                 para.append(s)
                 size += len(s)
             paras.append("".join(para))
-        out.append(
-            Article(
-                url=f"https://bench.example.jp/{seed}/{i}",
-                title=_title(rnd, pool, i),
-                published=start + timedelta(seconds=rnd.random() * span),
-                body="\n\n".join(paras),
-                section=rnd.choice(pool.sections),
-                source="bench",
-            )
+        yield Article(
+            url=f"https://bench.example.jp/{seed}/{i}",
+            title=_title(rnd, pool, i),
+            published=start + timedelta(seconds=rnd.random() * span),
+            body="\n\n".join(paras),
+            section=rnd.choice(pool.sections),
+            source="bench",
         )
-    return out
 
 
 def synthetic_chunks(

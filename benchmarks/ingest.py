@@ -40,7 +40,7 @@ from index.text.chunking import ChunkerConfig, chunk_article, embedding_text
 
 from . import common
 from .common import log
-from .ingest_synthetic import print_synthetic, synthetic_run
+from .ingest_synthetic import growth_kib_per_chunk, print_synthetic, synthetic_sizes
 
 
 def write_jsonl(articles, path: Path) -> None:
@@ -273,7 +273,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--workers", type=int, default=2, help="also a cold ingest with this many embedding "
                     "processes (real model; 1: skip)")
     ap.add_argument("--synthetic", type=int, default=0, metavar="CHUNKS",
-                    help="only: the memory of one cold ingest of this many synthetic chunks, random vectors")
+                    help="only: the memory of a cold ingest of a fifth of this many synthetic chunks and of "
+                         "this many, each in a fresh process, random vectors")
     ap.add_argument("--workdir", default=None, help="scratch folder (default: a temporary one)")
     ap.add_argument("--json-out", default=None)
     args = ap.parse_args(argv)
@@ -376,11 +377,12 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 def synthetic_main(args, info: dict) -> dict:
-    """``--synthetic N``: the memory of one large cold ingest (see :mod:`benchmarks.ingest_synthetic`)."""
-    with tempfile.TemporaryDirectory(prefix="defnews-bench-synthetic-", dir=args.workdir) as tmp:
-        r = synthetic_run(args.synthetic, Path(tmp))
-    payload = {"benchmark": "ingest-synthetic", "machine": info, "run": r, "table": print_synthetic(r)}
-    print(f"load average after {r['loadavg_after']} (1, 5, 15 min)")
+    """``--synthetic N``: the memory of a large cold ingest at N/5 and N chunks, each in a fresh process
+    (see :mod:`benchmarks.ingest_synthetic`)."""
+    runs = synthetic_sizes(args.synthetic, args.workdir)
+    payload = {"benchmark": "ingest-synthetic", "machine": info, "runs": runs,
+               "anon_growth_kib_per_chunk": growth_kib_per_chunk(runs), "table": print_synthetic(runs)}
+    print(f"load average after {runs[-1]['loadavg_after']} (1, 5, 15 min)")
     common.write_json("ingest-synthetic", payload, args.json_out)
     return payload
 

@@ -1,16 +1,25 @@
 """Memory of a large ingest (``python -m benchmarks.ingest --synthetic 250000``): synthetic articles of about
 that many chunks (recombined sample sentences, the real chunker, dates, keyword index, English, events),
 passage vectors random unit vectors seeded by the text (no model: the pipeline's own cost), one cold ingest
-into an empty folder. Prints the peak resident memory (``ru_maxrss``, which counts the spooled vectors'
+into an empty folder. The articles are made one at a time as the ingest reads them (a stream: the input
+corpus is not counted). Prints the peak resident memory (``ru_maxrss``, which counts the spooled vectors'
 file pages mapped while the index is built) and the peak anonymous memory (sampled from
-``/proc/self/status``: what the process itself holds), each beside the memory before the ingest, when the
-articles are already loaded."""
+``/proc/self/status``: what the process itself holds), each beside the memory before the ingest.
+
+Each size runs in a fresh process (``python -m benchmarks.ingest_synthetic CHUNKS FOLDER`` prints one JSON
+line); :func:`synthetic_sizes` runs a fifth of the size and the size itself, so that the growth per chunk
+shows beside the fixed cost.
+"""
 
 from __future__ import annotations
 
 import gc
+import json
 import os
 import resource
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -54,9 +63,9 @@ class AnonPeak:
 
 def synthetic_run(n_chunks: int, work: Path) -> dict:
     """One cold ingest of about ``n_chunks`` synthetic chunks into ``work``; figures in MiB and seconds."""
-    t = time.perf_counter()
-    articles = common.synthetic_articles(max(1, round(n_chunks / 3.9)), seed=11)  # ~3.9 chunks each
-    log(f"synthetic: {len(articles)} articles made in {time.perf_counter() - t:.0f} s; ingesting")
+    n_articles = max(1, round(n_chunks / 3.9))  # ~3.9 chunks each
+    articles = common.iter_synthetic_articles(n_articles, seed=11)  # made as the ingest reads them
+    log(f"synthetic: ingesting {n_articles} articles as they are made")
     gc.collect()
     before_anon, before_max = _anon_kib(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     last = [0.0]
@@ -81,11 +90,36 @@ def synthetic_run(n_chunks: int, work: Path) -> dict:
     }
 
 
-def print_synthetic(r: dict) -> str:
+def synthetic_sizes(n_chunks: int, workdir: str | None = None) -> list[dict]:
+    """:func:`synthetic_run` at a fifth of ``n_chunks`` and at ``n_chunks``, each in a fresh process."""
+    runs = []
+    for size in sorted({max(1, n_chunks // 5), n_chunks}):
+        with tempfile.TemporaryDirectory(prefix="defnews-bench-synthetic-", dir=workdir) as tmp:
+            out = subprocess.run([sys.executable, "-m", "benchmarks.ingest_synthetic", str(size), tmp],
+                                 check=True, stdout=subprocess.PIPE, text=True).stdout
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+    return runs
+
+
+def growth_kib_per_chunk(runs: list[dict], key: str = "anon_peak_mib") -> float | None:
+    """How much the peak grows per chunk between the smallest and the largest run, in KiB."""
+    if len(runs) < 2 or runs[-1]["chunks"] == runs[0]["chunks"]:
+        return None
+    return round((runs[-1][key] - runs[0][key]) * 1024 / (runs[-1]["chunks"] - runs[0]["chunks"]), 2)
+
+
+def print_synthetic(runs: list[dict] | dict) -> str:
+    runs = [runs] if isinstance(runs, dict) else runs
+    growth = growth_kib_per_chunk(runs)
     return common.print_table(
-        f"cold ingest of {r['chunks']} synthetic chunks ({r['articles']} articles), random vectors "
-        f"({r['vectors_mib']} MiB of float32 vectors)",
-        ["chunks/s", "seconds", "anon before MiB", "anon peak MiB", "max RSS before MiB", "max RSS peak MiB"],
-        [[r["chunks_per_s"], r["seconds"], r["anon_before_mib"], r["anon_peak_mib"], r["maxrss_before_mib"],
-          r["maxrss_peak_mib"]]],
+        "cold ingest of synthetic chunks, input streamed, random vectors (float32 vectors: 1.5 KiB a chunk)"
+        + (f"; anon peak grows {growth} KiB per chunk" if growth is not None else ""),
+        ["chunks", "articles", "chunks/s", "seconds", "vectors MiB", "anon before MiB", "anon peak MiB",
+         "max RSS before MiB", "max RSS peak MiB"],
+        [[r["chunks"], r["articles"], r["chunks_per_s"], r["seconds"], r["vectors_mib"], r["anon_before_mib"],
+          r["anon_peak_mib"], r["maxrss_before_mib"], r["maxrss_peak_mib"]] for r in runs],
     )
+
+
+if __name__ == "__main__":  # a child of synthetic_sizes: one run, one JSON line
+    print(json.dumps(synthetic_run(int(sys.argv[1]), Path(sys.argv[2]))), flush=True)

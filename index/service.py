@@ -269,7 +269,7 @@ class IndexService:
             log.warning("cannot read the current index (%s): every page is fetched again", exc)
             return set()
         try:
-            return {u for a in gen.articles() for u in (a.url, *a.alt_urls)}
+            return {u for k in gen.article_keys() for u in (k.url, *k.alt_urls)}  # (the bodies stay stored)
         finally:
             gen.close()
 

@@ -2,6 +2,10 @@
 
 Incremental by default: unchanged articles keep their chunks and their vectors come from the embedding
 cache, so re-ingesting an unchanged corpus does no embedding work and writes nothing.
+
+Streamed: the articles (a list or any iterable) are read once into the ingest's staging database
+(:mod:`.staging`), merged there with the live generation's keys, and flow from there through the pipeline
+and into the new generation a few at a time; the texts of the corpus are never all in memory.
 """
 
 from __future__ import annotations
@@ -14,19 +18,16 @@ from pathlib import Path
 
 from ..embedding.protocol import Embedder
 from ..errors import IndexCorruptError
-from ..models import Article, Chunk
+from ..models import Article
 from ..sources.formats import Rejection
-from ..store.english import english_file, stored_english
-from ..store.events import events_file_of
+from ..store.english import ENGLISH_FILE
 from ..store.files import as_store
-from ..store.headlines import headlines_file
-from ..store.keyword_files import KEYWORD_FILE
-from ..store.protocol import IndexStore, NewGeneration
-from ..text.chunking import ChunkerConfig, chunk_article
-from .merge import merge_batch
+from ..store.protocol import IndexStore, NewGeneration, StoredGeneration
+from ..text.chunking import ChunkerConfig, chunk_spans
 from .pipeline import IngestPipeline
 from .report import IngestReport
 from .spool import VectorSpool
+from .staging import Staging, remove_stale
 from .workers import EmbedStage
 
 log = logging.getLogger(__name__)
@@ -68,15 +69,15 @@ class Indexer:
             log.warning("rebuilding over a damaged index: %s", exc)
             return None
 
-    def _existing(self, full: bool) -> tuple[dict[str, Article], dict[str, dict]]:
-        """The live generation's articles by URL and its stored English (empty for a full rebuild)."""
+    def _live_generation(self, full: bool) -> StoredGeneration | None:
+        """The live generation (None for a full rebuild or when there is none)."""
         if full or self.store.live_id() is None:
-            return {}, {}
-        gen = self.store.open_live(model_id=self.embedder.model_id)
-        try:
-            return {a.url: a for a in gen.articles()}, stored_english(gen)
-        finally:
-            gen.close()
+            return None
+        return self.store.open_live(model_id=self.embedder.model_id)
+
+    @property
+    def _folder(self) -> Path | None:
+        return getattr(self.store, "index_dir", None)
 
     def ingest(
         self,
@@ -88,69 +89,84 @@ class Indexer:
         progress: Progress | None = None,
         info: dict | None = None,
     ) -> IngestReport:
-        """Add or update ``articles``; with ``full`` start from an empty index; ``prune(article)`` -> drop it."""
+        """Add or update ``articles`` (read once, as a stream); with ``full`` start from an empty index;
+        ``prune(article)`` -> drop it."""
         t0 = time.perf_counter()
         report = IngestReport(rejected=list(rejected))
         progress = progress or (lambda stage, done, total: None)
         with self.store.writer():
             self.store.remove_leftovers()  # of a crashed earlier run
-            had_index = self._live(full) is not None
-            existing, previous_english = self._existing(full)
-            merged, changed = merge_batch(existing, articles, report)
-            if prune is not None:
-                for url in [u for u, a in merged.items() if u not in changed and prune(a)]:
-                    del merged[url]
-                    report.removed += 1
-            report.articles_total = len(merged)
-            if had_index and not full and not changed and not report.removed:
-                report.generation = self.store.live_id() or ""
-                report.chunks_total = self._chunk_count()
-                report.seconds = time.perf_counter() - t0
-                return report
-            ordered = sorted(merged.values(), key=lambda a: (a.published, a.url))
-            unchanged = {a.id for u, a in merged.items() if u not in changed}
-            meta = {
-                "last_reindex": datetime.now(UTC).isoformat(timespec="seconds"),
-                "chunker": {"max_chars": self.chunker.max_chars, "min_chars": self.chunker.min_chars},
-                **(info or {}),
-            }
-            self._build_and_write(ordered, unchanged, previous_english, meta, report, progress)
+            remove_stale(self._folder)
+            self._live(full)  # (a damaged pointer: refused, unless rebuilding)
+            with Staging(self._folder) as staging:
+                live = self._live_generation(full)
+                try:
+                    if not self._stage(staging, live, articles, prune, report):
+                        report.generation = self.store.live_id() or ""
+                        report.chunks_total = live.manifest.chunks if live is not None else 0
+                        report.seconds = time.perf_counter() - t0
+                        return report
+                    # each article in row order, read once (an unchanged one from the live generation)
+                    rows = staging.order(live.article if live is not None else None,
+                                         lambda a: len(chunk_spans(a.body, self.chunker)))
+                finally:
+                    if live is not None:
+                        live.close()
+                    live = None  # (and its vectors with it, before the new ones are built)
+                meta = {
+                    "last_reindex": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "chunker": {"max_chars": self.chunker.max_chars, "min_chars": self.chunker.min_chars},
+                    **(info or {}),
+                }
+                self._build_and_write(staging, rows, meta, report, progress)
             progress("write", 1, 1)
             report.wrote = True
         report.seconds = time.perf_counter() - t0
         log.info("ingest: %s", {k: v for k, v in report.as_dict().items() if k != "rejections"})
         return report
 
-    def _build_and_write(self, ordered: list[Article], unchanged: set[str], previous_english: dict[str, dict],
-                         meta: dict, report: IngestReport, progress: Progress) -> None:
+    def _stage(self, staging: Staging, live: StoredGeneration | None, articles: Iterable[Article],
+               prune: Callable[[Article], bool] | None, report: IngestReport) -> bool:
+        """Merge ``articles`` into the live generation's keys and prune; False when nothing changes."""
+        if live is not None:
+            staging.add_live(live.article_keys())
+        staging.add_incoming(articles)
+        staging.merge(report)
+        if prune is not None and live is not None:
+            for url, aid in staging.unchanged_ids():
+                art = live.article(aid)
+                if art is not None and prune(art):
+                    staging.remove(url)
+                    report.removed += 1
+        report.articles_total = staging.count()
+        if live is not None and not staging.changed() and not report.removed:
+            return False
+        if live is not None:
+            staging.add_previous_english(live.blob(ENGLISH_FILE))
+        return True
+
+    def _build_and_write(self, staging: Staging, rows: int, meta: dict, report: IngestReport,
+                         progress: Progress) -> None:
         """Chunks, dates, vectors (through the cache), keyword index, English, events -> a new generation."""
-        plan: list[list[Chunk] | None] = [chunk_article(a, self.chunker) for a in ordered]
-        rows = sum(len(p) for p in plan if p)
-        with VectorSpool(rows, self.embedder.dim, getattr(self.store, "index_dir", None)) as spool, \
+        with VectorSpool(rows, self.embedder.dim, self._folder) as spool, \
                 EmbedStage(self.embedder, self.workers) as stage:
             cache = self.store.embedding_cache()
             try:
                 built = IngestPipeline(stage, cache, spool, batch_size=self.batch_size, progress=progress,
-                                       previous_english=previous_english, unchanged=unchanged).run(ordered, plan)
+                                       sink=staging, chunker=self.chunker,
+                                       previous_english=staging.previous_english).run(staging.articles())
             finally:
                 cache.close()
-            report.chunks_embedded, report.chunks_total = built.embedded, len(built.chunks)
+            report.chunks_embedded, report.chunks_total = built.embedded, built.rows
             progress("write", 0, 1)
-            # the keyword index, the headlines' dates, the English and the events are built here, once:
-            # loading a generation reads them; what they were made from is let go before FAISS is built
-            extra = dict([(KEYWORD_FILE, built.keywords.to_bytes()), headlines_file(ordered),
-                          english_file(built.english), events_file_of(built.events)])
-            built.keywords, built.english, built.events = None, {}, []
+            # the keyword index, the headlines' dates, the English and the events are written here, once
+            # (loading a generation reads them), as files the store copies; the keyword index is let go
+            # before FAISS is built
+            extra = staging.blob_files(built.keywords)
+            built.keywords = None
             report.generation = self.store.write_generation(
-                NewGeneration(articles=ordered, chunks=built.chunks, vectors=spool.array(),
-                              model_id=self.embedder.model_id, info=meta, extra_files=extra),
+                NewGeneration(articles=staging.articles(), chunks=staging.chunks(), vectors=spool.array(),
+                              model_id=self.embedder.model_id, info=meta, extra_files=dict(extra)),
                 index_type=self.index_type,
                 crash_hook=self.crash_hook,
             )
-
-    def _chunk_count(self) -> int:
-        gen = self.store.open_live(model_id=self.embedder.model_id)
-        try:
-            return gen.manifest.chunks
-        finally:
-            gen.close()

@@ -1,11 +1,12 @@
 """The ingest pipeline: what an article becomes, with the embedding overlapped by everything else.
 
-A reader thread takes the articles in row order and, article by article, resolves the dates of its chunks,
-tokenises them into the keyword index (token counts only), renders its English and extracts its events;
-it puts the texts to embed in batches on a bounded queue. This thread takes each batch, looks it up in the
-embedding cache, sends what the cache lacks to the embedding stage (a thread, or worker processes) and,
-as results come back in order, stores them in the cache and writes them at their rows in a
-:class:`VectorSpool`. Only a few batches of texts are in memory at any time; the vectors are in the spool.
+A reader thread takes the articles in row order (a stream) and, article by article, chunks it, resolves
+the dates of its chunks, tokenises them into the keyword index (token counts only), renders its English
+and extracts its events, hands all that to a :class:`Sink` (the ingest's staging database) and puts the
+texts to embed in batches on a bounded queue. This thread takes each batch, looks it up in the embedding
+cache, sends what the cache lacks to the embedding stage (a thread, or worker processes) and, as results
+come back in order, stores them in the cache and writes them at their rows in a :class:`VectorSpool`.
+Only a few articles and batches of texts are in memory at any time; the vectors are in the spool.
 
 Progress: ``("chunk", articles done, articles)`` and ``("embed", chunks done, chunks)`` (from the cache
 or embedded), both increasing, reported from the calling thread only.
@@ -17,9 +18,10 @@ import logging
 import queue
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -28,8 +30,8 @@ from ..store.english import render_articles
 from ..store.events import article_events
 from ..store.keyword import BM25Builder, BM25Index
 from ..store.keyword_files import keyword_text
-from ..store.protocol import VectorCache
-from ..text.chunking import embedding_text
+from ..store.protocol import Rows, VectorCache
+from ..text.chunking import ChunkerConfig, chunk_article, embedding_text
 from ..text.english import ArticleEnglish
 from ..text.tokenize import KeywordTokenizer
 from .chunks import annotate_dates
@@ -41,15 +43,20 @@ log = logging.getLogger(__name__)
 QUEUE_BATCHES = 4  # batches of texts the reader may be ahead of the embedding stage
 
 
+class Sink(Protocol):
+    """Where the pipeline puts what it made of each article, in row order (called from the reader thread)."""
+
+    def add_built(self, article: Article, chunks: list[Chunk], english: ArticleEnglish,
+                  events: list[Event]) -> None: ...
+
+
 @dataclass
 class Built:
-    """What the pipeline made of the articles, in row order; the vectors are in the spool."""
+    """What the pipeline kept of the articles (the rest went to the sink; the vectors are in the spool)."""
 
-    chunks: list[Chunk] = field(default_factory=list)
+    rows: int = 0
     embedded: int = 0
     keywords: BM25Index | None = None
-    english: dict[str, ArticleEnglish] = field(default_factory=dict)
-    events: list[Event] = field(default_factory=list)
 
 
 @dataclass
@@ -71,13 +78,17 @@ _END = object()
 
 class IngestPipeline:
     def __init__(self, stage: EmbedStage, cache: VectorCache, spool: VectorSpool, *, batch_size: int,
-                 progress: Callable[[str, int, int], None], previous_english: dict[str, dict] | None = None,
-                 unchanged: set[str] | None = None, tokenizer: KeywordTokenizer | None = None) -> None:
+                 progress: Callable[[str, int, int], None], sink: Sink, chunker: ChunkerConfig | None = None,
+                 previous_english: Callable[[str], dict | None] | None = None,
+                 tokenizer: KeywordTokenizer | None = None) -> None:
+        """``spool.rows``: the chunks the articles make; ``previous_english(article id)``: the stored
+        English of an unchanged article (None: render it)."""
         self.stage, self.cache, self.spool = stage, cache, spool
         self.batch_size = batch_size
         self.progress = progress
-        self.previous_english = previous_english or {}
-        self.unchanged = unchanged or set()
+        self.sink = sink
+        self.chunker = chunker or ChunkerConfig()
+        self.previous_english = previous_english or (lambda article_id: None)
         self.tokenizer = tokenizer
         self.model_id, self.dim = stage.embedder.model_id, stage.embedder.dim
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_BATCHES)
@@ -85,10 +96,9 @@ class IngestPipeline:
         self._built = Built()
         self._rows_done = 0
 
-    def run(self, articles: Sequence[Article], plan: list[list[Chunk] | None]) -> Built:
-        """``plan[i]``: the undated chunks of ``articles[i]`` (dropped from the plan as they are read)."""
-        reader = threading.Thread(target=self._read_guarded, args=(articles, plan), name="ingest-reader",
-                                  daemon=True)
+    def run(self, articles: Rows[Article]) -> Built:
+        """Read ``articles`` (a sized stream, in row order) once."""
+        reader = threading.Thread(target=self._read_guarded, args=(articles,), name="ingest-reader", daemon=True)
         self.progress("chunk", 0, len(articles))
         self.progress("embed", 0, self.spool.rows)
         reader.start()
@@ -148,9 +158,9 @@ class IngestPipeline:
 
     # -- the reader thread: dates, keywords, English, events, texts to embed
 
-    def _read_guarded(self, articles: Sequence[Article], plan: list[list[Chunk] | None]) -> None:
+    def _read_guarded(self, articles: Rows[Article]) -> None:
         try:
-            self._read(articles, plan)
+            self._read(articles)
             self._put(_END)
         except BaseException as exc:  # handed to the calling thread, which raises it
             self._put(exc)
@@ -163,27 +173,32 @@ class IngestPipeline:
             except queue.Full:
                 continue
 
-    def _read(self, articles: Sequence[Article], plan: list[list[Chunk] | None]) -> None:
+    def _read(self, articles: Rows[Article]) -> None:
         built, tokenizer = self._built, self.tokenizer or KeywordTokenizer()
         keywords = BM25Builder(tokenizer.name)
         texts: list[str] = []
-        row = 0
+        row, n = 0, 0
         for n, art in enumerate(articles, 1):
             if self._stop.is_set():
                 return
-            chunks = annotate_dates(art, plan[n - 1] or [])
-            plan[n - 1] = None
-            built.chunks.extend(chunks)
+            chunks = annotate_dates(art, chunk_article(art, self.chunker))
             for c in chunks:
                 keywords.add(tokenizer.tokens(keyword_text(art.title, c.text)))
                 texts.append(embedding_text(art.title, c.text))
-            english = render_articles([art], self.previous_english, self.unchanged)
-            built.english.update(english)
-            built.events.extend(article_events([art], chunks, english))
-            while len(texts) >= self.batch_size or (texts and n == len(articles)):
+            previous = self.previous_english(art.id)
+            english = (render_articles([art], {art.id: previous}, {art.id}) if previous is not None
+                       else render_articles([art]))
+            self.sink.add_built(art, chunks, english[art.id], article_events([art], chunks, english))
+            while len(texts) >= self.batch_size:
                 part, texts = texts[: self.batch_size], texts[self.batch_size :]
                 self._put(_Batch(row, part, n))
                 row += len(part)
+        if texts:
+            self._put(_Batch(row, texts, n))
+            row += len(texts)
+        if row != self.spool.rows:
+            raise RuntimeError(f"the articles made {row} chunks, {self.spool.rows} were planned")
+        built.rows = row
         built.keywords = keywords.finish()
 
 

@@ -7,13 +7,16 @@ first time it is asked for, and kept.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 from ..models import Article
 from ..text.english import ArticleEnglish, answer_line, english_for
+from .blobs import iter_json_object, write_json_object
 from .protocol import StoredGeneration
 
 log = logging.getLogger(__name__)
@@ -34,10 +37,28 @@ def render_articles(articles: Iterable[Article], previous: dict[str, dict] | Non
     return out
 
 
+def english_entry(english: ArticleEnglish) -> str:
+    """One article's English as the JSON text ``english.json`` holds for it."""
+    return json.dumps(english.to_json(), ensure_ascii=False, sort_keys=True)
+
+
+def write_english_file(entries: Iterable[tuple[str, str]], fh: BinaryIO) -> None:
+    """``english.json`` from (article id, :func:`english_entry`) pairs sorted by article id, written as
+    they come."""
+    write_json_object(entries, fh)
+
+
 def english_file(english: dict[str, ArticleEnglish]) -> tuple[str, bytes]:
     """(file name, bytes) for ``NewGeneration.extra_files``: article id -> its English."""
-    data = {aid: ae.to_json() for aid, ae in english.items()}
-    return ENGLISH_FILE, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    buf = io.BytesIO()
+    write_english_file(((aid, english_entry(english[aid])) for aid in sorted(english)), buf)
+    return ENGLISH_FILE, buf.getvalue()
+
+
+def english_entries(raw: bytes) -> Iterator[tuple[str, str]]:
+    """(article id, its English as JSON text) of a stored ``english.json``, read entry by entry (the
+    file is never one Python object). Raises ValueError when it is not a JSON object."""
+    return iter_json_object(raw)
 
 
 def stored_english(gen: StoredGeneration | None) -> dict[str, dict]:

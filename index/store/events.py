@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import BinaryIO
 
 from ..models import Article, Chunk, Event
 from ..text.english import ArticleEnglish, english_for
 from ..text.events import extract_events
+from .blobs import write_json_list
 from .protocol import StoredGeneration
 
 log = logging.getLogger(__name__)
@@ -31,9 +34,27 @@ def article_events(articles: Iterable[Article], chunks: Sequence[Chunk],
     return sort_events(out)
 
 
+def event_order(e: Event) -> tuple[bool, date, str, str]:
+    """Oldest date first (undated last), then by URL and type: the order of ``events.json`` (ties keep
+    their order)."""
+    return e.date is None, e.date or date.min, e.url, e.type
+
+
 def sort_events(events: Iterable[Event]) -> list[Event]:
-    """Oldest date first (undated last), then by URL and type: the order of ``events.json``."""
-    return sorted(events, key=lambda e: (e.date is None, e.date or date.min, e.url, e.type))
+    """The events in the order of ``events.json``."""
+    return sorted(events, key=event_order)
+
+
+def event_entry(e: Event) -> str:
+    """One event as the JSON text ``events.json`` holds for it."""
+    return json.dumps(e.to_json(), ensure_ascii=False)
+
+
+def write_events_file(entries: Iterable[str], fh: BinaryIO) -> None:
+    """``events.json`` from :func:`event_entry` texts already in :func:`event_order`, written as they come."""
+    fh.write(b'{"events": ')
+    write_json_list(entries, fh)
+    fh.write(b"}")
 
 
 def events_file(articles: Iterable[Article], chunks: Sequence[Chunk],
@@ -44,8 +65,9 @@ def events_file(articles: Iterable[Article], chunks: Sequence[Chunk],
 
 def events_file_of(events: Iterable[Event]) -> tuple[str, bytes]:
     """(file name, bytes) of events extracted article by article (sorted here)."""
-    data = {"events": [e.to_json() for e in sort_events(events)]}
-    return EVENTS_FILE, json.dumps(data, ensure_ascii=False).encode("utf-8")
+    buf = io.BytesIO()
+    write_events_file(map(event_entry, sort_events(events)), buf)
+    return EVENTS_FILE, buf.getvalue()
 
 
 def load_events(gen: StoredGeneration, articles: Sequence[Article], chunks: Sequence[Chunk]) -> list[Event]:

@@ -43,6 +43,7 @@ from ..durable import (
 )
 from ..errors import IndexCorruptError, IndexMissingError, folder_error
 from ..models import Article, Chunk
+from .blobs import write_blob
 from .manifest import (
     CURRENT,
     MANIFEST,
@@ -55,7 +56,15 @@ from .manifest import (
     read_manifest,
     verify_files,
 )
-from .meta import ChunkRow, article_from_row, dates_from_json, write_meta
+from .meta import (
+    KEY_COLUMNS,
+    ArticleKey,
+    ChunkRow,
+    article_from_row,
+    dates_from_json,
+    key_from_row,
+    write_meta,
+)
 from .protocol import NewGeneration
 from .vectors import build_faiss, write_faiss
 
@@ -179,6 +188,10 @@ class Generation:
         ):
             yield article_from_row(row)
 
+    def article_keys(self) -> Iterator[ArticleKey]:
+        for row in self.db.execute(f"SELECT {KEY_COLUMNS} FROM articles ORDER BY published, id"):
+            yield key_from_row(row)
+
     def article(self, article_id: str) -> Article | None:
         row = self.db.execute(
             "SELECT id, url, title, published, section, source, body, content_hash, body_hash, alt_urls "
@@ -225,7 +238,9 @@ def write_generation(
             crash_hook(name)
 
     index_dir.mkdir(parents=True, exist_ok=True)
-    vectors = np.ascontiguousarray(new.vectors, dtype=np.float32)
+    vectors = np.asarray(new.vectors)  # (a memory-mapped array stays one: no copy here)
+    if vectors.dtype != np.float32:
+        vectors = vectors.astype(np.float32)
     if vectors.ndim != 2 or len(vectors) != len(new.chunks):
         raise ValueError("vectors and chunks differ in number")
     dim = int(vectors.shape[1])
@@ -238,8 +253,8 @@ def write_generation(
     step("vectors")
     write_meta(tmp / META, new.articles, new.chunks, new.info, name)
     step("meta")
-    for fname, data in new.extra_files.items():
-        (tmp / fname).write_bytes(data)
+    for fname, blob in new.extra_files.items():
+        write_blob(blob, tmp / fname)
     files = {}
     for f in sorted(tmp.iterdir()):
         fsync_file(f)

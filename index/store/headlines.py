@@ -6,12 +6,15 @@ background). A generation written before this file existed gets them computed wh
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import Iterable
+from typing import BinaryIO
 
 from ..models import Article, DateSpan
 from ..text.dates.article import find_dates
+from .blobs import write_json_object
 from .meta import dates_from_json, dates_to_json
 from .protocol import StoredGeneration
 
@@ -25,10 +28,22 @@ def headline_dates(article: Article) -> tuple[DateSpan, ...]:
     return tuple(m.span for m in find_dates(article.title, article.published))
 
 
+def headline_entry(article: Article) -> str:
+    """The article's headline date spans as the JSON text ``headlines.json`` holds for it."""
+    return json.dumps(json.loads(dates_to_json(headline_dates(article))), ensure_ascii=False, sort_keys=True)
+
+
+def write_headlines_file(entries: Iterable[tuple[str, str]], fh: BinaryIO) -> None:
+    """``headlines.json`` from (article id, :func:`headline_entry`) pairs sorted by article id."""
+    write_json_object(entries, fh)
+
+
 def headlines_file(articles: Iterable[Article]) -> tuple[str, bytes]:
     """(file name, bytes) for ``NewGeneration.extra_files``: article id -> its headline's date spans."""
-    data = {a.id: json.loads(dates_to_json(headline_dates(a))) for a in articles}
-    return HEADLINES_FILE, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    entries = {a.id: headline_entry(a) for a in articles}
+    buf = io.BytesIO()
+    write_headlines_file(((aid, entries[aid]) for aid in sorted(entries)), buf)
+    return HEADLINES_FILE, buf.getvalue()
 
 
 def load_headline_dates(gen: StoredGeneration, articles: dict[str, Article]) -> dict[str, tuple[DateSpan, ...]]:

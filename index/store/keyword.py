@@ -322,13 +322,17 @@ class BM25Index:
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
+        self.save(buf)
+        return buf.getvalue()
+
+    def save(self, fh) -> None:
+        """Write the bytes of :meth:`to_bytes` to the binary file ``fh``, array by array."""
         m = self.matrix
         np.savez_compressed(
-            buf, data=m.data, indices=m.indices, indptr=m.indptr, shape=np.asarray(m.shape, np.int64),
+            fh, data=m.data, indices=m.indices, indptr=m.indptr, shape=np.asarray(m.shape, np.int64),
             idf=self.idf, tokenizer=np.frombuffer(self.tokenizer.encode(), np.uint8),
             vocab=np.frombuffer(json.dumps(self.vocab, ensure_ascii=False).encode(), np.uint8),
         )
-        return buf.getvalue()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> BM25Index:

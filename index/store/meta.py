@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -44,6 +44,38 @@ def article_from_row(row: sqlite3.Row | tuple) -> Article:
     )
 
 
+KEY_COLUMNS = "url, id, published, content_hash, body_hash, alt_urls"  # the columns of an ArticleKey
+
+
+@dataclass(frozen=True)
+class ArticleKey:
+    """What ingest merges an article by, without its text: the hashes and the syndicated URLs."""
+
+    url: str
+    id: str
+    published: str  # as stored: ISO 8601
+    content_hash: str
+    body_hash: str
+    alt_urls: tuple[str, ...] = ()
+
+
+def key_from_row(row: sqlite3.Row | tuple) -> ArticleKey:
+    """An :class:`ArticleKey` from a row of :data:`KEY_COLUMNS`."""
+    url, aid, published, content_hash, body_hash, alt = row
+    return ArticleKey(url, aid, published, content_hash, body_hash, tuple(json.loads(alt)))
+
+
+def article_values(a: Article) -> tuple:
+    """An article as the columns of the ``articles`` table, in order."""
+    return (a.id, a.url, a.title, a.published.isoformat(), a.section, a.source, a.body, a.content_hash,
+            a.body_hash, json.dumps(list(a.alt_urls), ensure_ascii=False))
+
+
+def chunk_values(row: int, c: Chunk) -> tuple:
+    """A chunk at its row as the columns of the ``chunks`` table, in order."""
+    return (row, c.article_id, c.ordinal, c.start, c.end, c.text, dates_to_json(c.dates))
+
+
 @dataclass(frozen=True)
 class ChunkRow:
     """A chunk as stored, with its FAISS row."""
@@ -52,27 +84,16 @@ class ChunkRow:
     chunk: Chunk
 
 
-def write_meta(path: Path, articles: Sequence[Article], chunks: Sequence[Chunk], info: dict, generation: str) -> None:
-    """Write a new ``meta.sqlite``: the articles, the chunks in FAISS row order, and the info table."""
+def write_meta(path: Path, articles: Iterable[Article], chunks: Iterable[Chunk], info: dict, generation: str) -> None:
+    """Write a new ``meta.sqlite``: the articles, the chunks in FAISS row order, and the info table. The
+    articles and chunks are read once, one row at a time (streams are welcome)."""
     db = sqlite3.connect(path)
     try:
         db.executescript(_META_SCHEMA)
         with db:
-            db.executemany(
-                "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (a.id, a.url, a.title, a.published.isoformat(), a.section, a.source, a.body,
-                     a.content_hash, a.body_hash, json.dumps(list(a.alt_urls), ensure_ascii=False))
-                    for a in articles
-                ],
-            )
-            db.executemany(
-                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
-                [
-                    (row, c.article_id, c.ordinal, c.start, c.end, c.text, dates_to_json(c.dates))
-                    for row, c in enumerate(chunks)
-                ],
-            )
+            db.executemany("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)", map(article_values, articles))
+            db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
+                           (chunk_values(row, c) for row, c in enumerate(chunks)))
             db.executemany(
                 "INSERT INTO info VALUES (?, ?)",
                 [

@@ -15,25 +15,38 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 import numpy as np
 
 from ..models import Article, Chunk
 from .manifest import Manifest
-from .meta import ChunkRow
+from .meta import ArticleKey, ChunkRow
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Rows(Protocol[T_co]):
+    """A sized, re-iterable collection: a list, or rows streamed from disk each time it is iterated."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[T_co]: ...
 
 
 @dataclass
 class NewGeneration:
-    """Everything a new generation holds, in vector row order."""
+    """Everything a new generation holds, in vector row order. The stores read ``articles`` and ``chunks``
+    once each, as streams (they need not fit in memory), and each blob of ``extra_files`` as bytes, or from
+    a file (a ``Path``, or an open binary file read from its start) in pieces."""
 
-    articles: list[Article]
-    chunks: list[Chunk]  # row i of vectors belongs to chunks[i]
-    vectors: np.ndarray
+    articles: Rows[Article]
+    chunks: Rows[Chunk]  # row i of vectors belongs to the i-th chunk
+    vectors: np.ndarray  # (may be memory-mapped: the stores read it in batches)
     model_id: str
     info: dict = field(default_factory=dict)
-    extra_files: dict[str, bytes] = field(default_factory=dict)  # named blobs, e.g. a persisted keyword index
+    extra_files: dict[str, bytes | Path | BinaryIO] = field(default_factory=dict)  # named blobs, e.g. keywords.npz
 
 
 class VectorSearch(Protocol):
@@ -72,6 +85,10 @@ class StoredGeneration(Protocol):
     def id(self) -> str: ...
 
     def articles(self) -> Iterator[Article]: ...
+
+    def article_keys(self) -> Iterator[ArticleKey]:
+        """What ingest merges by, without the bodies, streamed in the order of :meth:`articles`."""
+        ...
 
     def article(self, article_id: str) -> Article | None: ...
 

@@ -24,6 +24,8 @@ PGHNSW_EF_SEARCH = 200  # candidates per search at least (recall@10 0.91 at 100k
 
 IVF_TRAIN_MAX = 100_000  # vectors sampled to train the IVF centroids (at least 40 per list)
 
+ADD_BATCH = 65_536  # vectors added to a FAISS index at a time (bounds the copies made of a memory-mapped array)
+
 
 
 def parse_index_type(index_type: str) -> tuple[str, dict]:
@@ -61,13 +63,14 @@ def parse_index_type(index_type: str) -> tuple[str, dict]:
 def build_faiss(vectors: np.ndarray, dim: int, index_type: str = "flat"):
     """A FAISS inner-product index of ``index_type`` (see :func:`parse_index_type`) holding ``vectors``;
     FAISS id == row. IVF centroids are trained on (a seeded sample of) the vectors themselves and the
-    ``nprobe`` is stored in the index."""
+    ``nprobe`` is stored in the index. ``vectors`` may be memory-mapped: they are added in batches, so
+    the index's own storage is the one full copy."""
     import faiss
 
     kind, p = parse_index_type(index_type)
     if kind == "pghnsw":
         raise ValueError(f"index type {index_type!r} is searched by PostgreSQL, not FAISS: it needs DEFNEWS_STORE_URL")
-    x = np.ascontiguousarray(vectors, dtype=np.float32)
+    x = vectors
     if kind == "ivf" and len(x) < max(p["nlist"], 1) * 39:  # FAISS wants ~39 training points per list
         kind = "flat"  # too small to partition: exact search is cheap anyway
     if kind == "flat":
@@ -83,10 +86,10 @@ def build_faiss(vectors: np.ndarray, dim: int, index_type: str = "flat"):
         rng = np.random.default_rng(0)
         n_train = max(IVF_TRAIN_MAX, 40 * p["nlist"])  # FAISS wants >= 39 points per centroid
         train = x if len(x) <= n_train else x[np.sort(rng.choice(len(x), n_train, replace=False))]
-        index.train(train)
+        index.train(np.ascontiguousarray(train, dtype=np.float32))
         index.nprobe = p["nprobe"]
-    if len(x):
-        index.add(x)
+    for start in range(0, len(x), ADD_BATCH):
+        index.add(np.ascontiguousarray(x[start : start + ADD_BATCH], dtype=np.float32))
     return index
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from ...errors import IndexCorruptError, IndexMissingError
 from ...models import Article, Chunk
 from ..manifest import REBUILD_HINT, Manifest, check_compatible
-from ..meta import ChunkRow, article_from_row, dates_from_json
+from ..meta import KEY_COLUMNS, ArticleKey, ChunkRow, article_from_row, dates_from_json, key_from_row
 from ..vectors import build_faiss, parse_index_type
 from .connect import PgTarget
 from .rows import read_vectors
@@ -102,6 +102,18 @@ class PgGeneration:
                                     f"{self.manifest.articles}; {REBUILD_HINT}")
         for row in rows:
             yield article_from_row(row)
+
+    def article_keys(self) -> Iterator[ArticleKey]:
+        """Streamed from the server row by row (the bodies stay there)."""
+        n = 0
+        with self.conn.cursor() as cur:
+            for row in cur.stream(f"SELECT {KEY_COLUMNS} FROM {SCHEMA}.articles WHERE generation = %s "
+                                  'ORDER BY published COLLATE "C", id COLLATE "C"', (self.gid,)):
+                n += 1
+                yield key_from_row(row)
+        if n != self.manifest.articles:
+            raise IndexCorruptError(f"{self._where()} holds {n} articles, its manifest says "
+                                    f"{self.manifest.articles}; {REBUILD_HINT}")
 
     def article(self, article_id: str) -> Article | None:
         row = self.conn.execute(f"SELECT {_ARTICLE_COLS} FROM {SCHEMA}.articles WHERE generation = %s AND id = %s",

@@ -7,7 +7,12 @@ is ``int16 dim, int16 unused, float4[dim]``, big-endian like every field of the 
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Iterator
+
 import numpy as np
+
+from ..blobs import Blob, blob_pieces, blob_size
 
 HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"  # signature, flags, extension
 TRAILER = b"\xff\xff"
@@ -25,12 +30,31 @@ def _read_dtype(dim: int) -> np.dtype:
 
 def vectors_copy_stream(generation: int, vectors: np.ndarray, start: int = 0) -> bytes:
     """The binary COPY stream of rows ``start…`` of ``vectors`` for ``(generation, row, embedding)``."""
+    return b"".join(vectors_copy_pieces(generation, vectors, start))
+
+
+def vectors_copy_pieces(generation: int, vectors: np.ndarray, start: int = 0, batch: int = 8192) -> Iterator[bytes]:
+    """:func:`vectors_copy_stream` in pieces of at most ``batch`` rows (``vectors`` may be memory-mapped:
+    only one piece is copied at a time)."""
     n, dim = vectors.shape
-    rec = np.zeros(n, _write_dtype(dim))
-    rec["nf"], rec["l1"], rec["gen"], rec["l2"] = 3, 4, generation, 4
-    rec["row"] = np.arange(start, start + n)
-    rec["l3"], rec["dim"], rec["v"] = 4 + 4 * dim, dim, vectors
-    return HEADER + rec.tobytes() + TRAILER
+    yield HEADER
+    for lo in range(0, n, batch):
+        part = vectors[lo : lo + batch]
+        rec = np.zeros(len(part), _write_dtype(dim))
+        rec["nf"], rec["l1"], rec["gen"], rec["l2"] = 3, 4, generation, 4
+        rec["row"] = np.arange(start + lo, start + lo + len(part))
+        rec["l3"], rec["dim"], rec["v"] = 4 + 4 * dim, dim, part
+        yield rec.tobytes()
+    yield TRAILER
+
+
+def blob_copy_pieces(generation: int, name: str, blob: Blob) -> Iterator[bytes]:
+    """The binary COPY stream of one ``(generation, name, data)`` row, the data read in pieces."""
+    key = name.encode("utf-8")
+    yield (HEADER + struct.pack(">hii", 3, 4, generation) + struct.pack(">i", len(key)) + key
+           + struct.pack(">i", blob_size(blob)))
+    yield from blob_pieces(blob)
+    yield TRAILER
 
 
 def read_vectors(cur, generation: int, n: int, dim: int, sql: str) -> np.ndarray:

@@ -7,8 +7,6 @@ generations are removed afterwards, each in its own transaction, unless a reader
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import uuid
 from datetime import UTC, datetime
@@ -16,15 +14,16 @@ from datetime import UTC, datetime
 import numpy as np
 
 from ...durable import fault_point
+from ..blobs import blob_sha256, blob_size
 from ..manifest import SCHEMA_VERSION, Manifest
-from ..meta import dates_to_json
+from ..meta import article_values, chunk_values
 from ..protocol import NewGeneration
-from .rows import vectors_copy_stream
+from .rows import blob_copy_pieces, vectors_copy_pieces
 from .schema import GEN_LOCK_NS, SCHEMA
 
 log = logging.getLogger(__name__)
 
-VECTOR_BATCH = 50_000  # vectors per COPY stream (bounds the writer's extra memory)
+VECTOR_BATCH = 50_000  # vectors per COPY stream (each sent in pieces of 8192: the writer's extra memory)
 
 
 def new_name() -> str:
@@ -34,46 +33,56 @@ def new_name() -> str:
 
 def write_generation(conn, new: NewGeneration, *, index_type: str, hnsw: dict | None, crash_hook=None) -> str:
     """Write ``new`` and make it live, in one transaction on ``conn`` (held by the writer). Returns the
-    generation's name. ``hnsw`` ({"m", "ef_construction"}) also builds a pgvector HNSW index of it."""
+    generation's name. ``hnsw`` ({"m", "ef_construction"}) also builds a pgvector HNSW index of it.
+    Articles, chunks, vectors and file blobs are streamed: the writer holds a batch of each at a time."""
 
     def step(name: str) -> None:
         fault_point(f"pg:{name}")
         if crash_hook is not None:
             crash_hook(name)
 
-    vectors = np.ascontiguousarray(new.vectors, dtype=np.float32)
+    vectors = np.asarray(new.vectors)  # (a memory-mapped array stays one: copied a batch at a time)
+    if vectors.dtype != np.float32:
+        vectors = vectors.astype(np.float32)
     if vectors.ndim != 2 or len(vectors) != len(new.chunks):
         raise ValueError("vectors and chunks differ in number")
     dim = int(vectors.shape[1])
     name = new_name()
-    files = {k: {"bytes": len(v), "sha256": hashlib.sha256(v).hexdigest()} for k, v in new.extra_files.items()}
+    files = {k: {"bytes": blob_size(v), "sha256": blob_sha256(v)} for k, v in new.extra_files.items()}
     manifest = Manifest(
         schema_version=SCHEMA_VERSION, model_id=new.model_id, dim=dim, articles=len(new.articles),
         chunks=len(new.chunks), created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        index_type=index_type, files=files, info={**new.info, "stored_bytes": _stored_bytes(new, vectors)},
-        generation=name,
+        index_type=index_type, files=files, info=dict(new.info), generation=name,
     )
+    text_bytes = 0
     with conn.transaction(), conn.cursor() as cur:
         (gid,) = cur.execute(f"INSERT INTO {SCHEMA}.generations (name, manifest) VALUES (%s, %s) RETURNING id",
                              (name, manifest.to_json())).fetchone()
         step("generation")
         with cur.copy(f"COPY {SCHEMA}.articles FROM STDIN") as cp:
             for a in new.articles:
-                cp.write_row((gid, a.id, a.url, a.title, a.published.isoformat(), a.section, a.source, a.body,
-                              a.content_hash, a.body_hash, json.dumps(list(a.alt_urls), ensure_ascii=False)))
+                cp.write_row((gid, *article_values(a)))
+                text_bytes += len(a.body.encode()) + len(a.title.encode()) + len(a.url)
         step("articles")
         with cur.copy(f"COPY {SCHEMA}.chunks FROM STDIN") as cp:
             for row, c in enumerate(new.chunks):
-                cp.write_row((gid, row, c.article_id, c.ordinal, c.start, c.end, c.text, dates_to_json(c.dates)))
+                cp.write_row((gid, *chunk_values(row, c)))
+                text_bytes += len(c.text.encode())
         step("chunks")
         for start in range(0, len(vectors), VECTOR_BATCH):
             with cur.copy(f"COPY {SCHEMA}.vectors (generation, row, embedding) FROM STDIN (FORMAT BINARY)") as cp:
-                cp.write(vectors_copy_stream(gid, vectors[start : start + VECTOR_BATCH], start))
+                for piece in vectors_copy_pieces(gid, vectors[start : start + VECTOR_BATCH], start):
+                    cp.write(piece)
         step("vectors")
-        for blob_name, data in new.extra_files.items():
-            cur.execute(f"INSERT INTO {SCHEMA}.blobs (generation, name, data) VALUES (%s, %s, %s)",
-                        (gid, blob_name, data))
+        for blob_name, blob in new.extra_files.items():
+            with cur.copy(f"COPY {SCHEMA}.blobs (generation, name, data) FROM STDIN (FORMAT BINARY)") as cp:
+                for piece in blob_copy_pieces(gid, blob_name, blob):
+                    cp.write(piece)
         step("blobs")
+        # what the generation's rows hold, in bytes (text as UTF-8, vectors as float32, blobs): known now
+        stored = text_bytes + vectors.nbytes + sum(f["bytes"] for f in files.values())
+        manifest.info = {**manifest.info, "stored_bytes": int(stored)}
+        cur.execute(f"UPDATE {SCHEMA}.generations SET manifest = %s WHERE id = %s", (manifest.to_json(), gid))
         if hnsw is not None:
             create_hnsw(cur, gid, dim, hnsw)
             step("hnsw")
@@ -98,13 +107,6 @@ def create_hnsw(cur, gid: int, dim: int, params: dict) -> None:
         f"((embedding::vector({int(dim)})) vector_ip_ops) WITH (m = {int(params['m'])}, "
         f"ef_construction = {int(params['ef_construction'])}) WHERE generation = {int(gid)}"
     )
-
-
-def _stored_bytes(new: NewGeneration, vectors: np.ndarray) -> int:
-    """What the generation's rows hold, in bytes (text as UTF-8, vectors as float32, blobs)."""
-    text = sum(len(a.body.encode()) + len(a.title.encode()) + len(a.url) for a in new.articles)
-    text += sum(len(c.text.encode()) for c in new.chunks)
-    return int(text + vectors.nbytes + sum(len(v) for v in new.extra_files.values()))
 
 
 def prune(conn, *, keep: int) -> list[str]:

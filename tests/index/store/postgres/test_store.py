@@ -213,3 +213,35 @@ def test_dropped_connections_are_opened_again(pg_url):
     assert ended >= 2
     assert [h.chunk_id for h in searcher.search(Query("護衛艦")).hits] == before
     assert store.live_id() is not None and store.read_doc("nothing") is None
+
+
+def test_a_streamed_incremental_ingest_writes_what_the_folder_store_writes(pg_url, tmp_path):
+    """Updated, unchanged, syndicated and pruned articles, the unchanged ones read from the live generation
+    one at a time, rows and blobs (written from files) streamed: the same generation in both stores."""
+    from dataclasses import replace
+
+    arts = corpus("https://s.example", 10)
+    second = [replace(arts[1], body=arts[1].body + "追記。"), arts[2],
+              replace(arts[3], url="https://mirror.example/3"), *corpus("https://t.example", 12)[10:]]
+    stores = {"pg": PostgresStore(pg_url), "files": FileStore(tmp_path / "index")}
+    reports = {}
+    for name, store in stores.items():
+        indexer = Indexer(store, EMB, batch_size=4)
+        indexer.ingest(iter(arts))
+        reports[name] = indexer.ingest((a for a in second), prune=lambda a: a.url.endswith("/5"))
+    assert reports["pg"].as_dict() | {"seconds": 0, "generation": ""} == \
+        reports["files"].as_dict() | {"seconds": 0, "generation": ""}
+    assert (reports["pg"].added, reports["pg"].updated, reports["pg"].unchanged, reports["pg"].duplicates,
+            reports["pg"].removed) == (2, 1, 1, 1, 1)
+    pg_gen = stores["pg"].open_live(model_id=EMB.model_id)
+    file_gen = stores["files"].open_live(model_id=EMB.model_id)
+    assert list(pg_gen.articles()) == list(file_gen.articles())
+    assert list(pg_gen.article_keys()) == list(file_gen.article_keys())
+    assert pg_gen.chunk_rows() == file_gen.chunk_rows()
+    assert np.array_equal(pg_gen.vectors(), file_gen.vectors())
+    names = set(file_gen.manifest.files) - {"manifest.json", "meta.sqlite", "vectors.faiss"}
+    assert names == set(pg_gen.manifest.files) == {"keywords.npz", "headlines.json", "english.json", "events.json"}
+    assert {n: pg_gen.blob(n) for n in names} == {n: file_gen.blob(n) for n in names}
+    assert pg_gen.manifest.info["stored_bytes"] > pg_gen.vectors().nbytes
+    pg_gen.close()
+    file_gen.close()
