@@ -30,6 +30,8 @@ from index.ingest.indexer import Indexer
 from . import common
 from .common import RandomPassageEmbedder, log
 
+ROOT = Path(__file__).resolve().parents[1]  # where ``-m benchmarks....`` is found
+
 
 def _anon_kib() -> int:
     with open("/proc/self/status", encoding="ascii") as fh:
@@ -96,7 +98,7 @@ def synthetic_sizes(n_chunks: int, workdir: str | None = None) -> list[dict]:
     for size in sorted({max(1, n_chunks // 5), n_chunks}):
         with tempfile.TemporaryDirectory(prefix="defnews-bench-synthetic-", dir=workdir) as tmp:
             out = subprocess.run([sys.executable, "-m", "benchmarks.ingest_synthetic", str(size), tmp],
-                                 check=True, stdout=subprocess.PIPE, text=True).stdout
+                                 check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT).stdout
         runs.append(json.loads(out.strip().splitlines()[-1]))
     return runs
 

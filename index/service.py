@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -32,7 +32,8 @@ from .ingest.workers import resolve_workers as resolve_workers  # for the settin
 from .models import EVENT_TYPES, Answer, Article, Event, Query
 from .search.searcher import Searcher
 from .sources.config import SourcesConfig
-from .sources.formats import ParseResult, parse_path
+from .sources.formats import ParseResult, ReadItem, Rejection, read_path
+from .sources.records import ReadLog
 from .store.events import select_events
 from .store.files import as_store
 from .store.protocol import IndexStore, StoredGeneration
@@ -202,19 +203,29 @@ class IndexService:
         none (a malformed date is a rejection of the page, with the reason). ``workers``: embedding
         processes for this ingest (default: the service's ``ingest_workers``)."""
         self.ensure_folder()  # before any file is read
-        parsed = ParseResult()
-        for p in paths:
-            parsed.extend(parse_path(Path(p), url=url, published=published, source=f"file:{Path(p).name}"))
-        return self.ingest_parsed(parsed, progress=progress, workers=workers)
+        # streamed: each article goes to the ingest as it is read (only what the report lists is kept)
+        log = ReadLog()
+        records = (r for p in paths for r in read_path(Path(p), url=url, published=published,
+                                                       source=f"file:{Path(p).name}"))
+        return self._ingest(log.articles(records), lambda: (log.rejections, log.items()), progress=progress,
+                            workers=workers)
 
     def ingest_parsed(
         self, parsed: ParseResult, *, full: bool = False, progress: Progress | None = None, prune=None,
         info: dict | None = None, workers: int | None = None,
     ) -> IngestReport:
+        return self._ingest(parsed.articles, lambda: (parsed.rejections, parsed.items()), full=full,
+                            progress=progress, prune=prune, info=info, workers=workers)
+
+    def _ingest(self, articles: Iterable[Article], read: Callable[[], tuple[list[Rejection], list[ReadItem]]], *,
+                full: bool = False, progress: Progress | None = None, prune=None, info: dict | None = None,
+                workers: int | None = None) -> IngestReport:
+        """Ingest ``articles``; ``read()``, once they are consumed: the rejections and what was read."""
         with self._folder_errors():  # a full disk, a read-only folder...: one IndexFolderError line
-            report = self._indexer(workers).ingest(
-                parsed.articles, rejected=parsed.rejections, full=full, progress=progress, prune=prune, info=info
-            ).with_items(parsed.items())
+            report = self._indexer(workers).ingest(articles, full=full, progress=progress, prune=prune, info=info)
+            rejected, items = read()
+            report.rejected = list(rejected)
+            report.with_items(items)
         self.last_report = report
         if report.wrote or self._searcher is None:
             self.reload()

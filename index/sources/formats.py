@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
+from ..models import Article
 from .htmlpage import MAX_HTML_BYTES, parse_html
 from .records import (
     JST,
@@ -30,8 +31,8 @@ from .textpage import parse_saved_page
 __all__ = [
     "HTML_SUFFIXES", "JSONL_SUFFIXES", "JST", "MAX_BODY_CHARS", "MAX_FILE_BYTES", "MAX_HTML_BYTES",
     "MAX_TITLE_CHARS", "PAGE_SUFFIXES", "ParseResult", "ReadItem", "RecordError", "Rejection", "iter_files",
-    "make_article", "parse_html", "parse_jsonl_file", "parse_jsonl_lines", "parse_path", "parse_published",
-    "parse_saved_page",
+    "jsonl_records", "make_article", "parse_html", "parse_jsonl_file", "parse_jsonl_lines", "parse_path",
+    "parse_published", "parse_saved_page", "read_path",
 ]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -45,13 +46,24 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 
 def parse_jsonl_lines(lines: Iterable[str | bytes], location: str, *, source: str = "") -> ParseResult:
     result = ParseResult()
+    for record, where in jsonl_records(lines, location, source=source):
+        if isinstance(record, Rejection):
+            result.rejections.append(record)
+        else:
+            result.add(record, where)
+    return result
+
+
+def jsonl_records(lines: Iterable[str | bytes], location: str, *,
+                  source: str = "") -> Iterator[tuple[Article | Rejection, str]]:
+    """Each record of JSON Lines as it is read: an article or the rejection of the line, with where it was."""
     for lineno, raw in enumerate(lines, 1):
         where = f"{location}:{lineno}"
         if isinstance(raw, bytes):
             try:
                 raw = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                result.rejections.append(Rejection(where, f"not valid UTF-8 (byte {exc.start + 1})"))
+                yield Rejection(where, f"not valid UTF-8 (byte {exc.start + 1})"), where
                 continue
         if lineno == 1:
             raw = raw.removeprefix("\ufeff")  # a byte-order mark from Windows editors
@@ -60,16 +72,16 @@ def parse_jsonl_lines(lines: Iterable[str | bytes], location: str, *, source: st
         try:
             obj = json.loads(raw)
         except json.JSONDecodeError as exc:
-            result.rejections.append(Rejection(where, f"invalid JSON ({exc.msg} at column {exc.colno})"))
+            yield Rejection(where, f"invalid JSON ({exc.msg} at column {exc.colno})"), where
             continue
         except RecursionError:
-            result.rejections.append(Rejection(where, "invalid JSON (too deeply nested)"))
+            yield Rejection(where, "invalid JSON (too deeply nested)"), where
             continue
         except ValueError as exc:  # e.g. an integer longer than Python's 4300-digit limit
-            result.rejections.append(Rejection(where, f"invalid JSON ({str(exc)[:80]})"))
+            yield Rejection(where, f"invalid JSON ({str(exc)[:80]})"), where
             continue
         if not isinstance(obj, dict):
-            result.rejections.append(Rejection(where, "not a JSON object"))
+            yield Rejection(where, "not a JSON object"), where
             continue
         try:
             article = make_article(
@@ -77,10 +89,9 @@ def parse_jsonl_lines(lines: Iterable[str | bytes], location: str, *, source: st
                 body=obj.get("body"), section=obj.get("section", ""), source=source,
             )
         except RecordError as exc:
-            result.rejections.append(Rejection(where, str(exc)))
+            yield Rejection(where, str(exc)), where
             continue
-        result.add(article, where)
-    return result
+        yield article, where
 
 
 def parse_jsonl_file(path: Path, *, source: str = "") -> ParseResult:
@@ -121,26 +132,47 @@ def parse_path(
 ) -> ParseResult:
     """Parse a file (by suffix) or every known file in a folder. ``url`` and ``published`` (the command
     line's ``--url`` / ``--published``) fill what a page lacks; ``today`` dates days written without a year."""
-    pages = {"url": url, "published": published, "source": source, "today": today}
     result = ParseResult()
+    for record, where in read_path(path, url=url, published=published, source=source, today=today):
+        if isinstance(record, Rejection):
+            result.rejections.append(record)
+        else:
+            result.add(record, where)
+    return result
+
+
+def read_path(
+    path: Path,
+    *,
+    url: str | None = None,
+    published: datetime | str | None = None,
+    source: str = "",
+    today: date | None = None,
+) -> Iterator[tuple[Article | Rejection, str]]:
+    """:func:`parse_path` as a stream: each article (or rejection) with where it was read, as it is read, so
+    that a large corpus need not be held (JSON Lines line by line; a page is one record)."""
+    pages = {"url": url, "published": published, "source": source, "today": today}
     if not path.exists():
-        result.rejections.append(Rejection(str(path), "no such file or folder"))
-        return result
+        yield Rejection(str(path), "no such file or folder"), str(path)
+        return
     for file in iter_files(path):
         try:
             if file.stat().st_size > MAX_FILE_BYTES:
                 raise RecordError(f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
             suffix = file.suffix.lower()
             if suffix in JSONL_SUFFIXES:
-                result.extend(parse_jsonl_file(file, source=source))
-            elif suffix in HTML_SUFFIXES:
-                result.extend(parse_html(file.read_bytes(), str(file), **pages))
+                with file.open("rb") as fh:
+                    yield from jsonl_records(fh, str(file), source=source)
+                continue
+            if suffix in HTML_SUFFIXES:
+                page = parse_html(file.read_bytes(), str(file), **pages)
             elif suffix in PAGE_SUFFIXES:
-                result.extend(parse_saved_page(_read_text(file), str(file), **pages))
+                page = parse_saved_page(_read_text(file), str(file), **pages)
             else:
                 raise RecordError(f"unknown file type {suffix or '(none)'}: expected .jsonl, .txt or .html")
+            yield from ((r, r.location) for r in page.rejections)
+            yield from ((a, page.location_of(i) or str(file)) for i, a in enumerate(page.articles))
         except RecordError as exc:
-            result.rejections.append(Rejection(str(file), str(exc)))
+            yield Rejection(str(file), str(exc)), str(file)
         except OSError as exc:
-            result.rejections.append(Rejection(str(file), f"cannot read ({exc.strerror or exc})"))
-    return result
+            yield Rejection(str(file), f"cannot read ({exc.strerror or exc})"), str(file)

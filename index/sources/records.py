@@ -9,6 +9,7 @@ emoji in JSON) become U+FFFD.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlparse
@@ -55,6 +56,14 @@ class ReadItem:
                "section": self.section, "status": self.status}
         return {**out, "reason": self.reason} if self.reason else out
 
+    @classmethod
+    def of_article(cls, article: Article, location: str) -> ReadItem:
+        return cls(location, article.url, article.title, article.published.isoformat(), article.section, "read")
+
+    @classmethod
+    def of_rejection(cls, r: Rejection) -> ReadItem:
+        return cls(r.location, r.url, r.title, r.published, r.section, "rejected", r.reason)
+
 
 @dataclass
 class ParseResult:
@@ -84,11 +93,30 @@ class ParseResult:
 
     def items(self) -> list[ReadItem]:
         """Every record of the batch, articles first, in a form ready for a per-item report."""
-        out = [ReadItem(self.location_of(i), a.url, a.title, a.published.isoformat(), a.section, "read")
-               for i, a in enumerate(self.articles)]
-        out += [ReadItem(r.location, r.url, r.title, r.published, r.section, "rejected", r.reason)
-                for r in self.rejections]
-        return out
+        return ([ReadItem.of_article(a, self.location_of(i)) for i, a in enumerate(self.articles)]
+                + [ReadItem.of_rejection(r) for r in self.rejections])
+
+
+@dataclass
+class ReadLog:
+    """What a streamed read saw, without the articles' texts (they flow on to the ingest): each article as a
+    :class:`ReadItem`, and the rejections."""
+
+    read: list[ReadItem] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    def articles(self, records: Iterable[tuple[Article | Rejection, str]]) -> Iterator[Article]:
+        """The articles of ``records`` as they come, noting each record here."""
+        for record, where in records:
+            if isinstance(record, Rejection):
+                self.rejections.append(record)
+            else:
+                self.read.append(ReadItem.of_article(record, where))
+                yield record
+
+    def items(self) -> list[ReadItem]:
+        """As :meth:`ParseResult.items`: the articles first, then the rejections."""
+        return self.read + [ReadItem.of_rejection(r) for r in self.rejections]
 
 
 class RecordError(ValueError):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index.sources.formats import parse_jsonl_file, parse_jsonl_lines, parse_path
-from index.sources.records import MAX_BODY_CHARS, RecordError, parse_published
+from index.sources.formats import jsonl_records, parse_jsonl_file, parse_jsonl_lines, parse_path, read_path
+from index.sources.records import MAX_BODY_CHARS, ReadLog, RecordError, parse_published
 
 ROOT = Path(__file__).resolve().parents[3]
 GOOD = {"url": "https://news.example.jp/a", "title": "護衛艦が進水", "published": "2025-07-08T10:00:00+09:00",
@@ -84,3 +84,34 @@ def test_parse_path_reports_missing_and_unreadable_files(tmp_path):
     assert not result.articles and "not valid UTF-8" in result.rejections[0].reason
     missing = parse_path(tmp_path / "nope.jsonl")
     assert "no such file" in missing.rejections[0].reason
+
+
+def test_reading_a_folder_as_a_stream_gives_what_parse_path_gives(tmp_path):
+    (tmp_path / "a.jsonl").write_text("\n".join([line(), "{not json", line(url="https://news.example.jp/b")]),
+                                      encoding="utf-8")
+    pages = ROOT / "tests/index/sources/fixtures/pages"
+    page = sorted(p for p in pages.iterdir() if p.suffix in (".txt", ".html"))[0]
+    (tmp_path / f"z{page.suffix}").write_bytes(page.read_bytes())
+    (tmp_path / "bad.txt").write_bytes(b"\xff")
+    parsed = parse_path(tmp_path)
+    log = ReadLog()
+    streamed = list(log.articles(read_path(tmp_path)))
+    assert [a.url for a in streamed] == [a.url for a in parsed.articles] and len(streamed) == 3
+    assert log.rejections == parsed.rejections and len(log.rejections) == 2
+    assert log.items() == parsed.items()
+    assert log.items()[0].location == f"{tmp_path / 'a.jsonl'}:1"
+
+
+def test_a_streamed_read_hands_each_article_on_before_reading_the_next():
+    read = []
+
+    def lines():
+        for n in range(3):
+            read.append(n)
+            yield line(url=f"https://news.example.jp/{n}")
+
+    log = ReadLog()
+    articles = log.articles(jsonl_records(lines(), "mem"))
+    first = next(articles)
+    assert first.url.endswith("/0") and read == [0]  # nothing further read yet
+    assert [a.url[-1] for a in articles] == ["1", "2"] and len(log.items()) == 3
