@@ -22,9 +22,9 @@ from .ingest.collect import (
     RemoteReader,
     SourceState,
     forget_unindexed,
-    read_sources,
     states_from_bytes,
     states_to_bytes,
+    stream_sources,
 )
 from .ingest.indexer import Indexer, Progress
 from .ingest.report import IngestReport
@@ -243,22 +243,31 @@ class IndexService:
             states = self.source_states()
             # Pages are only skipped as "not modified" while their article is really indexed.
             forget_unindexed(states, set() if full else self._indexed_urls())
-            parsed, states = read_sources(
-                self.sources, states, remote_reader=self.remote_reader, progress=progress
-            )
+            # streamed: the sources' articles go to the ingest as they are read, which has read them all
+            # (and so knows every source's state) before it prunes or writes the generation's info
+            read = ReadLog()
+            info: dict = {}
+
+            def articles():
+                yield from stream_sources(self.sources, states, read, remote_reader=self.remote_reader,
+                                          progress=progress)
+                info["sources"] = {n: {"ok": s.ok, "articles": s.articles} for n, s in states.items()}
+
+            present: list[tuple[set[str], set[str]]] = []
+
+            def gone(a: Article) -> bool:
+                # present = read this run, or still listed but unchanged (kept); an article is pruned only
+                # when neither its URL nor any of its syndicated twins is present, and its source read fine
+                if not present:
+                    ok = {n for n, s in states.items() if s.ok}
+                    present.append((ok, {i.url for i in read.read} | {u for n, s in states.items() if n in ok
+                                                                        for u in s.kept}))
+                ok_sources, seen = present[0]
+                return a.source in ok_sources and a.url not in seen and not seen.intersection(a.alt_urls)
+
+            report = self._ingest(articles(), lambda: (read.rejections, read.items()), full=full,
+                                  progress=progress, prune=gone if prune else None, info=info, workers=workers)
             ok_sources = {n for n, s in states.items() if s.ok}
-            # present = read this run, or still listed but unchanged (kept); an article is pruned only when
-            # neither its URL nor any of its syndicated twins is present, and its source was read fine.
-            seen = {a.url for a in parsed.articles} | {
-                u for n, s in states.items() if n in ok_sources for u in s.kept
-            }
-            pruner = (
-                (lambda a: a.source in ok_sources and a.url not in seen and not seen.intersection(a.alt_urls))
-                if prune else None
-            )
-            info = {"sources": {n: {"ok": s.ok, "articles": s.articles} for n, s in states.items()}}
-            report = self.ingest_parsed(parsed, full=full, progress=progress, prune=pruner, info=info,
-                                        workers=workers)
             report.unchanged += sum(len(s.kept) for n, s in states.items() if n in ok_sources)  # not re-read
             with self._folder_errors():
                 self.store.write_doc(STATE_FILE, states_to_bytes(states))

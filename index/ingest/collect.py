@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ..durable import atomic_write_bytes
+from ..models import Article
 from ..sources.config import SourcesConfig, SourceSpec
-from ..sources.formats import ParseResult, parse_path
+from ..sources.formats import ParseResult, ReadItem, Rejection, read_path
+from ..sources.records import ReadLog
 
 log = logging.getLogger(__name__)
 STATE_FILE = "sources-state.json"
@@ -108,22 +110,38 @@ def read_source(
     spec: SourceSpec, cfg: SourcesConfig, state: SourceState, *, remote_reader: RemoteReader | None = None
 ) -> ParseResult:
     """Articles of one source. Raises on failure (the caller records it)."""
+    result = ParseResult()
+    for record, where in source_records(spec, cfg, state, remote_reader=remote_reader):
+        if isinstance(record, Rejection):
+            result.rejections.append(record)
+        else:
+            result.add(record, where)
+    return result
+
+
+def source_records(
+    spec: SourceSpec, cfg: SourcesConfig, state: SourceState, *, remote_reader: RemoteReader | None = None
+) -> Iterator[tuple[Article | Rejection, str]]:
+    """The records of one source as they are read (a folder or file line by line; a remote source once it
+    is read), each article in the source's name and section. Raises on failure before the first record."""
     if spec.remote:
         reader = remote_reader or _default_remote_reader()
         result = reader(spec, cfg, state)
-    else:
-        if spec.path is None:
-            raise ValueError(f"source {spec.name!r} has no path")
-        if not spec.path.exists():
-            raise FileNotFoundError(f"{spec.path} does not exist")
-        result = parse_path(spec.path, source=spec.name)
-    # Same length and order: result.locations still line up with the articles.
-    result.articles = [
-        replace(a, section=a.section or spec.section, source=spec.name)
-        if a.source != spec.name or (spec.section and not a.section) else a
-        for a in result.articles
-    ]
-    return result
+        records = [*((a, result.location_of(i)) for i, a in enumerate(result.articles)),
+                   *((r, r.location) for r in result.rejections)]
+        return (_in_source(rec, spec) for rec in records)
+    if spec.path is None:
+        raise ValueError(f"source {spec.name!r} has no path")
+    if not spec.path.exists():
+        raise FileNotFoundError(f"{spec.path} does not exist")
+    return (_in_source(rec, spec) for rec in read_path(spec.path, source=spec.name))
+
+
+def _in_source(record: tuple[Article | Rejection, str], spec: SourceSpec) -> tuple[Article | Rejection, str]:
+    a, where = record
+    if isinstance(a, Article) and (a.source != spec.name or (spec.section and not a.section)):
+        return replace(a, section=a.section or spec.section, source=spec.name), where
+    return record
 
 
 def read_sources(
@@ -135,15 +153,42 @@ def read_sources(
 ) -> tuple[ParseResult, dict[str, SourceState]]:
     """Read every source; return all articles and each source's new state."""
     states = dict(states or {})
+    read = ReadLog()
     total = ParseResult()
+    for article in stream_sources(cfg, states, read, remote_reader=remote_reader, progress=progress):
+        total.articles.append(article)
+    total.locations = [item.location for item in read.read]
+    total.rejections = read.rejections
+    return total, states
+
+
+def stream_sources(
+    cfg: SourcesConfig,
+    states: dict[str, SourceState],
+    read: ReadLog,
+    *,
+    remote_reader: RemoteReader | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Iterator[Article]:
+    """Every source's articles as they are read, one source after another, noting each record in ``read`` and
+    each source's new state in ``states`` once it is read. A source that fails is recorded as failed and the
+    others are read (what a folder yielded before an unexpected error stays read)."""
     for i, spec in enumerate(cfg.sources):
         state = states.get(spec.name) or SourceState(name=spec.name, kind=spec.kind)
         state.kind = spec.kind
         state.kept = []
         now = datetime.now(UTC).isoformat(timespec="seconds")
         t0 = time.perf_counter()
+        articles = rejected = 0
         try:
-            result = read_source(spec, cfg, state, remote_reader=remote_reader)
+            for record, where in source_records(spec, cfg, state, remote_reader=remote_reader):
+                if isinstance(record, Rejection):
+                    read.rejections.append(record)
+                    rejected += 1
+                else:
+                    read.read.append(ReadItem.of_article(record, where))
+                    articles += 1
+                    yield record
         except Exception as exc:  # one failing source never stops the others
             log.warning("source %s failed: %s", spec.name, exc)
             state.ok = False
@@ -151,13 +196,11 @@ def read_sources(
         else:
             state.ok = True
             state.error = ""
-            state.articles = len(result.articles) + len(state.kept)
-            state.rejected = len(result.rejections)
+            state.articles = articles + len(state.kept)
+            state.rejected = rejected
             state.last_ok = now
-            total.extend(result)
         state.last_run = now
         state.seconds = round(time.perf_counter() - t0, 3)
         states[spec.name] = state
         if progress:
             progress("read", i + 1, len(cfg.sources))
-    return total, states

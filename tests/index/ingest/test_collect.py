@@ -12,8 +12,10 @@ from index.ingest.collect import (
     load_states,
     read_sources,
     save_states,
+    stream_sources,
 )
 from index.sources.config import parse_sources
+from index.sources.records import ReadLog
 
 GOOD = {"url": "https://news.example.jp/a", "title": "護衛艦が進水", "published": "2025-07-08T10:00:00+09:00",
         "body": "海上自衛隊の新しい護衛艦が8日、長崎で進水した。"}
@@ -59,3 +61,20 @@ def test_forget_unindexed_drops_pages_whose_article_is_gone():
     })
     assert forget_unindexed({"wire": st}, {"https://x/1"}) == 1
     assert set(st.http) == {"p1", "feed"}
+
+
+def test_sources_stream_their_articles_and_each_state_is_set_once_its_source_is_read(tmp_path):
+    write_jsonl(tmp_path / "a.jsonl", GOOD, {"url": "https://news.example.jp/c"})
+    write_jsonl(tmp_path / "b.jsonl", {**GOOD, "url": "https://news.example.jp/b"})
+    cfg = parse_sources({"sources": [
+        {"name": "first", "kind": "jsonl", "path": "a.jsonl"},
+        {"name": "second", "kind": "jsonl", "path": "b.jsonl"},
+    ]}, "s.toml", tmp_path)
+    states: dict[str, SourceState] = {}
+    read = ReadLog()
+    articles = stream_sources(cfg, states, read)
+    assert next(articles).url == "https://news.example.jp/a"
+    assert states == {} and len(read.read) == 1  # the second source not opened, the first not finished
+    assert [a.url for a in articles] == ["https://news.example.jp/b"]
+    assert (states["first"].articles, states["first"].rejected, states["second"].articles) == (1, 1, 1)
+    assert [i.status for i in read.items()] == ["read", "read", "rejected"]
