@@ -8,6 +8,7 @@ new generation cannot be loaded (corrupt, foreign) the old searcher keeps servin
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -253,16 +254,17 @@ class IndexService:
                                           progress=progress)
                 info["sources"] = {n: {"ok": s.ok, "articles": s.articles} for n, s in states.items()}
 
-            present: list[tuple[set[str], set[str]]] = []
+            @functools.cache
+            def present() -> tuple[set[str], set[str]]:
+                """The sources read fine, and the URLs present: read this run, or still listed but unchanged
+                (kept). Asked once every source is read."""
+                ok = {n for n, s in states.items() if s.ok}
+                return ok, {i.url for i in read.read} | {u for n, s in states.items() if n in ok for u in s.kept}
 
             def gone(a: Article) -> bool:
-                # present = read this run, or still listed but unchanged (kept); an article is pruned only
-                # when neither its URL nor any of its syndicated twins is present, and its source read fine
-                if not present:
-                    ok = {n for n, s in states.items() if s.ok}
-                    present.append((ok, {i.url for i in read.read} | {u for n, s in states.items() if n in ok
-                                                                        for u in s.kept}))
-                ok_sources, seen = present[0]
+                # pruned only when neither its URL nor any of its syndicated twins is present, and its source
+                # was read fine
+                ok_sources, seen = present()
                 return a.source in ok_sources and a.url not in seen and not seen.intersection(a.alt_urls)
 
             report = self._ingest(articles(), lambda: (read.rejections, read.items()), full=full,

@@ -106,19 +106,6 @@ def _default_remote_reader() -> RemoteReader:
     return read_remote_source
 
 
-def read_source(
-    spec: SourceSpec, cfg: SourcesConfig, state: SourceState, *, remote_reader: RemoteReader | None = None
-) -> ParseResult:
-    """Articles of one source. Raises on failure (the caller records it)."""
-    result = ParseResult()
-    for record, where in source_records(spec, cfg, state, remote_reader=remote_reader):
-        if isinstance(record, Rejection):
-            result.rejections.append(record)
-        else:
-            result.add(record, where)
-    return result
-
-
 def source_records(
     spec: SourceSpec, cfg: SourcesConfig, state: SourceState, *, remote_reader: RemoteReader | None = None
 ) -> Iterator[tuple[Article | Rejection, str]]:

@@ -45,13 +45,7 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 
 
 def parse_jsonl_lines(lines: Iterable[str | bytes], location: str, *, source: str = "") -> ParseResult:
-    result = ParseResult()
-    for record, where in jsonl_records(lines, location, source=source):
-        if isinstance(record, Rejection):
-            result.rejections.append(record)
-        else:
-            result.add(record, where)
-    return result
+    return ParseResult.of_records(jsonl_records(lines, location, source=source))
 
 
 def jsonl_records(lines: Iterable[str | bytes], location: str, *,
@@ -132,13 +126,7 @@ def parse_path(
 ) -> ParseResult:
     """Parse a file (by suffix) or every known file in a folder. ``url`` and ``published`` (the command
     line's ``--url`` / ``--published``) fill what a page lacks; ``today`` dates days written without a year."""
-    result = ParseResult()
-    for record, where in read_path(path, url=url, published=published, source=source, today=today):
-        if isinstance(record, Rejection):
-            result.rejections.append(record)
-        else:
-            result.add(record, where)
-    return result
+    return ParseResult.of_records(read_path(path, url=url, published=published, source=source, today=today))
 
 
 def read_path(

@@ -74,6 +74,17 @@ class ParseResult:
     rejections: list[Rejection] = field(default_factory=list)
     locations: list[str] = field(default_factory=list)
 
+    @classmethod
+    def of_records(cls, records: Iterable[tuple[Article | Rejection, str]]) -> ParseResult:
+        """The result of a stream of records (an article or a rejection, with where it was read)."""
+        result = cls()
+        for record, where in records:
+            if isinstance(record, Rejection):
+                result.rejections.append(record)
+            else:
+                result.add(record, where)
+        return result
+
     def add(self, article: Article, location: str) -> None:
         aligned = len(self.locations) == len(self.articles)
         self.articles.append(article)
