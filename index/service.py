@@ -228,8 +228,10 @@ class IndexService:
             report.rejected = list(rejected)
             report.with_items(items)
         self.last_report = report
-        if report.wrote or self._searcher is None:
+        if self._searcher is not None:  # serving: the new generation is swapped in (else the old one stays)
             self.reload()
+        elif report.wrote:  # not serving yet (a command): the new generation must open, but is not loaded to
+            self.store.open_live(model_id=self.embedder.model_id).close()  # serve (the searcher loads lazily)
         return report
 
     def reindex(
