@@ -42,10 +42,10 @@ class SearchConfig:
     min_cover_article: float = 0.3
     # a logistic model of the topical evidence (index.search.confidence.FEATURES), fitted by
     # cross-validation on the development sets with ``python -m benchmarks.calibrate``
-    answer_model_weights: tuple[float, ...] = (0.176, 2.101, 0.513, 0.948, 0.0, -1.122, -0.341, -0.77, 1.61,
-                                                     0.0, -1.829, -1.309, -1.533)
-    answer_model_bias: float = -3.861
-    min_answer_probability: float = 0.188
+    answer_model_weights: tuple[float, ...] = (0.243, 2.013, 0.346, 1.027, 0.0, -1.216, 0.0, -0.911, 1.622,
+                                                     0.0, -1.548, -1.478, -1.536)
+    answer_model_bias: float = -3.858
+    min_answer_probability: float = 0.187
     # no topic here at all: no article among the best matches this share of the question (and the top hit
     # is no answer)
     off_topic_cover: float = 0.25

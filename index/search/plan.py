@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,10 +52,12 @@ class QueryPlan:
 class Planner:
     """Turns a question into a :class:`QueryPlan` with one tokenizer, glossary and configuration."""
 
-    def __init__(self, tokenizer: KeywordTokenizer, glossary: Glossary, config: SearchConfig) -> None:
+    def __init__(self, tokenizer: KeywordTokenizer, glossary: Glossary, config: SearchConfig,
+                 katakana: Callable[[str], list[str]] | None = None) -> None:
         self.tokenizer = tokenizer
         self.glossary = glossary
         self.config = config
+        self.katakana = katakana  # English word -> the corpus' katakana words that may write it
 
     def plan(self, question: str, today: date) -> QueryPlan:
         cfg = self.config
@@ -66,6 +69,8 @@ class Planner:
             concepts = self.glossary.match(norm)
             concepts += romaji_concepts(norm, [(c.start, c.end) for c in concepts])
         out, groups = self._word_concepts(norm, concepts, qdates)
+        if hybrid and self.katakana is not None and is_latin(question):
+            out, groups = self._transcribed(norm, out, groups)
         for c in concepts:
             pairs = [(v, synonym_weight(c.spellings[0], sp)) for sp in c.spellings
                      if (v := tuple(self._spelling_tokens(sp)))]
@@ -139,6 +144,28 @@ class Planner:
                 groups.append(((t,), out[-1]))
             i += 1
         return out, groups
+
+    def _transcribed(self, norm: str, out: list[QueryConcept], groups: list[tuple[tuple[str, ...], QueryConcept]]
+                     ) -> tuple[list[QueryConcept], list[tuple[tuple[str, ...], QueryConcept]]]:
+        """An English question's capitalised words that the glossary does not know, also as the katakana words
+        of the corpus that may write them (Resolute -> レゾリュート; see :mod:`index.text.transliterate`)."""
+        names = {w.lower() for m in _NAME_LATIN.finditer(norm) for w in re.split(r"[- ]", m.group(0)) if len(w) >= 4}
+        found: dict[str, list[str]] = {}
+        for c in out:
+            if len(c.variants) == 1 and len(c.variants[0]) == 1 and c.variants[0][0] in names:
+                kana = self.katakana(c.variants[0][0])
+                if kana:
+                    found[c.variants[0][0]] = kana
+
+        def widen(c: QueryConcept) -> QueryConcept:
+            kana = found.get(c.variants[0][0]) if len(c.variants) == 1 and len(c.variants[0]) == 1 else None
+            return QueryConcept(((c.variants[0][0],), *((k,) for k in kana)), c.weight) if kana else c
+
+        if not found:
+            return out, groups
+        return ([widen(c) for c in out],
+                [((*sp, *found.get(c.variants[0][0], ())), widen(c)) if len(c.variants) == 1 else (sp, c)
+                 for sp, c in groups])
 
     def _ordinal_concepts(self, norm: str) -> list[QueryConcept]:
         """The "11th" ship of a class is its 11番艦; the 10th talks are 第10回."""

@@ -31,6 +31,7 @@ from ..store.keyword_files import load_keyword_index
 from ..store.protocol import IndexStore, StoredGeneration, VectorSearch
 from ..text.glossary import Glossary, default_glossary
 from ..text.tokenize import KeywordTokenizer
+from ..text.transliterate import KatakanaIndex
 from . import fusion
 from .confidence import Confidence
 from .config import SearchConfig
@@ -86,7 +87,8 @@ class Searcher:
         art_days = np.asarray([self.articles[a].published.date().toordinal() for a in art_ids], np.int64)
         self.dates = DateIndex(chunk_dates, self._chunk_art, len(art_ids), title_dates=headline_dates,
                                article_days=art_days)
-        self.planner = Planner(self.tokenizer, self.glossary, self.config)
+        self._katakana: KatakanaIndex | None = None
+        self.planner = Planner(self.tokenizer, self.glossary, self.config, katakana=self._katakana_of)
         self.confidence = Confidence(self.config, self.dense, self.bm25, chunk_dates, self._chunk_art,
                                      headline_dates, self._art_rows, [c.text for c in self.chunks], art_days)
         self._events: list[Event] | None = None
@@ -102,6 +104,12 @@ class Searcher:
     @property
     def n_chunks(self) -> int:
         return len(self.chunks)
+
+    def _katakana_of(self, english: str) -> list[str]:
+        """The corpus' katakana words that may write ``english`` (the index of them built on first use)."""
+        if self._katakana is None:
+            self._katakana = KatakanaIndex(self.bm25.vocab)
+        return self._katakana.spellings(english)
 
     def plan(self, question: str, today: date) -> QueryPlan:
         return self.planner.plan(question, today)

@@ -311,3 +311,22 @@ def test_a_place_no_article_names_weighs_against_the_answer(searcher):
     assert slugs(unknown)[0] == "bird-flu"  # the nearest article, but not the place asked about
     assert unknown.info["p_answer"] < known.info["p_answer"]
     assert known.confident and not unknown.confident
+
+
+def test_an_english_exercise_name_reaches_the_article_that_writes_it_in_katakana(tmp_path):
+    corpus = [
+        art("rd24", "陸自と米海兵隊、実動演習「レゾリュート・ドラゴン24」を開始(7月28日)", "2024-07-29T10:00:00",
+            "陸上自衛隊と米海兵隊は令和6(2024)年7月28日、北海道で実動演習「レゾリュート・ドラゴン24」を開始した。\n\n"
+            "主な訓練場所は矢臼別演習場と上富良野演習場で、陸自からは約1,400人が参加する。"),
+        art("os24", "陸自と米陸軍の実動演習「オリエント・シールド24」 九州で開始(7月24日)", "2024-07-25T10:00:00",
+            "陸上自衛隊と米陸軍は令和6(2024)年7月24日、九州で実動演習「オリエント・シールド24」を開始した。\n\n"
+            "主な訓練場所は日出生台演習場で、陸自からは約1,000人が参加する。"),
+    ]
+    Indexer(tmp_path, HashEmbedder(256)).ingest(corpus)
+    s = Searcher.load(tmp_path, HashEmbedder(256))
+    plan = s.plan("Which training areas were the main venues of Resolute Dragon 24?", date(2025, 10, 1))
+    spellings = {t for c in plan.concepts for v in c.variants for t in v}
+    assert {"レゾリュート", "ドラゴン"} <= spellings and "シールド" not in spellings
+    ans = ask(s, "Which training areas were the main venues of Resolute Dragon 24?")
+    assert slugs(ans)[0] == "rd24"
+    assert slugs(ask(s, "Where was Orient Shield 24 held?"))[0] == "os24"
