@@ -150,22 +150,19 @@ class Planner:
         """An English question's capitalised words that the glossary does not know, also as the katakana words
         of the corpus that may write them (Resolute -> レゾリュート; see :mod:`index.text.transliterate`)."""
         names = {w.lower() for m in _NAME_LATIN.finditer(norm) for w in re.split(r"[- ]", m.group(0)) if len(w) >= 4}
-        found: dict[str, list[str]] = {}
-        for c in out:
-            if len(c.variants) == 1 and len(c.variants[0]) == 1 and c.variants[0][0] in names:
-                kana = self.katakana(c.variants[0][0])
-                if kana:
-                    found[c.variants[0][0]] = kana
 
-        def widen(c: QueryConcept) -> QueryConcept:
-            kana = found.get(c.variants[0][0]) if len(c.variants) == 1 and len(c.variants[0]) == 1 else None
-            return QueryConcept(((c.variants[0][0],), *((k,) for k in kana)), c.weight) if kana else c
+        def word(c: QueryConcept) -> str | None:  # a concept of one of the question's own words
+            return c.variants[0][0] if len(c.variants) == 1 and len(c.variants[0]) == 1 else None
 
+        found = {w: kana for c in out if (w := word(c)) in names and (kana := self.katakana(w))}
         if not found:
             return out, groups
-        return ([widen(c) for c in out],
-                [((*sp, *found.get(c.variants[0][0], ())), widen(c)) if len(c.variants) == 1 else (sp, c)
-                 for sp, c in groups])
+
+        def widen(c: QueryConcept) -> QueryConcept:
+            kana = found.get(word(c) or "")
+            return QueryConcept(((word(c),), *((k,) for k in kana)), c.weight) if kana else c
+
+        return ([widen(c) for c in out], [((*sp, *found.get(word(c) or "", ())), widen(c)) for sp, c in groups])
 
     def _ordinal_concepts(self, norm: str) -> list[QueryConcept]:
         """The "11th" ship of a class is its 11番艦; the 10th talks are 第10回."""
