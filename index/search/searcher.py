@@ -47,6 +47,21 @@ from .surface import bigram_scores, question_bigrams
 log = logging.getLogger(__name__)
 
 
+class KatakanaLookup:
+    """English word -> the keyword vocabulary's katakana words that may write it (the index of them built on
+    first use: only English questions ask)."""
+
+    def __init__(self, bm25: BM25Index) -> None:
+        self._bm25: BM25Index | None = bm25
+        self._index: KatakanaIndex | None = None
+
+    def __call__(self, english: str) -> list[str]:
+        if self._index is None:
+            self._index = KatakanaIndex(self._bm25.vocab if self._bm25 is not None else ())
+            self._bm25 = None
+        return self._index.spellings(english)
+
+
 class Searcher:
     """Answers questions from one loaded generation. Thread-safe for concurrent ``search`` calls."""
 
@@ -87,8 +102,8 @@ class Searcher:
         art_days = np.asarray([self.articles[a].published.date().toordinal() for a in art_ids], np.int64)
         self.dates = DateIndex(chunk_dates, self._chunk_art, len(art_ids), title_dates=headline_dates,
                                article_days=art_days)
-        self._katakana: KatakanaIndex | None = None
-        self.planner = Planner(self.tokenizer, self.glossary, self.config, katakana=self._katakana_of)
+        # (the lookup holds the keyword index, not this searcher: no cycle keeps a let-go searcher alive)
+        self.planner = Planner(self.tokenizer, self.glossary, self.config, katakana=KatakanaLookup(self.bm25))
         self.confidence = Confidence(self.config, self.dense, self.bm25, chunk_dates, self._chunk_art,
                                      headline_dates, self._art_rows, [c.text for c in self.chunks], art_days)
         self._events: list[Event] | None = None
@@ -104,12 +119,6 @@ class Searcher:
     @property
     def n_chunks(self) -> int:
         return len(self.chunks)
-
-    def _katakana_of(self, english: str) -> list[str]:
-        """The corpus' katakana words that may write ``english`` (the index of them built on first use)."""
-        if self._katakana is None:
-            self._katakana = KatakanaIndex(self.bm25.vocab)
-        return self._katakana.spellings(english)
 
     def plan(self, question: str, today: date) -> QueryPlan:
         return self.planner.plan(question, today)
