@@ -13,8 +13,9 @@ from datetime import date
 
 from ..store.keyword import QueryConcept
 from ..text.dates.question import QueryDates
+from ..text.english.romaji import hepburn
 from ..text.glossary import Concept, Glossary, romaji_concepts
-from ..text.tokenize import READING_MARK, KeywordTokenizer
+from ..text.tokenize import READING_MARK, KeywordTokenizer, latin_token
 from .config import SearchConfig
 from .kinds import answer_types
 from .ordinals import question_editions, question_ordinals
@@ -27,6 +28,7 @@ _LATIN_Q = re.compile(r"[A-Za-z]")
 _ORDINAL = re.compile(r"(?<![0-9])(\d{1,3})(st|nd|rd|th)\b", re.I)
 _NAME_LATIN = re.compile(r"(?<![A-Za-z])(?:[A-Z][a-z]{2,}(?:[- ][A-Z][a-z]+)*|[A-Z]{2,6}(?![a-z]))")
 _NAME_KANA = re.compile(r"[ァ-ヺー]{3,}")
+_KANJI = re.compile(r"[\u3400-\u9fff]")
 SYNONYM_WEIGHT = 0.7  # a glossary synonym in the question's own script, against the question's own word
 DATE_TOKEN_WEIGHT = 0.3  # a word of a date expression: dates are scored apart (index.search.dates)
 
@@ -136,7 +138,7 @@ class Planner:
             weight = DATE_TOKEN_WEIGHT if (nxt if t.startswith(READING_MARK) else t) in date_toks else 1.0
             if t.startswith(READING_MARK):
                 if nxt is not None and nxt not in covered and not nxt.startswith(READING_MARK):
-                    out.append(QueryConcept(((nxt,), (t,)), weight))
+                    out.append(QueryConcept(((nxt,), (t,), *self._romanised(nxt, t)), weight))
                     groups.append(((nxt,), out[-1]))
                     i += 1
             elif t not in covered:
@@ -144,6 +146,20 @@ class Planner:
                 groups.append(((t,), out[-1]))
             i += 1
         return out, groups
+
+    def _romanised(self, word: str, reading: str) -> list[tuple[str, ...]]:
+        """A Japanese proper noun written in kanji (成田, 八戸, 朝霞) as English text spells it (narita,
+        hachinohe, asaka): the Hepburn spellings of its own reading (the word alone: the compound's reading
+        ~ナリタクウコウ is not the name's), of four letters or more. Katakana words are left to the
+        glossary (ジブチ is Djibouti, not jibuchi)."""
+        if not _KANJI.search(word):
+            return []
+        own = self.tokenizer.tokens(word)
+        if own and own[0].startswith(READING_MARK):
+            reading = own[0]
+        kana = reading[len(READING_MARK):]
+        spellings = dict.fromkeys(hepburn(kana, fold_long=fold) for fold in (True, False))  # Tokyo, Toukyou
+        return [(t,) for r in spellings if len(r) >= 4 and r.isalpha() and (t := latin_token(r))]
 
     def _transcribed(self, norm: str, out: list[QueryConcept], groups: list[tuple[tuple[str, ...], QueryConcept]]
                      ) -> tuple[list[QueryConcept], list[tuple[tuple[str, ...], QueryConcept]]]:

@@ -73,7 +73,9 @@ class KeywordTokenizer:
 
     @property
     def name(self) -> str:
-        return self.backend + ("+readings" if self.readings else "")
+        # (the version after "readings" marks what they are: 2 = a compound name's parts read too, 大月市 ->
+        # ~オオツキ; a keyword index built with another version is rebuilt when it is loaded)
+        return self.backend + ("+readings2" if self.readings else "")
 
     # -- analysers
 
@@ -134,6 +136,8 @@ class KeywordTokenizer:
                     for p in parts:
                         if p.part_of_speech()[0] in _DROP_POS:
                             continue
+                        if self.readings and p.part_of_speech()[1] == "固有名詞" and out[-1:] != [READING_MARK + p.reading_form()]:
+                            out.append(READING_MARK + p.reading_form())  # a name's own reading: 大月市 -> ~オオツキ
                         out.append(p.dictionary_form() if p.part_of_speech()[0] in ("動詞", "形容詞")
                                    else p.surface())
                     if pos not in ("動詞", "形容詞"):

@@ -38,3 +38,16 @@ def test_names_the_corpus_never_uses_are_left_to_the_confidence():
     idx = BM25Index.build([tok.tokens("陸上自衛隊が訓練を行った。")])
     plan = Planner(tok, default_glossary(), SearchConfig()).plan("Did Zorvania join the drill?", date(2025, 1, 1))
     assert name_concepts(plan, idx) == []
+
+
+def test_a_japanese_questions_kanji_name_reaches_the_english_that_romanises_it():
+    tok = KeywordTokenizer()
+    docs = ["Four GSDF officers will depart Narita Airport on June 9.", "南スーダンへの要員派遣を延長した。"]
+    idx = BM25Index.build([tok.tokens(d) for d in docs])
+    plan = Planner(tok, default_glossary(), SearchConfig()).plan("陸上自衛官4名はいつ成田空港を出発するか", date(2025, 1, 1))
+    narita = next(c for c in plan.concepts if ("成田",) in c.variants)
+    assert ("narita",) in narita.variants and (READING_MARK + "ナリタ",) in narita.variants  # the name's own reading
+    assert missing_share([narita], idx, np.asarray([0]), is_japanese(docs[0])) == 0.0  # the English holds it
+    # a katakana word is left to the glossary: ジブチ is Djibouti, not "jibuchi"
+    plan = Planner(tok, default_glossary(), SearchConfig()).plan("ジブチの拠点はどこか", date(2025, 1, 1))
+    assert not any(v == ("jibuchi",) for c in plan.concepts for v in c.variants)

@@ -72,3 +72,12 @@ def test_thread_safe():
     for t in threads:
         t.join()
     assert all(r == expected for r in results)
+
+
+def test_a_compound_names_parts_are_read_too():
+    # the compound's reading (~ヤマナシケンオオツキシ) is not the town's: an English "Otsuki" must meet ~オオツキ
+    tk = KeywordTokenizer()
+    toks = tk.tokens("山梨県大月市の林野火災")
+    assert {"~オオツキ", "~ヤマナシ", "大月", "山梨県大月市"} <= set(toks)
+    assert tk.tokens("成田空港")[:3] == ["~ナリタクウコウ", "~ナリタ", "成田"]
+    assert tk.name.endswith("+readings2")  # keyword indexes of the older readings are rebuilt on load
