@@ -49,6 +49,7 @@ import numpy as np
 from ..models import DateSpan
 from ..store.keyword import BM25Index, QueryConcept
 from .config import SearchConfig
+from .dates import FISCAL_YEAR, fiscal_spans, names_fiscal_year
 from .dense import DenseIndex
 from .kinds import REQUIRED_TYPES, answer_type_match
 from .names import is_japanese, missing_share, name_concepts, proper
@@ -201,11 +202,12 @@ class Confidence:
         art = int(self.chunk_art[row])
         spans = self.headline_dates[art] or self.chunk_dates[row]
         asked = [qd for qd in plan.dates.items if not qd.vague]
-        best = max((qd.matches(sp) for qd in asked for sp in spans), default=0.0)
+        best = max((qd.matches(sp) for qd in asked for sp in fiscal_spans(qd.span, spans)), default=0.0)
         if self.article_days is not None:  # a year asked ("ATLA's 2024 symposium"): an article published in
             day = date.fromordinal(int(self.article_days[art]))  # it is about it, whatever earlier years it names
-            published = DateSpan(day, day, "day")
-            best = max([best, *(qd.matches(published) for qd in asked if _days(qd.span) >= YEAR_DAYS)])
+            published = DateSpan(day, day, "day")  # (not when it names the fiscal years it is about)
+            best = max([best, *(qd.matches(published) for qd in asked if _days(qd.span) >= YEAR_DAYS
+                                and not (qd.span.granularity == FISCAL_YEAR and names_fiscal_year(spans)))])
         return best
 
 

@@ -21,6 +21,7 @@ from ..models import DateSpan
 from ..text.dates import QueryDates
 from ..text.dates.periods import shift_years
 
+FISCAL_YEAR = "fiscal_year"
 ARTICLE_SHARE = 0.8
 YEARS_BACK = 4
 YEARLESS_WINDOW = 183  # days either side of the publication date
@@ -107,16 +108,20 @@ class _Entries:
     """(owner, first, last) date entries sorted by first day (ordinal numbers)."""
 
     def __init__(self, dates: Sequence[Sequence[DateSpan]], owner_days: np.ndarray | None = None) -> None:
-        rows, firsts, lasts = [], [], []
+        rows, firsts, lasts, fiscal = [], [], [], []
+        self.names_fiscal = np.zeros(len(dates), bool)  # owners that name a fiscal year
         for i, spans in enumerate(dates):
             for s in spans:
                 rows.append(i)
                 firsts.append(s.first.toordinal())
                 lasts.append(s.last.toordinal())
+                fiscal.append(s.granularity == FISCAL_YEAR)
+                self.names_fiscal[i] |= fiscal[-1]
         order = np.argsort(np.asarray(firsts, np.int64), kind="stable")
         self.row = np.asarray(rows, np.int64)[order]
         self.first = np.asarray(firsts, np.int64)[order]
         self.last = np.asarray(lasts, np.int64)[order]
+        self.fiscal = np.asarray(fiscal, bool)[order]
         self.pub = None if owner_days is None else np.asarray(owner_days, np.int64)[self.row]  # owner's day
         self.max_len = int((self.last - self.first).max()) + 1 if len(self.first) else 1
 
@@ -131,7 +136,8 @@ class _Entries:
                 qf = shift_years(span.first, k).toordinal()
                 ql = shift_years(span.last, k).toordinal()
                 near = None if qd.year_explicit else YEARLESS_WINDOW
-                if (hit := self._score_span(qf, ql, year_decay ** (-k), near)) is not None:
+                fiscal = span.granularity == FISCAL_YEAR
+                if (hit := self._score_span(qf, ql, year_decay ** (-k), near, fiscal)) is not None:
                     rs.append(hit[0])
                     ss.append(hit[1])
         if not rs:
@@ -145,10 +151,11 @@ class _Entries:
         keep = s > 0
         return r[keep], s[keep]
 
-    def _score_span(self, qf: int, ql: int, factor: float,
-                    near: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    def _score_span(self, qf: int, ql: int, factor: float, near: int | None = None,
+                    fiscal: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
         """Scores of the entries overlapping [qf, ql]; with ``near``, only entries that start within that
-        many days of their owner's publication day."""
+        many days of their owner's publication day; with ``fiscal`` (a fiscal year asked), an owner that
+        names fiscal years is matched on those alone (see :func:`fiscal_spans`)."""
         lo_i = int(np.searchsorted(self.first, qf - self.max_len, "left"))
         hi_i = int(np.searchsorted(self.first, ql, "right"))
         if hi_i <= lo_i:
@@ -158,6 +165,8 @@ class _Entries:
         overlap = hi >= lo
         if near is not None and self.pub is not None:
             overlap &= np.abs(f - self.pub[lo_i:hi_i]) <= near
+        if fiscal:
+            overlap &= self.fiscal[lo_i:hi_i] | ~self.names_fiscal[r]
         if not overlap.any():
             return None
         f, la, r, lo, hi = f[overlap], la[overlap], r[overlap], lo[overlap], hi[overlap]
@@ -171,3 +180,16 @@ class _Entries:
                      np.maximum(0.1, 0.8 * (hi - lo + 1) / on)),
         ) * factor
         return r, s
+
+
+def fiscal_spans(asked: DateSpan, spans: Sequence[DateSpan]) -> Sequence[DateSpan]:
+    """The spans of a text to match a question's period against: when a fiscal year is asked and the text
+    names fiscal years, those alone. A budget request for FY2026 announced in August 2025 is not about
+    FY2025, though its day falls in it: the fiscal year a text names is what it is about."""
+    if asked.granularity != FISCAL_YEAR or not names_fiscal_year(spans):
+        return spans
+    return [s for s in spans if s.granularity == FISCAL_YEAR]
+
+
+def names_fiscal_year(spans: Sequence[DateSpan]) -> bool:
+    return any(s.granularity == FISCAL_YEAR for s in spans)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.models import DateSpan
-from index.search.dates import DateIndex
+from index.search.dates import DateIndex, fiscal_spans
 from index.text.dates import QueryDates
 
 TODAY = date(2025, 7, 3)
@@ -25,10 +25,13 @@ def index(chunk_dates, chunk_article, n_articles, **kw) -> DateIndex:
     return DateIndex(chunk_dates, np.asarray(chunk_article, np.int64), n_articles, **kw)
 
 
-spans = st.builds(
-    lambda d, n: DateSpan(d, d + timedelta(days=n), "day" if n == 0 else "range"),
-    st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 12, 31)),
-    st.sampled_from([0, 0, 3, 9, 29, 90, 364]),
+spans = st.one_of(
+    st.builds(
+        lambda d, n: DateSpan(d, d + timedelta(days=n), "day" if n == 0 else "range"),
+        st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 12, 31)),
+        st.sampled_from([0, 0, 3, 9, 29, 90, 364]),
+    ),
+    st.builds(lambda y: DateSpan(date(y, 4, 1), date(y + 1, 3, 31), "fiscal_year"), st.integers(2020, 2026)),
 )
 
 
@@ -43,7 +46,8 @@ def test_vectorised_score_is_the_best_scalar_match(question, chunk_dates):
     qdates = QueryDates.parse(question, TODAY)
     assert qdates and all(q.year_explicit for q in qdates.items)
     got = index(chunk_dates, range(len(chunk_dates)), len(chunk_dates)).score(qdates)
-    want = [max((q.matches(s) for q in qdates.items for s in spans_), default=0.0) for spans_ in chunk_dates]
+    want = [max((q.matches(s) for q in qdates.items for s in fiscal_spans(q.span, spans_)), default=0.0)
+            for spans_ in chunk_dates]
     assert got.tolist() == pytest.approx(want, rel=1e-12, abs=0.0)
 
 
@@ -105,3 +109,14 @@ def test_a_yearless_date_matches_only_near_the_articles_publication():
     rows, _ = index([(day("2025-07-04"),), (day("2025-07-04"),)], [0, 1], 2).score_sparse(
         QueryDates.parse("7月4日に何があった?", date(2025, 12, 1)))
     assert rows.tolist() == [0, 1]
+
+
+def test_a_fiscal_year_asked_is_matched_by_the_fiscal_years_a_headline_names():
+    # a budget request for FY2026 announced on 29 August 2025 (a day of FY2025) is not about FY2025
+    fy = lambda y: DateSpan(date(y, 4, 1), date(y + 1, 3, 31), "fiscal_year")  # noqa: E731
+    titles = [(fy(2026), day("2025-08-29")), (fy(2025), day("2024-08-30")), (day("2025-08-29"),)]
+    idx = index([(), (), ()], [0, 1, 2], 3, title_dates=titles)
+    got = idx.score(QueryDates.parse("the FY2025 budget request", TODAY))
+    assert got.tolist() == pytest.approx([0.0, 1.0, 1.0])  # a headline naming no fiscal year: its day counts
+    assert fiscal_spans(fy(2025), titles[0]) == [fy(2026)]
+    assert fiscal_spans(day("2025-08-29"), titles[0]) == titles[0]  # a day asked: every date counts
