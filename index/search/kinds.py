@@ -11,13 +11,22 @@ _OPENS = r"(?:^|[,;:]\s*|\b(?:tell me|know|and|but|to|with|by|for|from|of|in|on|
 _Q_TYPES = {
     "count": re.compile(r"how\s+(?:many|much|long|far)|number\s+of|何(?:人|回|隻|機|名|羽|両|発|件|台|か所|日間|年間|トン|キロ|メートル)"
                         r"|いくつ|どれ(?:くらい|ぐらい|だけ)|何割|何%", re.I),
-    "who": re.compile(_OPENS + r"who(?:m|se)?\b|誰|だれ|どなた", re.I),
+    "who": re.compile(_OPENS + r"who(?:m|se)?\b|誰|だれ|どなた|name\s+of\s+the\s+(?:[\w-]+\s+){0,4}(?:commander|ambassador|"
+                      r"minister|chief|officer|captain|head|director|president|spokes(?:man|person|woman)|pilot|general|"
+                      r"admiral|governor)s?\b|(?:司令官|大使|大臣|艦長|隊長|団長|長官|首相|議長|知事|司令|指揮官)の(?:名前|氏名)", re.I),
     "when": re.compile(_OPENS + r"(?:when\b|(?:during|in|on|for|from)?\s*what\s+(?:date|day|time|month|year|period|"
                        r"dates|days)\b)|いつ|何日|何月|何年|何時|期間", re.I),
     "where": re.compile(_OPENS + r"(?:where\b|(?:which|what)\s+(?:[\w-]+\s+){0,2}(?:camp|base|port|city|area|"
                         r"training\s+area|shipyard|airport|prefecture|island|sea|venue|place|location|country)s?\b)"
-                        r"|どこ|どの(?:駐屯地|基地|港|演習場|訓練場|造船所|海域|国)", re.I),
+                        r"|どこ|どの(?:駐屯地|基地|港|演習場|訓練場|造船所|海域|国)|(?:駐屯地|基地|演習場|訓練場|造船所)の(?:名前|名称)", re.I),
+    "ship": re.compile(_OPENS + r"(?:which|what)\s+(?:[\w-]+\s+){0,3}(?:ship|vessel|destroyer|frigate|submarine|warship|"
+                       r"boat|cruiser|carrier|corvette)s?\b|name\s+of\s+the\s+(?:[\w-]+\s+){0,3}(?:ship|vessel|destroyer|"
+                       r"frigate|submarine)\b|艦名|どの(?:艦|護衛艦|潜水艦|艦艇|船|艇)|何という(?:艦|船|護衛艦|潜水艦)", re.I),
+    "submarine": re.compile(_OPENS + r"(?:which|what)\s+(?:[\w-]+\s+){0,3}submarines?\b|name\s+of\s+the\s+"
+                            r"(?:[\w-]+\s+){0,3}submarine\b|どの潜水艦|潜水艦の艦名|何という潜水艦", re.I),
 }
+# ship prefixes in English text (JS for the JMSDF; HMAS, INS, KRI...: navies the SDF exercises with)
+_SHIP_PREFIX = "JS|HMAS|HMNZS|HMCS|HMS|USS|USNS|INS|KRI|BRP|ROKS|FS|ITS|ESPS|SLNS|PNS|RSS|KD|TCG|HNLMS|FGS|CNS|HTMS"
 _A_TYPES = {
     "count": re.compile(r"\d[\d,.]*\s*(?:人|名|回|隻|機|羽|両|発|件|台|か所|日間|年間|トン|キロ|km|メートル|m\b|times|"
                         r"personnel|people|aircraft|ships|vessels|sorties|flights|tons|days|percent|%)"
@@ -29,6 +38,12 @@ _A_TYPES = {
     "when": re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年|令和\d+年|(?:January|February|March|April|May|June|July|August|"
                        r"September|October|November|December)\s+\d", re.I),
     "where": re.compile(r"駐屯地|基地|演習場|訓練場|造船所|空港|港|沖|海域|[都道府県市町村]\b|\b(?:Camp|Base|Area|Airport|Port)\b"),
+    # a ship's name: Japanese text quotes it (護衛艦「ありあけ」, 「ディポネゴロ」), English text prefixes it
+    "ship": re.compile(r"(?:艦|艇|船|フリゲート)「[^」]{2,12}」|「[ぁ-ゖー]{2,8}」|\b(?:" + _SHIP_PREFIX + r")\s+[A-Z][a-z]+"
+                       r"|\b(?:destroyer|frigate|submarine|escort ship|ship|vessel|missile boat|cruiser|carrier|corvette)s?"
+                       r"\s+(?:JS\s+)?[A-Z][a-z]+"),
+    # a submarine's name, when a submarine is asked for (a destroyer's name does not answer it)
+    "submarine": re.compile(r"潜水艦「[^」]{2,12}」|\bsubmarines?\s+(?:JS\s+)?[A-Z][a-z]+|\b[A-Z][a-z]+\s+\(SS[-\s]?\d"),
 }
 
 
@@ -60,16 +75,18 @@ _A_TYPES.update({k: re.compile(a, re.I) for k, (_, a) in _MEASURES.items()})
 
 
 def answer_types(question: str) -> frozenset[str]:
-    """The kinds of answer a question asks for: count, who, when, where; and what a figure asked for
-    measures (money, people, ships, aircraft, times, distance, speed: a "count" then too)."""
+    """The kinds of answer a question asks for: count, who, when, where, a ship (a submarine); and what a
+    figure asked for measures (money, people, ships, aircraft, times, distance, speed: a "count" then too)."""
     types = {k for k, rx in _Q_TYPES.items() if rx.search(question)}
     measures = {k for k, rx in _MEASURE_Q.items() if rx.search(question)}
     return frozenset(types | measures | ({"count"} if measures else set()))
 
 
 def _kinds(types: frozenset[str]) -> list[str]:
-    """The kinds to look for: a count whose measure is asked is looked for as that measure only."""
-    return [t for t in types if not (t == "count" and types & _MEASURES.keys())]
+    """The kinds to look for: a count whose measure is asked is looked for as that measure only, a ship of
+    the kind asked (a submarine) as that kind only."""
+    return [t for t in types if not (t == "count" and types & _MEASURES.keys())
+            and not (t == "ship" and "submarine" in types)]
 
 
 def missing_types(types: frozenset[str], text: str) -> frozenset[str]:
@@ -83,6 +100,7 @@ def answer_type_match(types: frozenset[str], text: str) -> float:
     return 1.0 - len(missing_types(types, text)) / len(kinds) if kinds else 0.0
 
 
-# the kinds of answer a passage must hold to be an answer: what a figure measures, dates and people (a name
-# with its reading, title or rank), which the text writes in few ways (a place in too many to require one)
-REQUIRED_TYPES = frozenset({"when", "who", *_MEASURES})
+# the kinds of answer a passage must hold to be an answer: what a figure measures, dates, people (a name
+# with its reading, title or rank) and ships (a quoted or prefixed name), which the text writes in few ways
+# (a place in too many to require one)
+REQUIRED_TYPES = frozenset({"when", "who", "ship", "submarine", *_MEASURES})

@@ -41,3 +41,27 @@ def test_a_person_asked_is_required_and_found_in_the_forms_articles_write():
                  "大河内 聡氏が署名した。", "Defense Minister NAKATANI Gen stated that", "艦長の2佐が指揮した。"):
         assert missing_types(who, text) == frozenset(), text
     assert missing_types(who, "日本側は大使が署名した。") == {"who"}  # a post, no person
+
+
+@pytest.mark.parametrize(("question", "types"), [
+    ("Which JMSDF destroyer joined the activity on July 6?", {"ship"}),
+    ("Which Indian Navy ship exercised with Ikazuchi?", {"ship"}),
+    ("Which submarine did the JMSDF send to the exercise?", {"ship", "submarine"}),
+    ("新型FFMの1番艦の艦名は何?", {"ship"}),
+    ("What's the name of the Japanese ambassador who signed the notes?", {"who"}),
+    ("派遣部隊の指揮官の名前は?", {"who"}),
+    ("訓練場の名前は?", {"where"}),
+])
+def test_a_ship_or_a_person_asked_by_name(question, types):
+    assert set(answer_types(question)) == types
+
+
+def test_a_ship_asked_needs_a_ship_name_and_a_submarine_a_submarines():
+    ship = answer_types("Which destroyer took part?")
+    assert "ship" in REQUIRED_TYPES and missing_types(ship, "護衛艦「ありあけ」が参加した。") == frozenset()
+    assert missing_types(ship, "The destroyer JS Ariake took part.") == frozenset()
+    assert missing_types(ship, "INS Sunayna joined the exercise.") == frozenset()
+    assert missing_types(ship, "海上自衛隊から護衛艦1隻が参加した。") == {"ship"}  # a count, no name
+    sub = answer_types("Which submarine took part?")
+    assert missing_types(sub, "護衛艦「ありあけ」が参加した。") == {"submarine"}  # a destroyer does not answer it
+    assert missing_types(sub, "潜水艦「じんげい」が参加した。") == frozenset()
