@@ -17,6 +17,9 @@ class SearchConfig:
     fusion: str = "margin"  # margin (reciprocal rank, the keyword side scaled by its scores over its best:
     # keeps its margins) | rrf (reciprocal rank) | score (relative score fusion)
     rrf_k: int = RRF_K
+    # rank the dense and keyword candidates within each language (Japanese, other) before fusing: each
+    # side favours the question's own language (see ``Searcher._by_language``)
+    per_language: bool = True
     w_dense: float = 1.0
     w_keyword: float = 1.0
     # surface matching (Japanese questions): character bigrams over the best candidates, one more ranking
@@ -42,10 +45,10 @@ class SearchConfig:
     min_cover_article: float = 0.3
     # a logistic model of the topical evidence (index.search.confidence.FEATURES), fitted by
     # cross-validation on the development sets with ``python -m benchmarks.calibrate``
-    answer_model_weights: tuple[float, ...] = (0.243, 2.013, 0.346, 1.027, 0.0, -1.216, 0.0, -0.911, 1.622,
-                                                     0.0, -1.548, -1.478, -1.536)
-    answer_model_bias: float = -3.858
-    min_answer_probability: float = 0.187
+    answer_model_weights: tuple[float, ...] = (0.471, 2.368, 0.163, 1.182, 0.0, -1.199, -0.044, -1.052, 2.162,
+                                                     0.0, -1.173, -1.393, -1.873)
+    answer_model_bias: float = -4.515
+    min_answer_probability: float = 0.225
     # no topic here at all: no article among the best matches this share of the question (and the top hit
     # is no answer)
     off_topic_cover: float = 0.25

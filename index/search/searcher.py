@@ -45,6 +45,7 @@ from .plan import Planner, QueryPlan
 from .surface import bigram_scores, question_bigrams
 
 log = logging.getLogger(__name__)
+LANGUAGE_CHARS = 200  # an article's language: that of its title and the start of its body
 
 
 class KatakanaLookup:
@@ -88,6 +89,9 @@ class Searcher:
         self._chunk_art = np.asarray([art_pos[c.article_id] for c in self.chunks], np.int64)
         self._art_pub = np.asarray([self.articles[a].published.timestamp() for a in art_ids], np.float64)
         self._art_section = np.asarray([self.articles[a].section for a in art_ids], dtype=object)
+        # each article's language (Japanese or not), for ranking within each language (see ``_by_language``)
+        self._art_ja = np.asarray([is_japanese(self.articles[a].title + self.articles[a].body[:LANGUAGE_CHARS])
+                                   for a in art_ids], bool)
         self._art_rows: list[list[int]] = [[] for _ in art_ids]
         for row, a in enumerate(self._chunk_art):
             self._art_rows[int(a)].append(row)
@@ -155,15 +159,17 @@ class Searcher:
                                 else (None, None))
         ranks: list[tuple[float, np.ndarray, np.ndarray | None]] = []  # (weight, rows, margins)
         extra: list[np.ndarray] = []
+        split = cfg.mode == "hybrid" and cfg.per_language
         if qv is not None:
-            ranks.append((cfg.w_dense, self.dense.top(qv, depth, None if ok_rows is None else np.flatnonzero(ok_rows)),
-                          None))
+            rows = self.dense.top(qv, depth, None if ok_rows is None else np.flatnonzero(ok_rows))
+            ranks += self._by_language(cfg.w_dense, rows, None) if split else [(cfg.w_dense, rows, None)]
             if date_rows is not None:  # the best passages among those of the asked dates, too
                 dated = date_rows if ok_rows is None else date_rows[ok_rows[date_rows]]
                 extra.append(self.dense.top(qv, depth, dated))
         if cfg.mode in ("hybrid", "bm25"):
             rows, scores = self.bm25.top(plan.concepts, depth, ok_rows)
-            ranks.append((cfg.w_keyword, rows, scores / scores[0] if len(scores) and scores[0] > 0 else None))
+            ranks += (self._by_language(cfg.w_keyword, rows, scores) if split
+                      else [(cfg.w_keyword, rows, _relative(scores))])
         lists = [r for _, r, _ in ranks] + extra
         cands = np.unique(np.concatenate(lists)) if lists else np.zeros(0, np.int64)
         if len(cands) == 0:
@@ -246,6 +252,18 @@ class Searcher:
                 first.append((row, score[pos]))
         lead = {int(self._chunk_art[row]) for row, _ in first}
         return first + [(row, sc) for row, sc in picked if int(self._chunk_art[row]) not in lead]
+
+    def _by_language(self, weight: float, rows: np.ndarray, scores: np.ndarray | None
+                     ) -> list[tuple[float, np.ndarray, np.ndarray | None]]:
+        """A ranking (rows best first, with their scores or None) as one ranking per language, each with its
+        scores over its own best: the embedder and the keywords favour the question's own language (an
+        English question's untranslated words match English text only, and its vector stands nearer English
+        vectors), so the best Japanese article for an English question ranks behind English ones that answer
+        less. Ranked within its language, each language's best passage leads; the other rankings (the
+        surface, the dates, the names) tell them apart."""
+        ja = self._art_ja[self._chunk_art[rows]]
+        return [(weight, rows[sel], _relative(scores[sel]) if scores is not None else None)
+                for sel in (ja, ~ja) if sel.any()]
 
     def _topical(self, cands: np.ndarray, ranks: list[tuple[float, np.ndarray, np.ndarray | None]],
                  plan: QueryPlan, qv: np.ndarray | None) -> np.ndarray:
@@ -345,6 +363,11 @@ class Searcher:
             context=art.body[cs:ce], context_offset=s - cs,
             title_en=title_en, answer_en=answer_en, event=event.event if event is not None else None,
         )
+
+
+def _relative(scores: np.ndarray) -> np.ndarray | None:
+    """Scores over the best one (None when there is no positive best)."""
+    return scores / scores[0] if len(scores) and scores[0] > 0 else None
 
 
 def _ts(d: datetime) -> float:

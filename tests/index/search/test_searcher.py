@@ -330,3 +330,45 @@ def test_an_english_exercise_name_reaches_the_article_that_writes_it_in_katakana
     ans = ask(s, "Which training areas were the main venues of Resolute Dragon 24?")
     assert slugs(ans)[0] == "rd24"
     assert slugs(ask(s, "Where was Orient Shield 24 held?"))[0] == "os24"
+
+
+def test_each_language_ranks_its_own_best_and_the_name_tells_them_apart(tmp_path):
+    # English articles match more of an English question's words (and stand nearer it as vectors) than the
+    # Japanese article that answers it; ranked within each language, the place asked decides
+    corpus = [
+        *CORPUS,
+        art("gsdf-miyazaki-drill", "GSDF Holds Disaster Relief Drill with Miyazaki Prefecture", "2024-11-20T10:00:00",
+            "On November 18, 2024, the Japan Ground Self-Defense Force held a disaster relief drill with Miyazaki "
+            "Prefecture.\n\nAbout 300 GSDF personnel and prefectural officials took part in the drill.", "Disaster"),
+        art("gsdf-kagoshima-cull", "GSDF Personnel Help Cull Chickens in Kagoshima", "2025-01-20T10:00:00",
+            "In January 2025, GSDF personnel helped Kagoshima Prefecture cull chickens after an outbreak of bird "
+            "flu.\n\nThe personnel culled about 30,000 chickens over two days.", "Disaster"),
+    ]
+    Indexer(tmp_path, HashEmbedder(256)).ingest(corpus)
+    gen = Searcher.load(tmp_path, HashEmbedder(256)).gen
+    question = "How many chickens did GSDF personnel help cull in Miyazaki?"
+    split = ask(Searcher(gen, HashEmbedder(256)), question)
+    assert slugs(split)[0] == "bird-flu" and split.confident
+    together = ask(Searcher(gen, HashEmbedder(256), config=SearchConfig(per_language=False)), question)
+    assert slugs(together)[0] != "bird-flu"
+
+
+def test_a_fiscal_year_asked_is_the_one_a_headline_names(tmp_path):
+    corpus = [
+        art("request-fy2026", "令和8年度概算要求は8兆8,454億円 無人アセットを強化", "2025-08-29T16:00:00",
+            "防衛省は令和7(2025)年8月29日、令和8年度予算の概算要求を公表した。要求額は8兆8,454億円となった。"),
+        art("request-fy2025", "防衛省、令和7年度概算要求は8兆5,389億円(8月30日)", "2024-08-30T16:00:00",
+            "防衛省は令和6(2024)年8月30日、令和7年度予算の概算要求を公表した。要求額は8兆5,389億円となった。"),
+    ]
+    Indexer(tmp_path, HashEmbedder(256)).ingest(corpus)
+    s = Searcher.load(tmp_path, HashEmbedder(256))
+    fy2025 = ask(s, "How much did the MOD request for the FY2025 budget?")
+    assert slugs(fy2025)[0] == "request-fy2025" and "date" not in fy2025.info["failed_gates"]
+    # announced in FY2024, but about FY2025: no article answers for FY2024
+    fy2024 = ask(s, "How much did the MOD request for the FY2024 budget?")
+    assert not fy2024.confident and "date" in fy2024.info["failed_gates"]
+    # published in FY2025 (a year asked agrees with an article published in it), but about FY2026
+    plan = s.plan("How much did the MOD request for the FY2025 budget?", date(2025, 10, 1))
+    agreement = {slug: s.confidence.date_agreement(next(i for i, c in enumerate(s.chunks) if c.article_id == a.id), plan)
+                 for a in s.articles.values() if (slug := a.url.removeprefix(BASE))}
+    assert agreement == {"request-fy2026": 0.0, "request-fy2025": 1.0}
