@@ -12,6 +12,7 @@ of fewer than three consonants says too little to match on.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 MIN_CONSONANTS = 3
@@ -41,6 +42,15 @@ def kana_skeletons(word: str) -> set[str]:
 
 def latin_skeleton(word: str) -> str:
     """The consonant skeleton of an English word ("" when it has fewer than three consonants)."""
+    w = _latin_sounds(word)
+    sk = "".join(ch for ch in w if ch not in _VOWELS)
+    sk = re.sub(r"(.)\1+", r"\1", sk)
+    return sk if len(sk) >= MIN_CONSONANTS else ""
+
+
+def _latin_sounds(word: str) -> str:
+    """An English word with its letters mapped to the sounds katakana writes (consonants as in
+    ``latin_skeleton``, vowels kept): "" when it is not an alphabetic ASCII word."""
     w = word.lower()
     if not w.isascii() or not w.isalpha():
         return ""
@@ -50,10 +60,79 @@ def latin_skeleton(word: str) -> str:
     w = re.sub(r"c(?=[eiy])", "s", w).replace("c", "k").replace("1", "c")  # soft and hard c; ch as チ
     w = re.sub(r"r(?![aeiouy])", "", w)  # non-rhotic: sword ソード, sabre セイバー (the final e already silent)
     w = re.sub(r"(?<=[a-z])h", "", w)  # a silent h after a letter: Khaan カーン
-    w = w.replace("w", "").replace("l", "r").replace("v", "b").replace("z", "s")
-    sk = "".join(ch for ch in w if ch not in _VOWELS)
-    sk = re.sub(r"(.)\1+", r"\1", sk)
-    return sk if len(sk) >= MIN_CONSONANTS else ""
+    return w.replace("w", "").replace("l", "r").replace("v", "b").replace("z", "s")
+
+
+# the kana vowels an English vowel letter may be written with (a as in Malabar マ, Sabre セイ, ball ボー...)
+_VOWEL_KANA = {"a": "aeo", "e": "eia", "i": "iae", "o": "oau", "u": "uao", "y": "ia"}
+_EPENTHETIC = set("uoi")  # the vowel katakana adds after a consonant the English does not voice (ドラゴン, ト)
+
+
+def _latin_groups(word: str) -> tuple[set[str], list[tuple[str, set[str]]]]:
+    """(the leading vowels, [(consonant, the vowel letters after it)]) of an English word, a doubled or
+    repeated consonant merged as in its skeleton (a final silent e counts as no vowel or an e)."""
+    w = _latin_sounds(word)
+    lead: set[str] = set()
+    groups: list[tuple[str, set[str]]] = []
+    for k, ch in enumerate(w):
+        if ch in _VOWELS:
+            if not groups:
+                lead.add(ch)
+            elif ch == "e" and k == len(w) - 1 and not groups[-1][1]:
+                groups[-1][1].add("~")  # a final e: silent or not (Resolute ト, Kiviste テ)
+            else:
+                groups[-1][1].add(ch)
+        elif groups and groups[-1][0] == ch:
+            continue
+        else:
+            groups.append((ch, set()))
+    return lead, groups
+
+
+def _kana_groups(word: str) -> tuple[set[str], list[tuple[str, set[str]]]]:
+    """The same for a katakana word: each consonant kana with the vowels of its mora (small kana change it:
+    シャ a, ティ i; a plain vowel kana after it joins it: セイ e, i), ン a consonant without a vowel."""
+    lead: set[str] = set()
+    groups: list[tuple[str, set[str]]] = []
+    for ch in word:
+        name = unicodedata.name(ch, "")
+        if not name.startswith("KATAKANA LETTER"):
+            continue  # ー, ・
+        vowel = name[-1].lower() if name[-1] in "AEIOU" else ""
+        cons = _KANA.get(ch, "").replace("x", "s")
+        if "SMALL" in name:
+            if groups and vowel and not name.endswith("SMALL TU"):  # (ッ doubles: no vowel of its own)
+                groups[-1] = (groups[-1][0], {vowel})  # シャ, ティ: the small kana's vowel is the mora's
+            continue
+        if not cons:
+            (groups[-1][1] if groups else lead).add(vowel)
+        elif groups and groups[-1][0] == cons:
+            groups[-1][1].add(vowel)  # a consonant repeated: one, as in the skeleton
+        else:
+            groups.append((cons, {vowel} if vowel else set()))
+    return lead, groups
+
+
+def vowels_agree(english: str, katakana: str) -> bool:
+    """Whether the vowels of a katakana word can be the English word's, consonant by consonant: the
+    skeleton alone takes ルソン (Luzon) for Lithuania and レベル (level) for Louvre. A word's first vowel
+    stands where the other's does (Sapporo is not オスプレイ); a consonant the English does not voice
+    takes an added u, o or i (ドラゴン); the last consonant's vowel is free (Mongolia モンゴル). Words whose
+    consonants do not line up one for one are not judged (True)."""
+    e_lead, e_groups = _latin_groups(english)
+    k_lead, k_groups = _kana_groups(katakana)
+    if bool(e_lead) != bool(k_lead):
+        return False
+    if e_lead and not k_lead & {v for ch in e_lead for v in _VOWEL_KANA[ch]}:
+        return False
+    if [c for c, _ in e_groups] != [c for c, _ in k_groups]:
+        return True
+    for (_, ev), (_, kv) in list(zip(e_groups, k_groups, strict=True))[:-1]:
+        allowed = set(_EPENTHETIC) if not ev or ev == {"~"} else set()
+        allowed |= {v for ch in ev if ch != "~" for v in _VOWEL_KANA[ch]}
+        if kv and not kv & allowed:
+            return False
+    return True
 
 
 class KatakanaIndex:
@@ -68,4 +147,4 @@ class KatakanaIndex:
     def spellings(self, english: str) -> list[str]:
         """The katakana words whose skeleton is ``english``'s."""
         sk = latin_skeleton(english)
-        return sorted(self._by.get(sk, ())) if sk else []
+        return sorted(w for w in self._by.get(sk, ()) if vowels_agree(english, w)) if sk else []

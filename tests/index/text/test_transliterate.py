@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.text.transliterate import KatakanaIndex, kana_skeletons, latin_skeleton
+from index.text.transliterate import KatakanaIndex, kana_skeletons, latin_skeleton, vowels_agree
 
 
 @pytest.mark.parametrize(("english", "katakana"), [
@@ -34,3 +34,27 @@ def test_the_index_finds_the_vocabulary_words_an_english_word_may_be():
     assert index.spellings("Resolute") == ["レゾリュート"]
     assert index.spellings("dragon") == ["ドラゴン"]
     assert index.spellings("Sword") == []
+
+
+@pytest.mark.parametrize(("english", "katakana"), [
+    ("Resolute", "レゾリュート"), ("Dragon", "ドラゴン"), ("Orient", "オリエント"), ("Quest", "クエスト"),
+    ("Talisman", "タリスマン"), ("Malabar", "マラバール"), ("Guardian", "ガーディアン"), ("Pacific", "パシフィック"),
+    ("Vanguard", "ヴァンガード"), ("Freedom", "フリーダム"), ("Australia", "オーストラリア"), ("Kiviste", "キヴィステ"),
+    ("Mongolia", "モンゴル"), ("Vietnam", "ベトナム"), ("Estonia", "エストニア"), ("Luzon", "ルソン"),
+])
+def test_the_vowels_of_a_transcription_agree(english, katakana):
+    assert vowels_agree(english, katakana)
+
+
+@pytest.mark.parametrize(("english", "katakana"), [
+    ("Lithuania", "ルソン"), ("Louvre", "レベル"), ("Sabre", "ショベル"), ("Sapporo", "オスプレイ"),
+])
+def test_a_skeleton_match_with_other_vowels_is_another_word(english, katakana):
+    assert latin_skeleton(english) in kana_skeletons(katakana)  # the consonants alone would take it
+    assert not vowels_agree(english, katakana)
+
+
+def test_the_index_keeps_only_the_words_whose_vowels_agree():
+    index = KatakanaIndex(["ルソン", "レベル", "オスプレイ"])
+    assert index.spellings("Luzon") == ["ルソン"] and index.spellings("Lithuania") == []
+    assert index.spellings("Louvre") == [] and index.spellings("Sapporo") == []
