@@ -48,6 +48,7 @@ import numpy as np
 
 from ..models import DateSpan
 from ..store.keyword import BM25Index, QueryConcept
+from ..text.tokenize import READING_MARK
 from .config import SearchConfig
 from .dates import FISCAL_YEAR, fiscal_spans, names_fiscal_year
 from .dense import DenseIndex
@@ -153,8 +154,8 @@ class Confidence:
             "names_missing": missing_share(names, self.bm25, rows, japanese),
             "proper_missing": missing_share([c for c in names if proper(c)], self.bm25, rows, japanese),
             "names_aside": window.aside if window is not None else 0.0,
-            "proper_unseen": float(not plan.latin and any(proper(c) and not self.bm25.concept_seen(c)
-                                                          for c in name_concepts(plan, None))),
+            "proper_unseen": float(any(proper(c) and not self.bm25.concept_seen(c) for c in name_concepts(plan, None)
+                                       if not plan.latin or _glossary_name(c))),
             "date": self.date_agreement(row, plan) if any(not qd.vague for qd in plan.dates.items) else None,
         }
 
@@ -216,6 +217,12 @@ YEAR_DAYS = 365  # a question's period this long or longer is a year (or a fisca
 
 def _days(span: DateSpan) -> int:
     return (span.last - span.first).days + 1
+
+
+def _glossary_name(concept: QueryConcept) -> bool:
+    """A name the glossary spells in both languages (France / フランス), not a romanised one guessed from its
+    readings (Kochi may be コーチ where the corpus has it)."""
+    return _both_scripts(concept) and not any(v[0].startswith(READING_MARK) for v in concept.variants if v)
 
 
 def _both_scripts(concept: QueryConcept) -> bool:

@@ -45,10 +45,10 @@ class SearchConfig:
     min_cover_article: float = 0.3
     # a logistic model of the topical evidence (index.search.confidence.FEATURES), fitted by
     # cross-validation on the development sets with ``python -m benchmarks.calibrate``
-    answer_model_weights: tuple[float, ...] = (0.471, 2.368, 0.163, 1.182, 0.0, -1.199, -0.044, -1.052, 2.162,
-                                                     0.0, -1.173, -1.393, -1.873)
-    answer_model_bias: float = -4.515
-    min_answer_probability: float = 0.225
+    answer_model_weights: tuple[float, ...] = (0.448, 2.375, 0.175, 1.137, 0.0, -1.168, -0.014, -0.905, 2.19,
+                                                     0.0, -1.589, -1.536, -1.88)
+    answer_model_bias: float = -4.476
+    min_answer_probability: float = 0.232
     # no topic here at all: no article among the best matches this share of the question (and the top hit
     # is no answer)
     off_topic_cover: float = 0.25

@@ -372,3 +372,15 @@ def test_a_fiscal_year_asked_is_the_one_a_headline_names(tmp_path):
     agreement = {slug: s.confidence.date_agreement(next(i for i, c in enumerate(s.chunks) if c.article_id == a.id), plan)
                  for a in s.articles.values() if (slug := a.url.removeprefix(BASE))}
     assert agreement == {"request-fy2026": 0.0, "request-fy2025": 1.0}
+
+
+def test_an_english_question_naming_a_country_no_article_mentions_is_not_answered(searcher):
+    # France is a glossary name (フランス, 仏): no article names it in any spelling, so nothing answers
+    french = ask(searcher, "Which French Navy commander visited the Ministry of Defense on July 10, 2025?")
+    assert french.info["proper_unseen"] == 1.0 and not french.confident
+    assert "unknown_name" in french.info["failed_gates"]
+    estonian = ask(searcher, "Which Estonian commander visited the Ministry of Defense on July 10, 2025?")
+    assert estonian.info["proper_unseen"] == 0.0
+    # a romanised name the corpus may write otherwise (Kochi, コーチン) is left to the other evidence
+    romaji = ask(searcher, "Which Thai Navy commander visited Ministry of Defense from Sattahip on July 4?")
+    assert romaji.info["proper_unseen"] == 0.0
