@@ -19,8 +19,9 @@ The evidence, each on a scale that does not depend on the corpus' size or the mo
 - ``names_missing``: the share of the question's names the corpus knows (romaji readings too) that the
   article does not hold (see :mod:`.names`);
 - ``proper_unseen``: a proper name a Japanese question writes (one the tokenizer reads, 秋田; or a glossary
-  name) that no article holds: the question is about something the corpus never mentions (an English
-  question's romanised names are left out: "Kochi" may be コーチ where the corpus has it);
+  name), or a glossary name an English question writes (the French Navy), that no article holds: the
+  question is about something the corpus never mentions (an English question's romanised names are left
+  out: "Kochi" may be コーチン where the corpus has it);
 - ``names_aside``: the share of the question's names the article holds only aside, neither in its title
   nor in the answering sentences ("the rain also reached Akita": the article, and its answer, are about
   another place; see ``passages.names_aside``);
@@ -28,7 +29,7 @@ The evidence, each on a scale that does not depend on the corpus' size or the mo
 
 The verdict: a hit is an answer when the dates agree (if the question names any), its article matches
 a fair share of the question (``min_cover_article``: a match on dates or generic words alone is never
-enough) and the names of the question that the glossary knows (and no name a Japanese question writes is
+enough) and the names of the question that the glossary knows (and no proper name of the question is
 one the corpus never mentions), its answering sentences hold the kind of
 answer asked for where the text writes it in few ways (a date; a figure of what is asked: a cost, a number
 of people, ships, aircraft, times, a distance, a speed: ``kinds.REQUIRED_TYPES``), and a logistic model
