@@ -1,5 +1,6 @@
-"""What kind of answer a question asks for (a person, a date, a place, a count, and what a figure measures:
-a cost, a number of people, ships, aircraft or times, a distance, a speed), and whether a text holds it."""
+"""What kind of answer a question asks for (a person, a date, a place, a ship, a count, and what a figure
+measures: a cost, a number of people, ships, aircraft or times, a distance, a speed), whether a text holds
+it, and whether a question asks for advice instead (how do I..., a recipe), which no news article answers."""
 
 from __future__ import annotations
 
@@ -72,6 +73,21 @@ _MEASURES = {  # name: (the question asks for it, the answer holds it)
 }
 _MEASURE_Q = {k: re.compile(q, re.I) for k, (q, _) in _MEASURES.items()}
 _A_TYPES.update({k: re.compile(a, re.I) for k, (_, a) in _MEASURES.items()})
+
+
+# a request for advice or instructions (how do I..., where can I..., a recipe, a recommendation): about the
+# asker's own doing, which no news article answers ("how did the GSDF fight the fire?" is news: not these)
+_ADVICE = re.compile(
+    r"\bhow\s+(?:do|can|should|could|would)\s+(?:i|we)\b|\bhow\s+to\b|\b(?:where|when)\s+(?:can|should)\s+i\b"
+    r"|\bwhat\s+should\s+(?:i|we)\b|^\s*should\s+i\b|\brecommend|\bsuggest\s+(?:a|an|some)\b"
+    r"|\b(?:write|compose)\s+(?:me\s+)?(?:a|an|some)\b|\btranslate\b|\btell\s+me\s+a\s+joke\b"
+    r"|(?:方法|やり方|行き方|使い方|コツ)(?:を教えて|は[?？]?$|が知りたい)|作り方|レシピ|おすすめ|お勧め|オススメ",
+    re.I)
+
+
+def asks_advice(question: str) -> bool:
+    """Whether the question asks for advice or instructions rather than about news (see ``_ADVICE``)."""
+    return bool(_ADVICE.search(question))
 
 
 def answer_types(question: str) -> frozenset[str]:

@@ -17,7 +17,7 @@ from ..text.english.romaji import hepburn
 from ..text.glossary import Concept, Glossary, romaji_concepts
 from ..text.tokenize import READING_MARK, KeywordTokenizer, latin_token
 from .config import SearchConfig
-from .kinds import answer_types
+from .kinds import answer_types, asks_advice
 from .ordinals import question_editions, question_ordinals
 
 # Japanese question words and light verbs carry no topic; dropped from the keyword query only.
@@ -49,6 +49,7 @@ class QueryPlan:
     ordinals: tuple[int, ...] = ()  # the numbers of the question's ordinals (the 13th ship, 第55次): names too
     editions: tuple[int, ...] = ()  # the editions it names (Cope North 25): names too
     anchors: tuple[QueryConcept, ...] = ()  # the glossary's proper names it holds (MOD, the Defense Minister...)
+    advice: bool = False  # it asks for advice or instructions (how do I..., a recipe), not about news
 
 
 class Planner:
@@ -97,7 +98,7 @@ class Planner:
         return QueryPlan(question, merge_concepts(out), dense_text, qdates, list(dict.fromkeys(highlight)),
                          answer_types(norm), self.name_tokens(norm, qdates.spans_in(norm)), is_latin(question),
                          tuple(groups), ordinals=question_ordinals(norm, qdates.spans_in(norm)), anchors=anchors,
-                         editions=question_editions(norm, qdates.spans_in(norm)))
+                         editions=question_editions(norm, qdates.spans_in(norm)), advice=asks_advice(norm))
 
     def name_tokens(self, norm: str, date_spans: list[tuple[int, int]] = ()) -> tuple[tuple[str, ...], ...]:
         """The tokens of the question's words that look like names: capitalised Latin words after the

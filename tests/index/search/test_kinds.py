@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.search.kinds import REQUIRED_TYPES, answer_types, missing_types
+from index.search.kinds import REQUIRED_TYPES, answer_types, asks_advice, missing_types
 
 
 @pytest.mark.parametrize(("question", "types"), [
@@ -65,3 +65,14 @@ def test_a_ship_asked_needs_a_ship_name_and_a_submarine_a_submarines():
     sub = answer_types("Which submarine took part?")
     assert missing_types(sub, "護衛艦「ありあけ」が参加した。") == {"submarine"}  # a destroyer does not answer it
     assert missing_types(sub, "潜水艦「じんげい」が参加した。") == frozenset()
+
+
+@pytest.mark.parametrize(("question", "advice"), [
+    ("How do I cook rice in a microwave?", True), ("Where can I buy a cheap laptop?", True),
+    ("Recommend a good sushi restaurant in Tokyo", True), ("Tell me a joke", True),
+    ("ピアノの練習方法を教えて", True), ("東京駅の近くでおすすめのランチは?", True), ("唐揚げのレシピ", True),
+    ("How did the GSDF fight the forest fire?", False), ("Can you tell me who visited MOD on July 4?", False),
+    ("陸自はどのような方法で消火したか", False), ("What should Japan do about it, according to the minister?", False),
+])
+def test_a_request_for_advice_is_not_a_question_about_news(question, advice):
+    assert asks_advice(question) is advice
