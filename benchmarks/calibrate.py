@@ -73,13 +73,15 @@ def examples(searcher, questions: list[dict], today: date | None, group: str) ->
         rows.append({"id": q["id"], "group": group, "question": q["question"], "kinds": q["kinds"],
                      "answerable": bool(q["expected_urls"]),
                      "label": int(top in set(q["expected_urls"])), "x": feature_vector(info),
-                     # the hard gates but the article's coverage (dates, names, the kind of answer...), which
-                     # is chosen here: ``cover`` against ``min_cover_article``
-                     "date_ok": not set(info["failed_gates"]) - {"cover"}, "cover": info["cover_article"],
+                     # the hard gates (dates, names, the kind of answer...) but the three chosen here: ``cover``
+                     # against ``min_cover_article``, ``unseen`` against ``max_unseen``, ``dense_rel`` against
+                     # ``min_dense_rel``
+                     "date_ok": not set(info["failed_gates"]) - {"cover", "unseen", "unrelated"},
+                     "cover": info["cover_article"], "unseen": info["unseen"], "dense_rel": info["dense_rel"],
                      "off_topic": info.get("off_topic", False), "offtopic_q": "offtopic" in q["kinds"],
                      "info": {k: info[k] for k in ("dense_z", "cover_passage", "cover_article", "cover_seen",
                                                    "missing", "unseen", "unseen_name", "name_missing", "answer_type", "answer_cover",
-                                                   "names_missing", "proper_unseen", "names_aside", "date", "missing_types",
+                                                   "names_missing", "proper_unseen", "names_aside", "dense_rel", "date", "missing_types",
                                                    "best_cover", "p_answer")}})
     return rows
 
@@ -122,12 +124,15 @@ def cross_val(rows: list[dict], folds: int = 5, seed: int = 0) -> np.ndarray:
     return p
 
 
-def confident(r: dict, p: float, threshold: float, min_cover: float) -> bool:
-    return p >= threshold and r["date_ok"] and r["cover"] >= min_cover and not r["off_topic"]
+def confident(r: dict, p: float, threshold: float, min_cover: float, max_unseen: float = 1.0,
+              min_rel: float = -1.0) -> bool:
+    return (p >= threshold and r["date_ok"] and r["cover"] >= min_cover and r.get("unseen", 0.0) <= max_unseen
+            and r.get("dense_rel", 1.0) >= min_rel and not r["off_topic"])
 
 
-def report(rows: list[dict], p: np.ndarray, threshold: float, min_cover: float) -> dict:
-    conf = [confident(r, pi, threshold, min_cover) for r, pi in zip(rows, p, strict=True)]
+def report(rows: list[dict], p: np.ndarray, threshold: float, min_cover: float, max_unseen: float = 1.0,
+           min_rel: float = -1.0) -> dict:
+    conf = [confident(r, pi, threshold, min_cover, max_unseen, min_rel) for r, pi in zip(rows, p, strict=True)]
 
     def share(sel):
         idx = [i for i, r in enumerate(rows) if sel(r)]
@@ -154,24 +159,42 @@ def report(rows: list[dict], p: np.ndarray, threshold: float, min_cover: float) 
 
 
 COVER_GRID = (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+UNSEEN_GRID = (0.4, 0.5, 0.6, 0.7, 1.0)
+RELATED_GRID = (-1.0, 0.0, 0.05, 0.1)
 
 
-def choose_min_cover(rows: list[dict], p: np.ndarray, threshold: float) -> float:
-    """The article coverage a hit needs (``SearchConfig.min_cover_article``), chosen on the out-of-fold
-    probabilities: every off-topic question flagged, then the most right answers confident plus unanswerable
-    questions flagged, then the higher coverage (a match on generic words alone is never enough)."""
-    def score(mc: float) -> tuple:
-        r = report(rows, p, threshold, mc)
+def choose_gates(rows: list[dict], p: np.ndarray, threshold: float) -> tuple[float, float, float]:
+    """The article coverage a hit needs, the share of unseen words it may leave and how near the question its
+    passage must stand (``SearchConfig.min_cover_article``, ``max_unseen``, ``min_dense_rel``), chosen on the
+    out-of-fold probabilities: every off-topic question flagged, then the most right answers confident plus
+    unanswerable questions flagged, then the higher coverage (a match on generic words alone is never
+    enough) and the stricter unseen share and nearness (off-topic questions must all be flagged, and the ones
+    the examples do not show are mostly made of words no article uses or stand near nothing here: a
+    strictness the examples' right answers do not feel is kept)."""
+    def score(gates: tuple[float, float, float]) -> tuple:
+        r = report(rows, p, threshold, *gates)
         right, unans, off = (r["answerable confident (top hit right)"][0] or 0.0, r["unanswerable flagged"][0] or 0.0,
                              r["off-topic flagged"][0])
-        return (off is None or off >= 1.0, round(right + unans, 6), mc)
+        return (off is None or off >= 1.0, round(right + unans, 6), gates[0], -gates[1], gates[2])
 
-    print("article coverage a hit needs (min_cover_article), out of fold:")
+    best = max(((mc, mu, mr) for mc in COVER_GRID for mu in UNSEEN_GRID for mr in RELATED_GRID), key=score)
+    mc0, mu0, mr0 = best
+    print(f"article coverage a hit needs (min_cover_article), out of fold, with max_unseen {mu0}, "
+          f"min_dense_rel {mr0}:")
     for mc in COVER_GRID:
-        r = report(rows, p, threshold, mc)
-        print(f"  min_cover_article {mc:<5} right confident {r['answerable confident (top hit right)'][0]}, "
-              f"unanswerable flagged {r['unanswerable flagged'][0]}, off-topic flagged {r['off-topic flagged'][0]}")
-    return max(COVER_GRID, key=score)
+        _print_gates(report(rows, p, threshold, mc, mu0, mr0), f"min_cover_article {mc:<5}")
+    print("unseen share a hit may leave (max_unseen), with the other two chosen:")
+    for mu in UNSEEN_GRID:
+        _print_gates(report(rows, p, threshold, mc0, mu, mr0), f"max_unseen {mu:<5}")
+    print("nearness its passage needs (min_dense_rel), with the other two chosen:")
+    for mr in RELATED_GRID:
+        _print_gates(report(rows, p, threshold, mc0, mu0, mr), f"min_dense_rel {mr:<5}")
+    return best
+
+
+def _print_gates(r: dict, label: str) -> None:
+    print(f"  {label} right confident {r['answerable confident (top hit right)'][0]}, "
+          f"unanswerable flagged {r['unanswerable flagged'][0]}, off-topic flagged {r['off-topic flagged'][0]}")
 
 
 UNANSWERABLE_KINDS = ("date_shift", "detail", "entity_swap", "missing_event", "swap")
@@ -190,12 +213,13 @@ def by_kind(rows: list[dict], sel) -> dict[str, list[int]]:
     return dict(sorted(out.items(), key=lambda kv: (kv[0] == "swap", kv[0] == "other", kv[0])))
 
 
-def confident_misses(rows: list[dict], p: np.ndarray, threshold: float, min_cover: float) -> list[str]:
+def confident_misses(rows: list[dict], p: np.ndarray, threshold: float, min_cover: float,
+                     max_unseen: float = 1.0, min_rel: float = -1.0) -> list[str]:
     """One line per real (not made-up) unanswerable question that comes out confident, and per answerable
     question whose top hit is right but that is not confident."""
     lines = []
     for r, pi in zip(rows, p, strict=True):
-        conf = confident(r, pi, threshold, min_cover)
+        conf = confident(r, pi, threshold, min_cover, max_unseen, min_rel)
         if conf and not r["answerable"] and not r["offtopic_q"] and "swap" not in r["kinds"]:
             lines.append(f"  confident, no answer: {r['id']} [{kind_of(r)}] p={pi:.3f} {r['question']}")
         elif not conf and r["answerable"] and r["label"] == 1:
@@ -253,17 +277,19 @@ def main(argv: list[str] | None = None) -> int:
     learnt = [r for r in rows if "swap" not in r["kinds"]]
     w, b = fit(np.asarray([r["x"] for r in learnt]), np.asarray([r["label"] for r in learnt], float))
     print(f"examples: {len(rows)} ({sum(r['label'] for r in rows)} positive)")
-    min_cover = choose_min_cover(rows, p, threshold)
-    print(f"cross-validated, threshold {threshold:.3f}, min_cover_article {min_cover}:")
-    for k, v in report(rows, p, threshold, min_cover).items():
+    min_cover, max_unseen, min_rel = choose_gates(rows, p, threshold)
+    print(f"cross-validated, threshold {threshold:.3f}, min_cover_article {min_cover}, max_unseen {max_unseen}, "
+          f"min_dense_rel {min_rel}:")
+    for k, v in report(rows, p, threshold, min_cover, max_unseen, min_rel).items():
         print(f"  {k:<40} {v}")
     if args.verbose:
-        print("\n".join(confident_misses(rows, p, threshold, min_cover)))
+        print("\n".join(confident_misses(rows, p, threshold, min_cover, max_unseen, min_rel)))
     from index.search.confidence import FEATURES
 
     print("weights (all examples):", dict(zip(FEATURES, np.round(w, 3).tolist(), strict=True)), "bias", round(b, 3))
     print(f"SearchConfig: answer_model_weights={tuple(np.round(w, 3).tolist())}, answer_model_bias={b:.3f}, "
-          f"min_answer_probability={threshold:.3f}, min_cover_article={min_cover}")
+          f"min_answer_probability={threshold:.3f}, min_cover_article={min_cover}, max_unseen={max_unseen}, "
+          f"min_dense_rel={min_rel}")
     if args.dump:
         args.dump.write_text(json.dumps([{**r, "p_cv": round(float(pi), 4)} for r, pi in zip(rows, p, strict=True)],
                                         ensure_ascii=False, indent=1), "utf-8")

@@ -25,11 +25,19 @@ The evidence, each on a scale that does not depend on the corpus' size or the mo
 - ``names_aside``: the share of the question's names the article holds only aside, neither in its title
   nor in the answering sentences ("the rain also reached Akita": the article, and its answer, are about
   another place; see ``passages.names_aside``);
+- ``dense_rel``: where the top passage's similarity stands on the corpus' own scale: 0 at the median
+  similarity of two random chunks, 1 at that of two neighbouring chunks of one article (model-independent,
+  unlike the raw similarity; and unlike the z-score it is low for a question near nothing here: "What is the
+  largest ocean?" stands as far from every chunk, and its best one still stands out of the rest);
 - ``date``: agreement of the article's headline (or the passage) with the question's dates (1 = inside).
 
 The verdict: a hit is an answer when the dates agree (if the question names any), its article matches
 a fair share of the question (``min_cover_article``: a match on dates or generic words alone is never
-enough) and the names of the question that the glossary knows (and no proper name of the question is
+enough), it does not ask for advice or instructions (how do I..., a recipe: no news article answers
+those), its best passage stands nearer the question than ``min_dense_rel`` on the corpus' own scale of
+similarity (0: as near as two random chunks of the corpus are to each other; see ``dense_rel``), no more
+than ``max_unseen`` of it is words no article uses ("What is the capital of Canada?": the
+corpus knows Canada, never a capital) and the names of the question that the glossary knows (and no proper name of the question is
 one the corpus never mentions), its answering sentences hold the kind of
 answer asked for where the text writes it in few ways (a date; a figure of what is asked: a cost, a number
 of people, ships, aircraft, times, a distance, a speed: ``kinds.REQUIRED_TYPES``), and a logistic model
@@ -42,7 +50,8 @@ none of its content words and whose passages stand near the corpus' middle has n
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import numpy as np
@@ -66,7 +75,8 @@ class Confidence:
     def __init__(self, config: SearchConfig, dense: DenseIndex, bm25: BM25Index,
                  chunk_dates: Sequence[Sequence[DateSpan]], chunk_art: np.ndarray,
                  headline_dates: Sequence[Sequence[DateSpan]], art_rows: Sequence[Sequence[int]],
-                 chunk_text: Sequence[str], article_days: np.ndarray | None = None) -> None:
+                 chunk_text: Sequence[str], article_days: np.ndarray | None = None,
+                 scale: Callable[[], tuple[float, float] | None] | None = None) -> None:
         self.config = config
         self.dense = dense
         self.bm25 = bm25
@@ -76,6 +86,10 @@ class Confidence:
         self.art_rows = art_rows
         self.chunk_text = chunk_text
         self.article_days = article_days  # each article's publication day (date ordinal)
+        self._scale_of = scale  # the corpus' similarity scale (see ``dense.similarity_scale``), computed once
+        self._scale: tuple[float, float] | None = None
+        self._scale_done = False
+        self._scale_lock = threading.Lock()
 
     def judge(self, plan: QueryPlan, picked: list[tuple[int, float]], qv: np.ndarray | None,
               window: Window | None = None, filtered: bool = False) -> dict:
@@ -100,9 +114,12 @@ class Confidence:
         failed = [gate for gate, ok in (
             ("date", date_ok), ("cover", ev["cover_article"] >= cfg.min_cover_article),
             ("name", not ev["name_missing"] and not ev["proper_missing"]), ("answer_type", typed),
-            ("ordinal", not ev["ordinals_missing"]), ("unknown_name", not ev["proper_unseen"])) if not ok]
-        # off-topic: nothing of it in the best articles, and no defence body or post the index knows named
-        off = (best_cover < cfg.off_topic_cover and p < cfg.min_answer_probability and not filtered
+            ("ordinal", not ev["ordinals_missing"]), ("unknown_name", not ev["proper_unseen"]),
+            ("unseen", ev["unseen"] <= cfg.max_unseen), ("unrelated", ev["dense_rel"] >= cfg.min_dense_rel),
+            ("advice", not plan.advice)) if not ok]
+        # off-topic: nothing of it in the best articles (or a request for advice), and no defence body or
+        # post the index knows named
+        off = (((best_cover < cfg.off_topic_cover and p < cfg.min_answer_probability) or plan.advice) and not filtered
                and not any(self.bm25.concept_seen(c) for c in plan.anchors))
         info.update({k: (round(v, 3) if isinstance(v, float) else v) for k, v in ev.items()})
         confident = not failed and p >= cfg.min_answer_probability and not off
@@ -138,7 +155,7 @@ class Confidence:
         japanese = is_japanese(self.chunk_text[row])
         text = " ".join(self.chunk_text[int(r)] for r in rows)
         return {
-            "dense_z": z, "dense": top,
+            "dense_z": z, "dense": top, "dense_rel": self.dense_rel(top),
             "keyword_share": float(self.bm25.score_rows(concepts, np.asarray([row]))[1][0]),
             "cover_passage": share(in_passage, np.ones(len(concepts), bool)),
             "cover_article": share(in_article, np.ones(len(concepts), bool)),
@@ -190,6 +207,19 @@ class Confidence:
         matched = self.bm25.concept_held(plan.concepts, rows).any(axis=1)
         return float(mass[matched].sum()) / (float(mass.sum()) or 1.0)
 
+    def dense_rel(self, top: float) -> float:
+        """Where the best similarity stands between the corpus' unrelated pairs (0) and its neighbouring
+        chunks (1) (see ``dense.similarity_scale``; 0.5 when the corpus is too small to tell)."""
+        if not self._scale_done:
+            with self._scale_lock:
+                if not self._scale_done:
+                    self._scale = self._scale_of() if self._scale_of is not None else None
+                    self._scale_done = True
+        if self._scale is None:
+            return 0.5
+        lo, hi = self._scale
+        return min(1.5, max(-1.0, (top - lo) / (hi - lo)))
+
     def dense_z(self, row: int, qv: np.ndarray) -> tuple[float, float]:
         """(robust z-score, similarity) of ``row`` against the sampled corpus similarities."""
         sims = np.einsum("ij,j->i", self.dense.sample, qv)
@@ -233,9 +263,10 @@ def _both_scripts(concept: QueryConcept) -> bool:
 
 
 FEATURES = ("dense_z", "cover_passage", "cover_article", "cover_seen", "missing", "unseen", "unseen_name",
-            "name_missing", "answer_type", "answer_cover", "names_missing", "proper_unseen", "names_aside")
+            "name_missing", "answer_type", "answer_cover", "names_missing", "proper_unseen", "names_aside",
+            "dense_rel")
 # the direction each feature's evidence points: more of it, more likely an answer
-SIGNS = (1, 1, 1, 1, -1, -1, -1, -1, 1, 1, -1, -1, -1)
+SIGNS = (1, 1, 1, 1, -1, -1, -1, -1, 1, 1, -1, -1, -1, 1)
 
 
 def feature_vector(ev: dict) -> list[float]:

@@ -42,13 +42,20 @@ class SearchConfig:
     # is strong relative to the rest of the corpus (see index.search.confidence)
     min_date_agreement: float = 0.95  # the hit's date lies inside the asked period
     # the IDF-weighted share of the question the article must match (chosen by ``benchmarks.calibrate``)
-    min_cover_article: float = 0.3
+    min_cover_article: float = 0.2
+    # the IDF-weighted share of the question made of words no article uses that a hit may leave unmatched
+    # (chosen by ``benchmarks.calibrate``; 1.0: no such gate)
+    max_unseen: float = 0.5
+    # how near the best passage must stand on the corpus' scale of similarity (0: as near as two random
+    # chunks are to each other, 1: as two neighbouring chunks; see confidence.dense_rel; chosen by
+    # ``benchmarks.calibrate``; -1: no such gate)
+    min_dense_rel: float = 0.0
     # a logistic model of the topical evidence (index.search.confidence.FEATURES), fitted by
     # cross-validation on the development sets with ``python -m benchmarks.calibrate``
-    answer_model_weights: tuple[float, ...] = (0.448, 2.375, 0.175, 1.137, 0.0, -1.168, -0.014, -0.905, 2.19,
-                                                     0.0, -1.589, -1.536, -1.88)
-    answer_model_bias: float = -4.476
-    min_answer_probability: float = 0.232
+    answer_model_weights: tuple[float, ...] = (0.0, 2.35, 0.21, 0.598, 0.0, -1.241, 0.0, -0.997, 2.122,
+                                                     0.047, -1.604, -1.519, -1.724, 1.247)
+    answer_model_bias: float = -4.112
+    min_answer_probability: float = 0.206
     # no topic here at all: no article among the best matches this share of the question (and the top hit
     # is no answer)
     off_topic_cover: float = 0.25

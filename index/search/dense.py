@@ -130,3 +130,33 @@ def _search_params(index):
         p.efSearch = index.hnsw.efSearch
         return p
     return faiss.SearchParameters()
+
+
+SCALE_PAIRS = 2000  # pairs of neighbouring and of random chunks that set the similarity scale
+
+
+def similarity_scale(dense, art_rows: list[list[int]], seed: int = 0) -> tuple[float, float] | None:
+    """(unrelated, related): the median similarity of random pairs of chunks and of neighbouring chunks of
+    one article, in this model's and this corpus' scale. A question's best similarity placed between the
+    two says how related it is to anything here in a way raw numbers of different models cannot (a
+    z-score against the corpus cannot either: an off-topic question stands far from every chunk alike, so
+    its best one still stands out). None when the corpus has too few neighbouring chunks."""
+    rng = np.random.default_rng(seed)
+    pairs = np.asarray([(r[i], r[i + 1]) for r in art_rows for i in range(len(r) - 1)], np.int64).reshape(-1, 2)
+    if len(pairs) < 2:
+        return None
+    if len(pairs) > SCALE_PAIRS:
+        pairs = pairs[np.sort(rng.choice(len(pairs), SCALE_PAIRS, replace=False))]
+    sample = dense.sample
+    if len(sample) < 3:
+        return None
+    a = rng.integers(0, len(sample), SCALE_PAIRS)
+    b = (a + rng.integers(1, len(sample), SCALE_PAIRS)) % len(sample)  # never a chunk with itself
+    unrelated = float(np.median(np.einsum("ij,ij->i", sample[a], sample[b])))
+    rows = np.unique(pairs)
+    vecs = np.asarray(dense.row_vectors(rows), np.float32)
+    at = {int(r): i for i, r in enumerate(rows)}
+    first = vecs[[at[int(r)] for r in pairs[:, 0]]]
+    second = vecs[[at[int(r)] for r in pairs[:, 1]]]
+    related = float(np.median(np.einsum("ij,ij->i", first, second)))
+    return (unrelated, related) if related > unrelated else None

@@ -36,7 +36,7 @@ from . import fusion
 from .confidence import Confidence
 from .config import SearchConfig
 from .dates import DateIndex
-from .dense import DenseIndex
+from .dense import DenseIndex, similarity_scale
 from .events import EventMatch, EventRow, EventRows, evidence_span, match_events, row_text
 from .events import answer_line as event_answer_line
 from .names import is_japanese, missing_share, name_concepts
@@ -108,8 +108,10 @@ class Searcher:
                                article_days=art_days)
         # (the lookup holds the keyword index, not this searcher: no cycle keeps a let-go searcher alive)
         self.planner = Planner(self.tokenizer, self.glossary, self.config, katakana=KatakanaLookup(self.bm25))
+        dense, art_rows = self.dense, self._art_rows  # (not self: no cycle keeps a let-go searcher alive)
         self.confidence = Confidence(self.config, self.dense, self.bm25, chunk_dates, self._chunk_art,
-                                     headline_dates, self._art_rows, [c.text for c in self.chunks], art_days)
+                                     headline_dates, self._art_rows, [c.text for c in self.chunks], art_days,
+                                     scale=lambda: similarity_scale(dense, art_rows))
         self._events: list[Event] | None = None
         self._events_lock = threading.Lock()
         self.event_rows = EventRows()  # (built by _build_event_rows on the first event question)

@@ -102,6 +102,20 @@ def test_the_coverage_needed_is_chosen_on_the_out_of_fold_figures():
     rows = [_row("off", ["offtopic"], cover=0.2), _row("right", ["who"], answerable=True, cover=0.45),
             _row("una", ["unanswerable", "detail"], cover=0.35), _row("right2", ["who"], answerable=True)]
     p = np.asarray([0.9, 0.9, 0.9, 0.9])
-    assert calibrate.choose_min_cover(rows, p, 0.5) == 0.4  # off-topic flagged, both right ones kept, una flagged
+    assert calibrate.choose_gates(rows, p, 0.5)[0] == 0.4  # off-topic flagged, both right ones kept, una flagged
     assert calibrate.report(rows, p, 0.5, 0.4)["unanswerable flagged"] == (1.0, 1)
     assert calibrate.report(rows, p, 0.5, 0.5)["answerable confident (top hit right)"] == (0.5, 2)
+
+
+def test_the_unseen_share_and_the_nearness_are_chosen_with_the_coverage():
+    # an off-topic question fully covered by the one word of it the corpus knows, but mostly words no article
+    # uses; another that stands nearer nothing than two random chunks do; the right answers are neither
+    rows = [{**_row("off-unseen", ["offtopic"]), "unseen": 0.62, "dense_rel": 0.3},
+            {**_row("off-far", ["offtopic"]), "unseen": 0.0, "dense_rel": -0.2},
+            {**_row("right", ["who"], answerable=True), "unseen": 0.45, "dense_rel": 0.04},
+            {**_row("right2", ["who"], answerable=True), "unseen": 0.0, "dense_rel": 0.5}]
+    p = np.asarray([0.9, 0.9, 0.9, 0.9])
+    mc, mu, mr = calibrate.choose_gates(rows, p, 0.5)
+    assert (mu, mr) == (0.5, 0.0)  # the strictest that keep both right answers and flag both off-topic ones
+    assert calibrate.report(rows, p, 0.5, mc, mu, mr)["off-topic flagged"] == (1.0, 2)
+    assert calibrate.report(rows, p, 0.5, mc, mu, mr)["answerable confident (top hit right)"] == (1.0, 2)

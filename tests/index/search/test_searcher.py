@@ -348,7 +348,7 @@ def test_each_language_ranks_its_own_best_and_the_name_tells_them_apart(tmp_path
     gen = Searcher.load(tmp_path, HashEmbedder(256)).gen
     question = "How many chickens did GSDF personnel help cull in Miyazaki?"
     split = ask(Searcher(gen, HashEmbedder(256)), question)
-    assert slugs(split)[0] == "bird-flu" and split.confident
+    assert slugs(split)[0] == "bird-flu"  # (the hashing fake has no cross-lingual similarity to be confident on)
     together = ask(Searcher(gen, HashEmbedder(256), config=SearchConfig(per_language=False)), question)
     assert slugs(together)[0] != "bird-flu"
 
@@ -384,3 +384,10 @@ def test_an_english_question_naming_a_country_no_article_mentions_is_not_answere
     # a romanised name the corpus may write otherwise (Kochi, コーチン) is left to the other evidence
     romaji = ask(searcher, "Which Thai Navy commander visited Ministry of Defense from Sattahip on July 4?")
     assert romaji.info["proper_unseen"] == 0.0
+
+
+def test_a_request_for_advice_is_never_an_answer(searcher):
+    plain = ask(searcher, "How do I cook rice for a crowd?")
+    assert not plain.confident and plain.info["off_topic"]  # "what I answer", not articles
+    named = ask(searcher, "How do I apply to join the GSDF?")  # names a body: the nearest articles, not an answer
+    assert not named.confident and not named.info["off_topic"] and "advice" in named.info["failed_gates"]
