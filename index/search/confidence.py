@@ -36,9 +36,9 @@ a fair share of the question (``min_cover_article``: a match on dates or generic
 enough), it does not ask for advice or instructions (how do I..., a recipe: no news article answers
 those), its best passage stands nearer the question than ``min_dense_rel`` on the corpus' own scale of
 similarity (0: as near as two random chunks of the corpus are to each other; see ``dense_rel``), no more
-than ``max_unseen`` of it is words no article uses ("What is the capital of Canada?": the
-corpus knows Canada, never a capital) and the names of the question that the glossary knows (and no proper name of the question is
-one the corpus never mentions), its answering sentences hold the kind of
+than ``max_unseen`` of it is words no article uses ("What is the capital of Canada?": the corpus knows
+Canada, never a capital), the article holds the names of the question that the glossary knows (and no
+proper name of the question is one the corpus never mentions), its answering sentences hold the kind of
 answer asked for where the text writes it in few ways (a date; a figure of what is asked: a cost, a number
 of people, ships, aircraft, times, a distance, a speed: ``kinds.REQUIRED_TYPES``), and a logistic model
 of the topical evidence says so (weights and threshold in :class:`~index.search.config.SearchConfig`,

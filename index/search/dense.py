@@ -153,10 +153,8 @@ def similarity_scale(dense, art_rows: list[list[int]], seed: int = 0) -> tuple[f
     a = rng.integers(0, len(sample), SCALE_PAIRS)
     b = (a + rng.integers(1, len(sample), SCALE_PAIRS)) % len(sample)  # never a chunk with itself
     unrelated = float(np.median(np.einsum("ij,ij->i", sample[a], sample[b])))
-    rows = np.unique(pairs)
+    rows = np.unique(pairs)  # (sorted: each pair's rows found by search)
     vecs = np.asarray(dense.row_vectors(rows), np.float32)
-    at = {int(r): i for i, r in enumerate(rows)}
-    first = vecs[[at[int(r)] for r in pairs[:, 0]]]
-    second = vecs[[at[int(r)] for r in pairs[:, 1]]]
+    first, second = vecs[np.searchsorted(rows, pairs[:, 0])], vecs[np.searchsorted(rows, pairs[:, 1])]
     related = float(np.median(np.einsum("ij,ij->i", first, second)))
     return (unrelated, related) if related > unrelated else None
