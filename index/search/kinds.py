@@ -21,13 +21,18 @@ _Q_TYPES = {
                         r"training\s+area|shipyard|airport|prefecture|island|sea|venue|place|location|country)s?\b)"
                         r"|どこ|どの(?:駐屯地|基地|港|演習場|訓練場|造船所|海域|国)|(?:駐屯地|基地|演習場|訓練場|造船所)の(?:名前|名称)", re.I),
     "ship": re.compile(_OPENS + r"(?:which|what)\s+(?:[\w-]+\s+){0,3}(?:ship|vessel|destroyer|frigate|submarine|warship|"
-                       r"boat|cruiser|carrier|corvette)s?\b|name\s+of\s+the\s+(?:[\w-]+\s+){0,3}(?:ship|vessel|destroyer|"
-                       r"frigate|submarine)\b|艦名|どの(?:艦|護衛艦|潜水艦|艦艇|船|艇)|何という(?:艦|船|護衛艦|潜水艦)", re.I),
+                       r"boat|cruiser|carrier|corvette)s?\b|どの(?:艦|護衛艦|潜水艦|艦艇|船|艇)", re.I),
+    # the ship's name itself (艦名は何, the name of the ship): its class does not answer it
+    "ship_name": re.compile(r"name\s+of\s+the\s+(?:[\w-]+\s+){0,3}(?:ship|vessel|destroyer|frigate|submarine)\b|艦名|"
+                            r"何という(?:艦|船|護衛艦|潜水艦)", re.I),
     "submarine": re.compile(_OPENS + r"(?:which|what)\s+(?:[\w-]+\s+){0,3}submarines?\b|name\s+of\s+the\s+"
                             r"(?:[\w-]+\s+){0,3}submarine\b|どの潜水艦|潜水艦の艦名|何という潜水艦", re.I),
 }
 # ship prefixes in English text (JS for the JMSDF; HMAS, INS, KRI...: navies the SDF exercises with)
 _SHIP_PREFIX = "JS|HMAS|HMNZS|HMCS|HMS|USS|USNS|INS|KRI|BRP|ROKS|FS|ITS|ESPS|SLNS|PNS|RSS|KD|TCG|HNLMS|FGS|CNS|HTMS"
+_SHIP_NAME = (r"(?:艦|艇|船|フリゲート)「[^」]{2,12}」|「[ぁ-ゖー]{2,8}」|\b(?:" + _SHIP_PREFIX + r")\s+[A-Z][a-z]+"
+              r"|\b(?:destroyer|frigate|submarine|escort ship|ship|vessel|missile boat|cruiser|carrier|corvette)s?"
+              r"\s+(?:JS\s+)?[A-Z][a-z]+")
 _A_TYPES = {
     "count": re.compile(r"\d[\d,.]*\s*(?:人|名|回|隻|機|羽|両|発|件|台|か所|日間|年間|トン|キロ|km|メートル|m\b|times|"
                         r"personnel|people|aircraft|ships|vessels|sorties|flights|tons|days|percent|%)"
@@ -39,10 +44,10 @@ _A_TYPES = {
     "when": re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年|令和\d+年|(?:January|February|March|April|May|June|July|August|"
                        r"September|October|November|December)\s+\d", re.I),
     "where": re.compile(r"駐屯地|基地|演習場|訓練場|造船所|空港|港|沖|海域|[都道府県市町村]\b|\b(?:Camp|Base|Area|Airport|Port)\b"),
-    # a ship's name: Japanese text quotes it (護衛艦「ありあけ」, 「ディポネゴロ」), English text prefixes it
-    "ship": re.compile(r"(?:艦|艇|船|フリゲート)「[^」]{2,12}」|「[ぁ-ゖー]{2,8}」|\b(?:" + _SHIP_PREFIX + r")\s+[A-Z][a-z]+"
-                       r"|\b(?:destroyer|frigate|submarine|escort ship|ship|vessel|missile boat|cruiser|carrier|corvette)s?"
-                       r"\s+(?:JS\s+)?[A-Z][a-z]+"),
+    # a ship's name: Japanese text quotes it (護衛艦「ありあけ」, 「ディポネゴロ」), English text prefixes it; or,
+    # for "which frigate (design)", its class (もがみ型, Mogami-class)
+    "ship_name": re.compile(_SHIP_NAME),
+    "ship": re.compile(_SHIP_NAME + r"|[ぁ-ゖァ-ヺー]{2,8}型(?:護衛艦|潜水艦|駆逐艦|艦|フリゲート)?|\b[A-Z][a-z]+-class\b"),
     # a submarine's name, when a submarine is asked for (a destroyer's name does not answer it)
     "submarine": re.compile(r"潜水艦「[^」]{2,12}」|\bsubmarines?\s+(?:JS\s+)?[A-Z][a-z]+|\b[A-Z][a-z]+\s+\(SS[-\s]?\d"),
 }
@@ -100,9 +105,9 @@ def answer_types(question: str) -> frozenset[str]:
 
 def _kinds(types: frozenset[str]) -> list[str]:
     """The kinds to look for: a count whose measure is asked is looked for as that measure only, a ship of
-    the kind asked (a submarine) as that kind only."""
+    the kind asked (a submarine) as that kind only, a ship whose name is asked by its name only."""
     return [t for t in types if not (t == "count" and types & _MEASURES.keys())
-            and not (t == "ship" and "submarine" in types)]
+            and not (t == "ship" and types & {"submarine", "ship_name"}) and not (t == "ship_name" and "submarine" in types)]
 
 
 def missing_types(types: frozenset[str], text: str) -> frozenset[str]:
@@ -119,4 +124,4 @@ def answer_type_match(types: frozenset[str], text: str) -> float:
 # the kinds of answer a passage must hold to be an answer: what a figure measures, dates, people (a name
 # with its reading, title or rank) and ships (a quoted or prefixed name), which the text writes in few ways
 # (a place in too many to require one)
-REQUIRED_TYPES = frozenset({"when", "who", "ship", "submarine", *_MEASURES})
+REQUIRED_TYPES = frozenset({"when", "who", "ship", "ship_name", "submarine", *_MEASURES})

@@ -47,7 +47,8 @@ def test_a_person_asked_is_required_and_found_in_the_forms_articles_write():
     ("Which JMSDF destroyer joined the activity on July 6?", {"ship"}),
     ("Which Indian Navy ship exercised with Ikazuchi?", {"ship"}),
     ("Which submarine did the JMSDF send to the exercise?", {"ship", "submarine"}),
-    ("新型FFMの1番艦の艦名は何?", {"ship"}),
+    ("新型FFMの1番艦の艦名は何?", {"ship_name"}),
+    ("What is the name of the new frigate?", {"ship_name"}),
     ("What's the name of the Japanese ambassador who signed the notes?", {"who"}),
     ("派遣部隊の指揮官の名前は?", {"who"}),
     ("訓練場の名前は?", {"where"}),
@@ -61,6 +62,11 @@ def test_a_ship_asked_needs_a_ship_name_and_a_submarine_a_submarines():
     assert "ship" in REQUIRED_TYPES and missing_types(ship, "護衛艦「ありあけ」が参加した。") == frozenset()
     assert missing_types(ship, "The destroyer JS Ariake took part.") == frozenset()
     assert missing_types(ship, "INS Sunayna joined the exercise.") == frozenset()
+    assert missing_types(ship, "Japan offered an upgraded Mogami-class design.") == frozenset()  # a class
+    assert missing_types(ship, "改良型のもがみ型護衛艦を提案した。") == frozenset()
+    named = answer_types("新型FFMの1番艦の艦名は何?")
+    assert missing_types(named, "新型FFMはもがみ型を発展させた艦だ。") == {"ship_name"}  # its class is not its name
+    assert missing_types(named, "1番艦は「ゆうばり」と命名された。") == frozenset()
     assert missing_types(ship, "海上自衛隊から護衛艦1隻が参加した。") == {"ship"}  # a count, no name
     sub = answer_types("Which submarine took part?")
     assert missing_types(sub, "護衛艦「ありあけ」が参加した。") == {"submarine"}  # a destroyer does not answer it
