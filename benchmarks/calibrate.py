@@ -78,6 +78,7 @@ def examples(searcher, questions: list[dict], today: date | None, group: str) ->
                      # ``min_dense_rel``
                      "date_ok": not set(info["failed_gates"]) - {"cover", "unseen", "unrelated"},
                      "cover": info["cover_article"], "unseen": info["unseen"], "dense_rel": info["dense_rel"],
+                     "rel_own_script": info["rel_own_script"],
                      "off_topic": info.get("off_topic", False), "offtopic_q": "offtopic" in q["kinds"],
                      "info": {k: info[k] for k in ("dense_z", "cover_passage", "cover_article", "cover_seen",
                                                    "missing", "unseen", "unseen_name", "name_missing", "answer_type", "answer_cover",
@@ -127,7 +128,7 @@ def cross_val(rows: list[dict], folds: int = 5, seed: int = 0) -> np.ndarray:
 def confident(r: dict, p: float, threshold: float, min_cover: float, max_unseen: float = 1.0,
               min_rel: float = -1.0) -> bool:
     return (p >= threshold and r["date_ok"] and r["cover"] >= min_cover and r.get("unseen", 0.0) <= max_unseen
-            and r.get("dense_rel", 1.0) >= min_rel and not r["off_topic"])
+            and (not r.get("rel_own_script", True) or r.get("dense_rel", 1.0) >= min_rel) and not r["off_topic"])
 
 
 def report(rows: list[dict], p: np.ndarray, threshold: float, min_cover: float, max_unseen: float = 1.0,

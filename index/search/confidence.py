@@ -76,7 +76,7 @@ class Confidence:
                  chunk_dates: Sequence[Sequence[DateSpan]], chunk_art: np.ndarray,
                  headline_dates: Sequence[Sequence[DateSpan]], art_rows: Sequence[Sequence[int]],
                  chunk_text: Sequence[str], article_days: np.ndarray | None = None,
-                 scale: Callable[[], tuple[float, float] | None] | None = None) -> None:
+                 scale: Callable[[], tuple[float, float] | None] | None = None, latin_share: float = 0.5) -> None:
         self.config = config
         self.dense = dense
         self.bm25 = bm25
@@ -90,6 +90,9 @@ class Confidence:
         self._scale: tuple[float, float] | None = None
         self._scale_done = False
         self._scale_lock = threading.Lock()
+        # the share of the corpus' chunks in Latin script (English): a script the corpus barely writes says
+        # nothing by its absence (an English word no Japanese article uses is not a topic it lacks)
+        self.writes = {True: latin_share >= MIN_SCRIPT_SHARE, False: 1.0 - latin_share >= MIN_SCRIPT_SHARE}
 
     def judge(self, plan: QueryPlan, picked: list[tuple[int, float]], qv: np.ndarray | None,
               window: Window | None = None, filtered: bool = False) -> dict:
@@ -115,7 +118,8 @@ class Confidence:
             ("date", date_ok), ("cover", ev["cover_article"] >= cfg.min_cover_article),
             ("name", not ev["name_missing"] and not ev["proper_missing"]), ("answer_type", typed),
             ("ordinal", not ev["ordinals_missing"]), ("unknown_name", not ev["proper_unseen"]),
-            ("unseen", ev["unseen"] <= cfg.max_unseen), ("unrelated", ev["dense_rel"] >= cfg.min_dense_rel),
+            ("unseen", ev["unseen"] <= cfg.max_unseen),
+            ("unrelated", ev["dense_rel"] >= (cfg.min_dense_rel if ev["rel_own_script"] else cfg.min_dense_rel_other)),
             ("advice", not plan.advice)) if not ok]
         # off-topic: nothing of it in the best articles (or a request for advice), and no defence body or
         # post the index knows named
@@ -151,17 +155,25 @@ class Confidence:
             return float(mass[sel & of].sum()) / total if total > 0 else 0.0
 
         gone = content & seen & ~in_article  # words the corpus has elsewhere, not in this article
+        # words that could be seen: a spelling in a script the corpus writes (an English word without a
+        # Japanese spelling is neither seen nor unseen in a Japanese corpus)
+        judged = np.asarray([any(self.writes[not is_japanese("".join(v))] for v in c.variants if v) for c in concepts],
+                            bool)
+        # the question's own language written here: its similarity is on the corpus' scale (an English question
+        # stands farther from Japanese text than a Japanese one does, and a Japanese corpus has no English pairs
+        # to measure that by: its nearness is then held to ``min_dense_rel_other``)
+        own_script = self.writes[plan.latin]
         names = name_concepts(plan, self.bm25)
         japanese = is_japanese(self.chunk_text[row])
         text = " ".join(self.chunk_text[int(r)] for r in rows)
         return {
-            "dense_z": z, "dense": top, "dense_rel": self.dense_rel(top),
+            "dense_z": z, "dense": top, "dense_rel": self.dense_rel(top), "rel_own_script": own_script,
             "keyword_share": float(self.bm25.score_rows(concepts, np.asarray([row]))[1][0]),
             "cover_passage": share(in_passage, np.ones(len(concepts), bool)),
             "cover_article": share(in_article, np.ones(len(concepts), bool)),
             "cover_seen": share(in_article, seen),
             "missing": min(1.0, float(idf[gone].max() / self.bm25.max_idf)) if gone.any() else 0.0,
-            "unseen": share(~seen & content, np.ones(len(concepts), bool)),
+            "unseen": share(~seen & content & judged, np.ones(len(concepts), bool)),
             "unseen_name": float(any(not any(self.bm25.concept_seen(c) for c in self._concepts_of(plan, name))
                                      for name in plan.names)),
             "name_missing": float(self._name_missing(plan, rows)),
@@ -216,7 +228,7 @@ class Confidence:
                     self._scale = self._scale_of() if self._scale_of is not None else None
                     self._scale_done = True
         if self._scale is None:
-            return 0.5
+            return UNKNOWN_REL
         lo, hi = self._scale
         return min(1.5, max(-1.0, (top - lo) / (hi - lo)))
 
@@ -243,6 +255,8 @@ class Confidence:
         return best
 
 
+MIN_SCRIPT_SHARE = 0.1  # a corpus writes a script when this share of its chunks is in it
+UNKNOWN_REL = 0.5  # the nearness of a question whose scale is unknown (see ``dense_rel``)
 YEAR_DAYS = 365  # a question's period this long or longer is a year (or a fiscal year)
 
 
@@ -270,8 +284,10 @@ SIGNS = (1, 1, 1, 1, -1, -1, -1, -1, 1, 1, -1, -1, -1, 1)
 
 
 def feature_vector(ev: dict) -> list[float]:
-    """The model's inputs from the evidence (the z-score squashed: beyond ~6 it adds nothing)."""
-    return [min(ev["dense_z"], 8.0) / 4.0, *(ev[k] for k in FEATURES[1:])]
+    """The model's inputs from the evidence (the z-score squashed: beyond ~6 it adds nothing; a nearness
+    not measured, for a question in a language the corpus barely writes, as an unknown one)."""
+    return [min(ev["dense_z"], 8.0) / 4.0,
+            *(UNKNOWN_REL if k == "dense_rel" and not ev.get("rel_own_script", True) else ev[k] for k in FEATURES[1:])]
 
 
 def answer_probability(ev: dict, cfg: SearchConfig) -> float:

@@ -50,6 +50,9 @@ class SearchConfig:
     # chunks are to each other, 1: as two neighbouring chunks; see confidence.dense_rel; chosen by
     # ``benchmarks.calibrate``; -1: no such gate)
     min_dense_rel: float = 0.0
+    # the same for a question in a script the corpus barely writes (an English question over Japanese
+    # articles stands farther from any of them: measured with benchmarks/crosslingual.py)
+    min_dense_rel_other: float = -0.2
     # a logistic model of the topical evidence (index.search.confidence.FEATURES), fitted by
     # cross-validation on the development sets with ``python -m benchmarks.calibrate``
     answer_model_weights: tuple[float, ...] = (0.0, 2.35, 0.21, 0.598, 0.0, -1.241, 0.0, -0.997, 2.122,

@@ -109,9 +109,11 @@ class Searcher:
         # (the lookup holds the keyword index, not this searcher: no cycle keeps a let-go searcher alive)
         self.planner = Planner(self.tokenizer, self.glossary, self.config, katakana=KatakanaLookup(self.bm25))
         dense, art_rows = self.dense, self._art_rows  # (not self: no cycle keeps a let-go searcher alive)
+        n_rows = len(self._chunk_art)
         self.confidence = Confidence(self.config, self.dense, self.bm25, chunk_dates, self._chunk_art,
                                      headline_dates, self._art_rows, [c.text for c in self.chunks], art_days,
-                                     scale=lambda: similarity_scale(dense, art_rows))
+                                     scale=lambda: similarity_scale(dense, art_rows),
+                                     latin_share=float(1.0 - self._art_ja[self._chunk_art].mean()) if n_rows else 0.5)
         self._events: list[Event] | None = None
         self._events_lock = threading.Lock()
         self.event_rows = EventRows()  # (built by _build_event_rows on the first event question)

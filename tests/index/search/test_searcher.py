@@ -391,3 +391,16 @@ def test_a_request_for_advice_is_never_an_answer(searcher):
     assert not plain.confident and plain.info["off_topic"]  # "what I answer", not articles
     named = ask(searcher, "How do I apply to join the GSDF?")  # names a body: the nearest articles, not an answer
     assert not named.confident and not named.info["off_topic"] and "advice" in named.info["failed_gates"]
+
+
+def test_a_script_the_corpus_barely_writes_says_nothing_by_its_absence(tmp_path):
+    # an English question over Japanese articles only: its English words no Japanese article could spell are
+    # neither seen nor unseen, and its nearness is held to the other script's bar
+    question = "How many birds did the GSDF help cull in Miyazaki in December 2024?"
+    found = {}
+    for name, corpus in (("ja", [a for a in CORPUS if not a.title.startswith("Statistics")]), ("mixed", CORPUS)):
+        Indexer(tmp_path / name, HashEmbedder(256)).ingest(corpus)
+        found[name] = ask(Searcher.load(tmp_path / name, HashEmbedder(256)), question).info
+    assert found["ja"]["rel_own_script"] is False and found["mixed"]["rel_own_script"] is True
+    assert found["ja"]["unseen"] < found["mixed"]["unseen"]
+    assert "unseen" not in found["ja"]["failed_gates"] and "unseen" in found["mixed"]["failed_gates"]
