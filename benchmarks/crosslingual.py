@@ -40,11 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from index.models import Query
-    from index.search.names import is_japanese
+    from index.search.names import article_is_japanese
     from index.search.searcher import Searcher
 
-    articles = [a for a in load_articles([args.set / "articles.jsonl", *args.extra])
-                if is_japanese(a.title + a.body[:200])]
+    articles = [a for a in load_articles([args.set / "articles.jsonl", *args.extra]) if article_is_japanese(a)]
     urls = {a.url for a in articles}
     own = [q for p in OWN for q in load_questions(p) if q.get("corpus") == "dev"]
     answerable = [q for q in load_questions(args.set / "questions.jsonl") + own

@@ -1,6 +1,7 @@
 """Dense retrieval over one generation's FAISS index: direct views of the stored vectors where the index
 type allows it (so scoring a few rows needs no FAISS call), top-k with an optional row filter, and a fixed
-random sample of vectors that stands for the corpus' similarity distribution (for the confidence z-score)."""
+random sample of vectors that stands for the corpus' similarity distribution (for the confidence z-score),
+and the corpus' own scale of similarity, from unrelated to neighbouring chunks (``similarity_scale``)."""
 
 from __future__ import annotations
 

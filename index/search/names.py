@@ -20,6 +20,7 @@ from ..text.tokenize import READING_MARK
 from .plan import QueryPlan
 
 CONTENT_WEIGHT = 0.6
+LANGUAGE_CHARS = 200  # an article's language: that of its title and the start of its body
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
@@ -54,6 +55,11 @@ def missing_share(concepts: Sequence[QueryConcept], bm25: BM25Index, rows: np.nd
         return 0.0
     held = bm25.concept_held(spellable, rows).any(axis=1)
     return float((~held).sum()) / len(spellable)
+
+
+def article_is_japanese(article) -> bool:
+    """An article's language: that of its title and the start of its body (Japanese or not)."""
+    return is_japanese(article.title + article.body[:LANGUAGE_CHARS])
 
 
 def is_japanese(text: str) -> bool:

@@ -39,13 +39,12 @@ from .dates import DateIndex
 from .dense import DenseIndex, similarity_scale
 from .events import EventMatch, EventRow, EventRows, evidence_span, match_events, row_text
 from .events import answer_line as event_answer_line
-from .names import is_japanese, missing_share, name_concepts
+from .names import article_is_japanese, is_japanese, missing_share, name_concepts
 from .passages import Window, answer_window, best_answer_row, context_window, highlight_spans, names_aside
 from .plan import Planner, QueryPlan
 from .surface import bigram_scores, question_bigrams
 
 log = logging.getLogger(__name__)
-LANGUAGE_CHARS = 200  # an article's language: that of its title and the start of its body
 
 
 class KatakanaLookup:
@@ -90,8 +89,7 @@ class Searcher:
         self._art_pub = np.asarray([self.articles[a].published.timestamp() for a in art_ids], np.float64)
         self._art_section = np.asarray([self.articles[a].section for a in art_ids], dtype=object)
         # each article's language (Japanese or not), for ranking within each language (see ``_by_language``)
-        self._art_ja = np.asarray([is_japanese(self.articles[a].title + self.articles[a].body[:LANGUAGE_CHARS])
-                                   for a in art_ids], bool)
+        self._art_ja = np.asarray([article_is_japanese(self.articles[a]) for a in art_ids], bool)
         self._art_rows: list[list[int]] = [[] for _ in art_ids]
         for row, a in enumerate(self._chunk_art):
             self._art_rows[int(a)].append(row)
